@@ -1,0 +1,172 @@
+//! Images in and out: decoding an upload (limits, EXIF orientation, alpha over white), the
+//! resize policy, and conversions between RGBA bytes and tensors in model space
+//! (`pixel / 255 − 0.5`).
+
+use std::io::Cursor;
+
+use burn::prelude::*;
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbaImage};
+
+use crate::{ReadError, read_f32};
+
+/// Largest side of an upload we decode, in pixels.
+pub const MAX_UPLOAD_SIDE: u32 = 8192;
+/// Most memory the decoder may allocate for one upload.
+pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why an upload cannot be used; each says what happened in words a user understands.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UploadError {
+    /// Not an image format we read.
+    #[error("this file is not an image we can read (PNG, JPEG, GIF, BMP or WebP)")]
+    UnknownFormat,
+    /// Too large.
+    #[error("this image is too large ({width}×{height}); the limit is {MAX_UPLOAD_SIDE} px a side")]
+    TooLarge {
+        /// Width in the file.
+        width: u32,
+        /// Height in the file.
+        height: u32,
+    },
+    /// The file is damaged or truncated.
+    #[error("this image could not be decoded: {0}")]
+    Corrupt(String),
+    /// Zero pixels.
+    #[error("this image is empty")]
+    Empty,
+}
+
+/// Decodes an uploaded file to RGBA: within [`MAX_UPLOAD_SIDE`] and [`MAX_UPLOAD_BYTES`], its
+/// EXIF orientation applied, and any transparency composited over white.
+pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| UploadError::Corrupt(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(UploadError::UnknownFormat);
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_UPLOAD_SIDE);
+    limits.max_image_height = Some(MAX_UPLOAD_SIDE);
+    limits.max_alloc = Some(MAX_UPLOAD_BYTES);
+    let mut reader = reader;
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
+    if width > MAX_UPLOAD_SIDE || height > MAX_UPLOAD_SIDE {
+        return Err(UploadError::TooLarge { width, height });
+    }
+    let orientation = decoder.orientation().map_err(decode_error)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    image.apply_orientation(orientation);
+    if image.width() == 0 || image.height() == 0 {
+        return Err(UploadError::Empty);
+    }
+    Ok(over_white(image.into_rgba8()))
+}
+
+fn decode_error(error: image::ImageError) -> UploadError {
+    match error {
+        image::ImageError::Limits(_) => UploadError::TooLarge {
+            width: 0,
+            height: 0,
+        },
+        image::ImageError::Unsupported(_) => UploadError::UnknownFormat,
+        other => UploadError::Corrupt(other.to_string()),
+    }
+}
+
+/// Composites every pixel over white and makes it opaque.
+pub fn over_white(mut image: RgbaImage) -> RgbaImage {
+    for pixel in image.pixels_mut() {
+        let alpha = u32::from(pixel[3]);
+        for channel in 0..3 {
+            let value = u32::from(pixel[channel]);
+            pixel[channel] = ((value * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
+        }
+        pixel[3] = 255;
+    }
+    image
+}
+
+/// The size an upload is resized to: `long_side` on its longer side (never enlarged above
+/// the original unless it is smaller than one cell), both sides rounded to a multiple of 4 so
+/// they map onto whole cells.
+pub fn fit_size((width, height): (u32, u32), long_side: u32) -> (u32, u32) {
+    let scale = f64::from(long_side) / f64::from(width.max(height).max(1));
+    let round4 = |v: u32| -> u32 {
+        let scaled = (f64::from(v) * scale).round() as u32;
+        ((scaled + 2) / 4 * 4).max(4)
+    };
+    (round4(width), round4(height))
+}
+
+/// Resizes to `size` with a Lanczos filter (a centre crop first when `square`).
+pub fn resize(image: &RgbaImage, (width, height): (u32, u32), square: bool) -> RgbaImage {
+    let image = if square {
+        let side = image.width().min(image.height());
+        let x = (image.width() - side) / 2;
+        let y = (image.height() - side) / 2;
+        image::imageops::crop_imm(image, x, y, side, side).to_image()
+    } else {
+        image.clone()
+    };
+    image::imageops::resize(&image, width, height, image::imageops::FilterType::Lanczos3)
+}
+
+/// An RGBA image as a `[1, channels, H, W]` tensor in model space; grey is the luma
+/// (ITU-R BT.601) of the colour.
+pub fn tensor_from_rgba(
+    rgba: &[u8],
+    (width, height): (usize, usize),
+    channels: usize,
+    device: &Device,
+) -> Tensor<4> {
+    let pixels = width * height;
+    let mut values = vec![0.0f32; channels * pixels];
+    for (i, px) in rgba.chunks_exact(4).take(pixels).enumerate() {
+        let [r, g, b] = [px[0], px[1], px[2]].map(|v| f32::from(v) / 255.0);
+        if channels == 1 {
+            values[i] = 0.299 * r + 0.587 * g + 0.114 * b - 0.5;
+        } else {
+            values[i] = r - 0.5;
+            values[pixels + i] = g - 0.5;
+            values[2 * pixels + i] = b - 0.5;
+        }
+    }
+    Tensor::from_data(
+        TensorData::new(values, [1, channels, height, width]),
+        device,
+    )
+}
+
+/// RGBA bytes of planar model-space values `[channels, H, W]` (grey is repeated).
+pub fn rgba_from_planes(
+    values: &[f32],
+    (width, height): (usize, usize),
+    channels: usize,
+) -> Vec<u8> {
+    let pixels = width * height;
+    let to_byte = |v: f32| ((v + 0.5).clamp(0.0, 1.0) * 255.0).round() as u8;
+    let mut rgba = Vec::with_capacity(4 * pixels);
+    for i in 0..pixels {
+        let [r, g, b] = if channels == 1 {
+            [values[i]; 3]
+        } else {
+            [values[i], values[pixels + i], values[2 * pixels + i]]
+        };
+        rgba.extend_from_slice(&[to_byte(r), to_byte(g), to_byte(b), 255]);
+    }
+    rgba
+}
+
+/// RGBA bytes of the first image of a `[batch, channels, H, W]` tensor, read asynchronously.
+pub async fn rgba_from_tensor(x: Tensor<4>) -> Result<(Vec<u8>, (usize, usize)), ReadError> {
+    let [_, channels, height, width] = x.dims();
+    let first = x.slice([0..1, 0..channels, 0..height, 0..width]);
+    let values = read_f32(first).await?;
+    Ok((
+        rgba_from_planes(&values, (width, height), channels),
+        (width, height),
+    ))
+}

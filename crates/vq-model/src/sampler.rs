@@ -1,0 +1,341 @@
+//! Samplers of the PixelCNN prior: a whole grid in raster order, completion of a masked
+//! region, the surprisal of every cell, and suggestions for one cell.
+//!
+//! The prior's receptive field is finite ([`ReceptiveField`]), so the logits of a cell are
+//! computed on the window of cells it can see, not on the whole grid: a grid of `n` cells
+//! costs `O(n)` forward work, not `O(n²)`. Because zero padding at the edge of a window equals
+//! zero padding at the edge of the grid only where the window touches the grid's edge, the
+//! window is the whole receptive field, and the result equals the full-grid pass exactly
+//! (tested). Randomness is on the host ([`SplitMix64`]), so a seed gives the same grid on every
+//! backend that computes the same logits. Every read is `into_data_async`.
+
+use burn::prelude::*;
+use burn::tensor::Int;
+use burn::tensor::activation::log_softmax;
+
+use crate::prior::{PixelCnnPrior, ReceptiveField};
+use crate::rng::SplitMix64;
+use crate::{ReadError, read_f32};
+
+/// A grid of codes in raster order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Grid {
+    /// Rows.
+    pub height: usize,
+    /// Columns.
+    pub width: usize,
+    /// `height × width` codes, row after row.
+    pub codes: Vec<u32>,
+}
+
+impl Grid {
+    /// A grid of `height × width` cells, all code 0.
+    pub fn zeros(height: usize, width: usize) -> Self {
+        Self {
+            height,
+            width,
+            codes: vec![0; height * width],
+        }
+    }
+
+    /// The codes of a `[1, h, w]` tensor.
+    pub async fn from_tensor(codes: Tensor<3, Int>) -> Result<Self, ReadError> {
+        let [_, height, width] = codes.dims();
+        let codes = crate::read_i64(codes).await?;
+        Ok(Self {
+            height,
+            width,
+            codes: codes.into_iter().map(|c| c.max(0) as u32).collect(),
+        })
+    }
+
+    /// The grids as a `[batch, h, w]` tensor (all grids have the same size).
+    pub fn to_tensor(grids: &[Grid], device: &Device) -> Tensor<3, Int> {
+        let (height, width) = grids.first().map_or((0, 0), |g| (g.height, g.width));
+        let codes: Vec<i64> = grids
+            .iter()
+            .flat_map(|g| g.codes.iter().map(|&c| i64::from(c)))
+            .collect();
+        Tensor::from_data(TensorData::new(codes, [grids.len(), height, width]), device)
+    }
+
+    /// The sub-grid of rows `rows` and columns `cols`.
+    pub fn crop(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>) -> Grid {
+        let codes = rows
+            .clone()
+            .flat_map(|r| cols.clone().map(move |c| (r, c)))
+            .map(|(r, c)| self.codes[r * self.width + c])
+            .collect();
+        Grid {
+            height: rows.len(),
+            width: cols.len(),
+            codes,
+        }
+    }
+}
+
+/// How to draw a code from logits.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SampleOptions {
+    /// Logits are divided by this; below 1 is more conservative, above 1 more varied.
+    pub temperature: f32,
+    /// Keep only the `k` most likely codes (`None`: all).
+    pub top_k: Option<usize>,
+    /// Seed of the generator: the same seed gives the same grids.
+    pub seed: u64,
+    /// Class to condition on, for a class-conditional prior.
+    pub class: Option<usize>,
+}
+
+impl Default for SampleOptions {
+    fn default() -> Self {
+        Self {
+            temperature: 1.0,
+            top_k: None,
+            seed: 0,
+            class: None,
+        }
+    }
+}
+
+/// The window of cells whose codes the logits of `(row, col)` can depend on, clipped to the
+/// grid: `(rows, cols)` ranges.
+pub fn causal_window(
+    field: ReceptiveField,
+    (height, width): (usize, usize),
+    (row, col): (usize, usize),
+) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+    let rows = row.saturating_sub(field.rows_above)..row + 1;
+    let cols = col.saturating_sub(field.cols_left())..(col + field.cols_side + 1).min(width);
+    debug_assert!(row < height);
+    (rows, cols)
+}
+
+/// Logits of cell `(row, col)` of each grid, computed on its causal window only.
+/// Returns `grids.len()` vectors of `K` logits.
+pub async fn logits_at(
+    prior: &PixelCnnPrior,
+    grids: &[Grid],
+    (row, col): (usize, usize),
+    class: Option<usize>,
+    device: &Device,
+) -> Result<Vec<Vec<f32>>, ReadError> {
+    let Some(first) = grids.first() else {
+        return Ok(Vec::new());
+    };
+    let (rows, cols) = causal_window(
+        prior.receptive_field(),
+        (first.height, first.width),
+        (row, col),
+    );
+    let (r, c) = (row - rows.start, col - cols.start);
+    let crops: Vec<Grid> = grids
+        .iter()
+        .map(|g| g.crop(rows.clone(), cols.clone()))
+        .collect();
+    let batch = crops.len();
+    let k = prior.codebook_size();
+    let logits = prior.forward(
+        Grid::to_tensor(&crops, device),
+        Some(prior.class_tensor(class, batch, device)),
+    ); // [batch, K, rows, cols]
+    let cell = logits.slice([0..batch, 0..k, r..r + 1, c..c + 1]); // [batch, K, 1, 1]
+    let values = read_f32(cell.reshape([batch, k])).await?;
+    Ok(values.chunks(k).map(<[f32]>::to_vec).collect())
+}
+
+/// Draws a code from `logits` with a temperature and an optional top-k.
+pub fn choose(logits: &[f32], options: &SampleOptions, rng: &mut SplitMix64) -> u32 {
+    let temperature = options.temperature.max(1e-4);
+    let mut order: Vec<usize> = (0..logits.len()).collect();
+    order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]));
+    let keep = options
+        .top_k
+        .unwrap_or(logits.len())
+        .clamp(1, logits.len().max(1));
+    order.truncate(keep);
+    let max = order.first().map_or(0.0, |&i| logits[i]);
+    let weights: Vec<f64> = order
+        .iter()
+        .map(|&i| f64::from((logits[i] - max) / temperature).exp())
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let mut u = rng.next_f64() * total;
+    for (&i, w) in order.iter().zip(&weights) {
+        if u < *w {
+            return i as u32;
+        }
+        u -= w;
+    }
+    order.last().map_or(0, |&i| i as u32)
+}
+
+/// Samples `count` grids of `height × width` in raster order. `on_step(cell, grids)` is called
+/// after each cell with the grids so far, so a view can show them fill in.
+pub async fn sample(
+    prior: &PixelCnnPrior,
+    (height, width): (usize, usize),
+    count: usize,
+    options: &SampleOptions,
+    device: &Device,
+    on_step: &mut dyn FnMut(usize, &[Grid]),
+) -> Result<Vec<Grid>, ReadError> {
+    let grids = vec![Grid::zeros(height, width); count];
+    let mask = vec![true; height * width];
+    resample(prior, grids, &mask, options, device, on_step).await
+}
+
+/// Completes `grid`: resamples the cells where `mask` is true, in raster order, each
+/// conditioned on every cell before it (original or resampled); keeps the others. Gives
+/// `count` candidates.
+pub async fn complete(
+    prior: &PixelCnnPrior,
+    grid: &Grid,
+    mask: &[bool],
+    count: usize,
+    options: &SampleOptions,
+    device: &Device,
+    on_step: &mut dyn FnMut(usize, &[Grid]),
+) -> Result<Vec<Grid>, ReadError> {
+    let grids = vec![grid.clone(); count];
+    resample(prior, grids, mask, options, device, on_step).await
+}
+
+async fn resample(
+    prior: &PixelCnnPrior,
+    mut grids: Vec<Grid>,
+    mask: &[bool],
+    options: &SampleOptions,
+    device: &Device,
+    on_step: &mut dyn FnMut(usize, &[Grid]),
+) -> Result<Vec<Grid>, ReadError> {
+    let mut rng = SplitMix64::new(options.seed);
+    let Some(first) = grids.first() else {
+        return Ok(grids);
+    };
+    let (height, width) = (first.height, first.width);
+    for cell in (0..height * width).filter(|&i| mask.get(i).copied().unwrap_or(false)) {
+        let logits = logits_at(
+            prior,
+            &grids,
+            (cell / width, cell % width),
+            options.class,
+            device,
+        )
+        .await?;
+        for (grid, logits) in grids.iter_mut().zip(&logits) {
+            grid.codes[cell] = choose(logits, options, &mut rng);
+        }
+        on_step(cell, &grids);
+    }
+    Ok(grids)
+}
+
+/// Bits of every cell under the prior, `−log₂ p(code | cells before)`, in one teacher-forced
+/// pass. Returns `height × width` values in raster order.
+pub async fn surprisal(
+    prior: &PixelCnnPrior,
+    grid: &Grid,
+    class: Option<usize>,
+    device: &Device,
+) -> Result<Vec<f32>, ReadError> {
+    let cells = grid.height * grid.width;
+    let logits = prior.forward(
+        Grid::to_tensor(std::slice::from_ref(grid), device),
+        Some(prior.class_tensor(class, 1, device)),
+    ); // [1, K, H, W]
+    let log_p = log_softmax(logits, 1); // [1, K, H, W]
+    let codes = Grid::to_tensor(std::slice::from_ref(grid), device).reshape([
+        1,
+        1,
+        grid.height,
+        grid.width,
+    ]);
+    let chosen = log_p.gather(1, codes).reshape([cells]); // [cells], natural log
+    let nats = read_f32(chosen).await?;
+    Ok(nats
+        .into_iter()
+        .map(|l| -l / std::f32::consts::LN_2)
+        .collect())
+}
+
+/// A suggested code for a cell, with its probability.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Suggestion {
+    /// The code.
+    pub code: u32,
+    /// Its probability given the rest of the grid, among the candidates considered.
+    pub probability: f32,
+}
+
+/// The `k` most likely codes for cell `(row, col)` given the rest of the grid: the prior's
+/// `candidates` most likely codes given the cells before, rescored by how well each explains
+/// the cells after it that can see it, `p(x) ∝ p(x | before) · Π p(later | …, x)`.
+pub async fn suggestions(
+    prior: &PixelCnnPrior,
+    grid: &Grid,
+    (row, col): (usize, usize),
+    class: Option<usize>,
+    k: usize,
+    candidates: usize,
+    device: &Device,
+) -> Result<Vec<Suggestion>, ReadError> {
+    let field = prior.receptive_field();
+    let causal = logits_at(prior, std::slice::from_ref(grid), (row, col), class, device).await?;
+    let Some(causal) = causal.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let mut order: Vec<usize> = (0..causal.len()).collect();
+    order.sort_by(|&a, &b| causal[b].total_cmp(&causal[a]));
+    order.truncate(candidates.max(k).max(1));
+
+    // Cells that can see (row, col), and the window that holds their receptive fields.
+    let rows = row.saturating_sub(field.rows_above)..(row + field.rows_above + 1).min(grid.height);
+    let reach = field.cols_left() + field.cols_side;
+    let cols = col.saturating_sub(reach)..(col + reach + 1).min(grid.width);
+    let mut variants: Vec<Grid> = Vec::with_capacity(order.len());
+    for &code in &order {
+        let mut g = grid.crop(rows.clone(), cols.clone());
+        g.codes[(row - rows.start) * g.width + (col - cols.start)] = code as u32;
+        variants.push(g);
+    }
+    let (h, w) = (variants[0].height, variants[0].width);
+    let batch = variants.len();
+    let log_p = log_softmax(
+        prior.forward(
+            Grid::to_tensor(&variants, device),
+            Some(prior.class_tensor(class, batch, device)),
+        ),
+        1,
+    ); // [batch, K, h, w]
+    let codes = Grid::to_tensor(&variants, device).reshape([batch, 1, h, w]);
+    let per_cell = read_f32(log_p.gather(1, codes).reshape([batch, h * w])).await?;
+
+    let (r0, c0) = (row - rows.start, col - cols.start);
+    // The cell itself (its own term p(x | before)) and every cell whose logits can see it.
+    let sees_cell = |r: usize, c: usize| (r, c) == (r0, c0) || field.contains((r, c), (r0, c0));
+    let scores: Vec<f64> = per_cell
+        .chunks(h * w)
+        .map(|cells| {
+            cells
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| sees_cell(i / w, i % w))
+                .map(|(_, &l)| f64::from(l))
+                .sum()
+        })
+        .collect();
+    let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = scores.iter().map(|s| (s - max).exp()).sum();
+    let mut ranked: Vec<Suggestion> = order
+        .iter()
+        .zip(&scores)
+        .map(|(&code, s)| Suggestion {
+            code: code as u32,
+            probability: ((s - max).exp() / total) as f32,
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    ranked.truncate(k);
+    Ok(ranked)
+}

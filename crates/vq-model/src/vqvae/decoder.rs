@@ -1,0 +1,62 @@
+//! The decoder of the VQ-VAE, the encoder's mirror: a 3×3 from `D` channels, two residual
+//! blocks, and two stride-2 4×4 transposed convolutions back to the image: `z_q ↦ x̂`.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{PaddingConfig2d, Relu};
+use burn::prelude::*;
+
+use super::residual::ResidualStack;
+use crate::config::VqVaeConfig;
+
+/// `z_q` (a grid of codebook vectors) ↦ `x̂` (an image 4× larger on each side).
+#[derive(Module, Debug)]
+pub struct Decoder {
+    conv3: Conv2d,
+    residual: ResidualStack,
+    up1: ConvTranspose2d,
+    up2: ConvTranspose2d,
+    relu: Relu,
+}
+
+impl Decoder {
+    /// The decoder of `config`.
+    pub fn new(config: &VqVaeConfig, device: &Device) -> Self {
+        let h = config.hidden_channels;
+        let stride2 = |c_in, c_out| {
+            ConvTranspose2dConfig::new([c_in, c_out], [4, 4])
+                .with_stride([2, 2])
+                .with_padding([1, 1])
+                .init(device)
+        };
+        Self {
+            conv3: Conv2dConfig::new([config.embedding_dim, h], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device),
+            residual: ResidualStack::new(
+                config.residual_blocks,
+                h,
+                config.residual_channels,
+                device,
+            ),
+            up1: stride2(h, h / 2),
+            up2: stride2(h / 2, config.in_channels),
+            relu: Relu::new(),
+        }
+    }
+
+    /// How far, in cells, a change of one cell of `z_q` spreads before the upsampling: the
+    /// first 3×3 and the 3×3 of each residual block each reach one cell further.
+    pub fn latent_reach(config: &VqVaeConfig) -> usize {
+        1 + config.residual_blocks
+    }
+
+    /// # Shapes
+    /// - `z_q`: `[batch, D, h, w]`
+    /// - returns `x̂`: `[batch, in_channels, 4h, 4w]`, in model space (pixel/255 − 0.5)
+    pub fn forward(&self, z_q: Tensor<4>) -> Tensor<4> {
+        let x = self.conv3.forward(z_q); // [batch, hidden, h, w]
+        let x = self.residual.forward(x);
+        let x = self.relu.forward(self.up1.forward(x)); // [batch, hidden/2, 2h, 2w]
+        self.up2.forward(x) // [batch, in_channels, 4h, 4w]
+    }
+}

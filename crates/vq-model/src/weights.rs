@@ -1,0 +1,300 @@
+//! The contract between the trainer and the app: a model directory holds
+//!
+//! - `vqvae.bpk` and `prior.bpk`: weights in burn's burnpack format, stored in f16 and
+//!   computed in f32;
+//! - `config.json`: the [`ModelConfig`];
+//! - `manifest.json`: the SHA-256 of each file, how it was produced, and its metrics.
+//!
+//! Loading checks a file's hash against the manifest before anything is parsed.
+
+use std::collections::BTreeMap;
+
+use burn::prelude::*;
+use burn::store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot};
+use burn::tensor::Bytes;
+use sha2::{Digest, Sha256};
+
+use crate::config::ModelConfig;
+use crate::prior::PixelCnnPrior;
+use crate::vqvae::VqVae;
+
+/// File names inside a model directory.
+pub mod files {
+    /// The autoencoder's weights.
+    pub const VQVAE: &str = "vqvae.bpk";
+    /// The prior's weights.
+    pub const PRIOR: &str = "prior.bpk";
+    /// The architecture.
+    pub const CONFIG: &str = "config.json";
+    /// Hashes, provenance and metrics.
+    pub const MANIFEST: &str = "manifest.json";
+}
+
+/// How a shipped model was made and how good it is.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    /// Model name (`fashion`, `photo`).
+    pub name: String,
+    /// SHA-256 (hex) of each file of the directory but the manifest.
+    pub sha256: BTreeMap<String, String>,
+    /// Size in bytes of each file.
+    pub bytes: BTreeMap<String, u64>,
+    /// The command that produced the files.
+    pub command: String,
+    /// Its seed.
+    pub seed: u64,
+    /// `git rev-parse HEAD` of the trainer.
+    pub git_revision: String,
+    /// The data it was trained on.
+    pub data: String,
+    /// Metrics on the held-out split (names documented by the trainer).
+    pub metrics: BTreeMap<String, f64>,
+    /// Codes' usage on the training set, `K` counts (for the app's codebook panel).
+    #[serde(default)]
+    pub train_usage: Vec<u64>,
+    /// Wall time of the training, in seconds.
+    pub wall_time_s: f64,
+}
+
+/// Why weights could not be saved or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum WeightsError {
+    /// The bytes are not those the manifest names: damaged, truncated or replaced.
+    #[error(
+        "{file} does not match its manifest (SHA-256 {actual}, expected {expected}); the download may be damaged, reload the page"
+    )]
+    HashMismatch {
+        /// The file.
+        file: String,
+        /// Hash in the manifest.
+        expected: String,
+        /// Hash of the bytes.
+        actual: String,
+    },
+    /// The manifest does not list the file.
+    #[error("the manifest lists no hash for {0}")]
+    NotInManifest(String),
+    /// A JSON file could not be parsed.
+    #[error("{file} is not valid: {message}")]
+    Json {
+        /// The file.
+        file: String,
+        /// What serde said.
+        message: String,
+    },
+    /// burn could not read or write the weights.
+    #[error("the weights could not be read into the model: {0}")]
+    Store(String),
+    /// File system error (trainer side).
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks `bytes` against the manifest's hash of `file`.
+///
+/// # Errors
+/// [`WeightsError::HashMismatch`] or [`WeightsError::NotInManifest`].
+pub fn verify(manifest: &Manifest, file: &str, bytes: &[u8]) -> Result<(), WeightsError> {
+    let expected = manifest
+        .sha256
+        .get(file)
+        .ok_or_else(|| WeightsError::NotInManifest(file.to_string()))?;
+    let actual = sha256_hex(bytes);
+    if &actual != expected {
+        return Err(WeightsError::HashMismatch {
+            file: file.to_string(),
+            expected: expected.clone(),
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// Parses `manifest.json`.
+///
+/// # Errors
+/// [`WeightsError::Json`].
+pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, WeightsError> {
+    serde_json::from_slice(bytes).map_err(|e| WeightsError::Json {
+        file: files::MANIFEST.into(),
+        message: e.to_string(),
+    })
+}
+
+/// Parses `config.json` after checking its hash.
+///
+/// # Errors
+/// A hash mismatch or invalid JSON.
+pub fn parse_config(manifest: &Manifest, bytes: &[u8]) -> Result<ModelConfig, WeightsError> {
+    verify(manifest, files::CONFIG, bytes)?;
+    serde_json::from_slice(bytes).map_err(|e| WeightsError::Json {
+        file: files::CONFIG.into(),
+        message: e.to_string(),
+    })
+}
+
+/// Serialises a module's weights to burnpack bytes, in f16.
+///
+/// # Errors
+/// [`WeightsError::Store`].
+pub fn to_bytes<M: ModuleSnapshot>(module: &M) -> Result<Vec<u8>, WeightsError> {
+    let mut store = BurnpackStore::from_bytes(None).with_to_adapter(HalfPrecisionAdapter::new());
+    module
+        .save_into(&mut store)
+        .map_err(|e| WeightsError::Store(format!("{e:?}")))?;
+    let bytes = store
+        .get_bytes()
+        .map_err(|e| WeightsError::Store(format!("{e:?}")))?;
+    Ok(bytes.to_vec())
+}
+
+/// Loads burnpack bytes (f16 or f32) into `module`, after checking them against the
+/// manifest's hash of `file`.
+///
+/// # Errors
+/// A hash mismatch, before anything is parsed, or a store error.
+pub fn load_bytes<M: ModuleSnapshot>(
+    mut module: M,
+    manifest: &Manifest,
+    file: &str,
+    bytes: &[u8],
+) -> Result<M, WeightsError> {
+    verify(manifest, file, bytes)?;
+    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())))
+        .with_from_adapter(HalfPrecisionAdapter::new());
+    module
+        .load_from(&mut store)
+        .map_err(|e| WeightsError::Store(format!("{e:?}")))?;
+    Ok(module)
+}
+
+/// A loaded model: both networks and their configuration.
+#[derive(Debug)]
+pub struct LoadedModel {
+    /// The architecture.
+    pub config: ModelConfig,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The autoencoder.
+    pub vqvae: VqVae,
+    /// The prior.
+    pub prior: PixelCnnPrior,
+}
+
+/// The bytes of the four files of a model directory.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelFiles<'a> {
+    /// `manifest.json`.
+    pub manifest: &'a [u8],
+    /// `config.json`.
+    pub config: &'a [u8],
+    /// `vqvae.bpk`.
+    pub vqvae: &'a [u8],
+    /// `prior.bpk`.
+    pub prior: &'a [u8],
+}
+
+/// Builds a model from the bytes of its files, every hash checked first. No I/O: the caller
+/// (the trainer from disk, the app from `fetch`) hands the bytes in.
+///
+/// # Errors
+/// Any [`WeightsError`].
+pub fn load_model(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel, WeightsError> {
+    let manifest = parse_manifest(files.manifest)?;
+    let config = parse_config(&manifest, files.config)?;
+    verify(&manifest, self::files::VQVAE, files.vqvae)?;
+    verify(&manifest, self::files::PRIOR, files.prior)?;
+    let vqvae = load_bytes(
+        VqVae::new(&config.vqvae, device),
+        &manifest,
+        self::files::VQVAE,
+        files.vqvae,
+    )?;
+    let prior = load_bytes(
+        PixelCnnPrior::new(&config.prior, device),
+        &manifest,
+        self::files::PRIOR,
+        files.prior,
+    )?;
+    Ok(LoadedModel {
+        config,
+        manifest,
+        vqvae,
+        prior,
+    })
+}
+
+/// Provenance of a model, filled in by the trainer.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// The command.
+    pub command: String,
+    /// Its seed.
+    pub seed: u64,
+    /// `git rev-parse HEAD`.
+    pub git_revision: String,
+    /// The data.
+    pub data: String,
+    /// Held-out metrics.
+    pub metrics: BTreeMap<String, f64>,
+    /// Usage of each code on the training set.
+    pub train_usage: Vec<u64>,
+    /// Wall time in seconds.
+    pub wall_time_s: f64,
+}
+
+/// Writes a model directory: weights in f16, `config.json`, and a manifest hashing both.
+///
+/// # Errors
+/// I/O or store errors.
+pub fn save_model(
+    dir: &std::path::Path,
+    config: &ModelConfig,
+    vqvae: &VqVae,
+    prior: &PixelCnnPrior,
+    provenance: Provenance,
+) -> Result<Manifest, WeightsError> {
+    std::fs::create_dir_all(dir)?;
+    let config_json = serde_json::to_vec_pretty(config).map_err(|e| WeightsError::Json {
+        file: files::CONFIG.into(),
+        message: e.to_string(),
+    })?;
+    let contents = [
+        (files::VQVAE, to_bytes(vqvae)?),
+        (files::PRIOR, to_bytes(prior)?),
+        (files::CONFIG, config_json),
+    ];
+    let mut sha256 = BTreeMap::new();
+    let mut bytes = BTreeMap::new();
+    for (name, data) in &contents {
+        std::fs::write(dir.join(name), data)?;
+        sha256.insert(name.to_string(), sha256_hex(data));
+        bytes.insert(name.to_string(), data.len() as u64);
+    }
+    let manifest = Manifest {
+        name: config.name.clone(),
+        sha256,
+        bytes,
+        command: provenance.command,
+        seed: provenance.seed,
+        git_revision: provenance.git_revision,
+        data: provenance.data,
+        metrics: provenance.metrics,
+        train_usage: provenance.train_usage,
+        wall_time_s: provenance.wall_time_s,
+    };
+    let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|e| WeightsError::Json {
+        file: files::MANIFEST.into(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(dir.join(files::MANIFEST), manifest_json)?;
+    Ok(manifest)
+}

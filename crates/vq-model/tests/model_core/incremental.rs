@@ -1,0 +1,75 @@
+use vq_model::incremental::decode_window;
+use vq_model::vqvae::VqVae;
+
+use crate::{device, max_abs_diff, random_grid, small_vqvae_config, to_vec};
+
+/// Decoding only the window of an edit gives exactly the pixels of a full decode there
+/// (1e-5: float sums in another order), wherever the edit is: corner, edge, middle, a block.
+#[test]
+fn incremental_decode_equals_the_crop_of_a_full_decode() {
+    let device = device();
+    let config = small_vqvae_config(3);
+    let model = VqVae::new(&config, &device);
+    let grid = random_grid(20, 18, config.codebook_size, 2);
+    let full = model.decode(vq_model::sampler::Grid::to_tensor(
+        std::slice::from_ref(&grid),
+        &device,
+    )); // [1, 3, 80, 72]
+    let [_, channels, height, width] = full.dims();
+    assert_eq!((height, width), (80, 72));
+    for (rows, cols) in [
+        (0..=0, 0..=0),
+        (10..=10, 9..=9),
+        (19..=19, 17..=17),
+        (3..=6, 12..=17),
+    ] {
+        let patch = decode_window(&model, &config, &grid, rows.clone(), cols.clone(), &device);
+        let [_, _, ph, pw] = patch.pixels.dims();
+        assert!(
+            ph < height || pw < width || rows.start() == &0,
+            "a window, not the image"
+        );
+        let crop = full.clone().slice([
+            0..1,
+            0..channels,
+            patch.top..patch.top + ph,
+            patch.left..patch.left + pw,
+        ]);
+        let diff = max_abs_diff(&to_vec(patch.pixels), &to_vec(crop));
+        assert!(diff <= 1e-5, "edit at {rows:?}×{cols:?}: differs by {diff}");
+    }
+}
+
+/// The window covers every pixel an edit changes: outside it, a full decode is unchanged.
+#[test]
+fn pixels_outside_the_window_do_not_change() {
+    let device = device();
+    let config = small_vqvae_config(1);
+    let model = VqVae::new(&config, &device);
+    let grid = random_grid(16, 16, config.codebook_size, 4);
+    let mut edited = grid.clone();
+    edited.codes[8 * 16 + 7] = (edited.codes[8 * 16 + 7] + 3) % config.codebook_size as u32;
+    let decode = |g: &vq_model::sampler::Grid| {
+        to_vec(model.decode(vq_model::sampler::Grid::to_tensor(
+            std::slice::from_ref(g),
+            &device,
+        )))
+    };
+    let (before, after) = (decode(&grid), decode(&edited));
+    let patch = decode_window(&model, &config, &edited, 8..=8, 7..=7, &device);
+    let [_, _, ph, pw] = patch.pixels.dims();
+    let mut changed_inside = 0;
+    for y in 0..64 {
+        for x in 0..64 {
+            let inside = (patch.top..patch.top + ph).contains(&y)
+                && (patch.left..patch.left + pw).contains(&x);
+            let differs = (before[y * 64 + x] - after[y * 64 + x]).abs() > 0.0;
+            assert!(
+                inside || !differs,
+                "pixel ({y}, {x}) changed outside the window"
+            );
+            changed_inside += usize::from(differs);
+        }
+    }
+    assert!(changed_inside > 0, "the edit changed something");
+}

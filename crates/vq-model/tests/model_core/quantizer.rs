@@ -1,0 +1,86 @@
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use vq_model::quantizer::{VectorQuantizer, flatten_cells};
+use vq_model::vqvae::VqVae;
+
+use crate::{block_on, device, small_vqvae_config, to_vec};
+
+/// The code of every cell is the nearest codebook vector, as a brute-force search finds it,
+/// and the distance and margin are the nearest and second-nearest squared distances.
+#[test]
+fn nearest_code_equals_brute_force() {
+    let device = device();
+    let quantizer = VectorQuantizer::new(32, 6, &device);
+    // Spread the codebook so that ties are unlikely.
+    let mut quantizer = quantizer;
+    quantizer.codebook.weight = quantizer
+        .codebook
+        .weight
+        .map(|w| w.random_like(Distribution::Normal(0.0, 1.0)));
+    let z_e = Tensor::<4>::random([2, 6, 5, 4], Distribution::Normal(0.0, 1.0), &device);
+
+    let nearest = quantizer.nearest(z_e.clone());
+    let codes = block_on(vq_model::read_i64(nearest.codes)).expect("codes");
+    let distance = to_vec(nearest.distance);
+    let margin = to_vec(nearest.margin);
+    let trained =
+        block_on(vq_model::read_i64(quantizer.forward(z_e.clone()).codes)).expect("codes");
+    assert_eq!(
+        codes, trained,
+        "training and inference paths choose the same codes"
+    );
+
+    let z = to_vec(flatten_cells(z_e)); // [cells, D]
+    let e = to_vec(quantizer.codebook.weight.val()); // [K, D]
+    for (cell, z) in z.chunks(6).enumerate() {
+        let mut d: Vec<(f32, usize)> = e
+            .chunks(6)
+            .enumerate()
+            .map(|(k, e)| (z.iter().zip(e).map(|(a, b)| (a - b) * (a - b)).sum(), k))
+            .collect();
+        d.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert_eq!(codes[cell] as usize, d[0].1, "cell {cell}");
+        assert!(
+            (distance[cell] - d[0].0).abs() < 1e-4,
+            "distance of cell {cell}"
+        );
+        assert!(
+            (margin[cell] - (d[1].0 - d[0].0)).abs() < 1e-4,
+            "margin of cell {cell}"
+        );
+    }
+}
+
+/// The straight-through estimator copies the decoder's gradient onto the encoder, and the
+/// codebook loss moves the codebook.
+#[test]
+fn straight_through_gradient_reaches_the_encoder() {
+    let device = device().autodiff();
+    let config = small_vqvae_config(1);
+    let model = VqVae::new(&config, &device);
+    let x = Tensor::<4>::random([2, 1, 16, 16], Distribution::Uniform(-0.5, 0.5), &device);
+    let pass = model.forward(x.clone());
+    let loss = model.losses(x, &pass).total(true);
+    let grads = loss.backward();
+
+    let encoder_grad = model
+        .encoder
+        .first_weight()
+        .grad(&grads)
+        .expect("the encoder's first convolution has a gradient");
+    let encoder_norm: f32 = to_vec(encoder_grad).iter().map(|g| g.abs()).sum();
+    assert!(encoder_norm > 0.0, "gradient crossed the quantizer");
+
+    let codebook_grad = model
+        .quantizer
+        .codebook
+        .weight
+        .val()
+        .grad(&grads)
+        .expect("the codebook has a gradient");
+    let codebook_norm: f32 = to_vec(codebook_grad).iter().map(|g| g.abs()).sum();
+    assert!(
+        codebook_norm > 0.0,
+        "the codebook loss reaches the codebook"
+    );
+}
