@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Every check of VQ Lab, cheapest first, failing fast (this is what .ci/run runs):
+#
+#   1. cargo fmt --check             5. browser tests, no WebGPU adapter (CPU fallback)
+#   2. clippy, native                6. browser tests, WebGPU on SwiftShader
+#   3. clippy, wasm32                7. trunk build --release (pkg/)
+#   4. cargo test, native            8. end-to-end tests of pkg/ in headless Chromium
+#
+# It first installs what is missing (Debian packages, the wasm tools, the e2e test's npm
+# packages); nothing downloads a browser. Browser tests and the site are built in release mode
+# so that both use one compilation of burn. CARGO_TARGET_DIR defaults to
+# $HOME/.cache/vq-lab/target, shared by every clone.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo="$PWD"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vq-lab/target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+timings=()
+tier() {
+  local name="$1"
+  shift
+  printf '\n==> %s\n' "$name"
+  local started=$SECONDS
+  "$@"
+  local took=$((SECONDS - started))
+  timings+=("$(printf '%5d s  %s' "$took" "$name")")
+  printf '<== %s: %d s\n' "$name" "$took"
+}
+report() {
+  local status=$?
+  printf '\n--- timings ---\n'
+  printf '%s\n' "${timings[@]}"
+  if [[ $status -eq 0 ]]; then echo "test-all: all tiers passed"; else echo "test-all: FAILED (exit $status)"; fi
+}
+trap report EXIT
+
+install_debian_packages() {
+  local packages=(chromium chromium-driver dataset-fashion-mnist plasma-workspace-wallpapers
+    mate-backgrounds ukui-wallpapers)
+  local missing=()
+  for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    echo "installing ${missing[*]}"
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+install_e2e_packages() {
+  # playwright-core drives /usr/bin/chromium and has no browser to download.
+  if [[ ! -d tests/e2e/node_modules/playwright-core ]] ||
+    ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.package-lock.json 2>/dev/null; then
+    (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+install_all() {
+  install_debian_packages
+  scripts/setup-app.sh --install-only
+  install_e2e_packages
+}
+
+browser_tests() {
+  local webdriver="$1" expect_webgpu="$2"
+  CHROMEDRIVER=/usr/bin/chromedriver \
+    WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$repo/tests/webdriver/$webdriver.json" \
+    VQ_LAB_EXPECT_WEBGPU="$expect_webgpu" \
+    cargo test -p vq-lab --release --target wasm32-unknown-unknown --test engine_browser
+}
+
+tier "install what is missing" install_all
+tier "cargo fmt --check" cargo fmt --all --check
+tier "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
+tier "clippy (wasm32)" cargo clippy -p vq-lab -p vq-model --all-targets --target wasm32-unknown-unknown -- -D warnings
+tier "cargo test (native)" cargo test --workspace
+tier "browser tests: no WebGPU adapter (CPU)" browser_tests cpu 0
+tier "browser tests: WebGPU on SwiftShader" browser_tests swiftshader 1
+tier "trunk build --release" trunk build --release
+tier "end-to-end tests (headless Chromium)" node tests/e2e/e2e.mjs

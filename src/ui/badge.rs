@@ -1,0 +1,55 @@
+//! The backend badge: which device runs the models, why, and how fast it warmed up.
+
+use leptos::prelude::*;
+
+use super::location;
+use crate::protocol::{Backend, EngineReport};
+
+/// The adapter line of the badge.
+fn adapter_text(report: &EngineReport) -> String {
+    match &report.adapter {
+        Some(adapter) if adapter.is_fallback => {
+            format!("{} (software fallback adapter)", adapter.name)
+        }
+        Some(adapter) => adapter.name.clone(),
+        None if report.backend == Backend::Cpu => "no WebGPU adapter in use".to_owned(),
+        None => "unknown adapter".to_owned(),
+    }
+}
+
+/// Shows the engine's report; its link reloads the page on the other backend.
+#[component]
+pub fn BackendBadge(report: EngineReport) -> impl IntoView {
+    let backend = report.backend;
+    let other = backend.other();
+    let switch_href = location::href_with(other.as_preference());
+    let kind = match backend {
+        Backend::WebGpu => "webgpu",
+        Backend::Cpu => "cpu",
+    };
+    let software = report
+        .adapter
+        .as_ref()
+        .is_some_and(|adapter| adapter.is_fallback);
+    view! {
+        <section
+            class=format!("badge badge-{kind}")
+            data-testid="backend-badge"
+            data-backend=kind
+            data-software-adapter=software.to_string()
+            aria-label="Compute backend"
+        >
+            <div class="badge-row">
+                <span class="badge-backend" data-testid="backend-name">{backend.label()}</span>
+                <span class="badge-adapter" data-testid="adapter-name">{adapter_text(&report)}</span>
+                <span class="badge-warmup" data-testid="warmup-time" title="A 256×256 matrix product, summed and read back">
+                    {format!("warm-up {:.1} ms", report.warmup.millis)}
+                </span>
+            </div>
+            <p class="badge-reason" data-testid="backend-reason">{report.reason.clone()}</p>
+            <a class="badge-switch" data-testid="backend-switch" href=switch_href>
+                {format!("Switch to {}", other.label())}
+            </a>
+        </section>
+    }
+}

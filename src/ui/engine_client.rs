@@ -1,0 +1,117 @@
+//! The UI's side of the engine: starts the worker and exchanges [`crate::protocol`] messages.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
+
+use crate::js::describe;
+use crate::protocol::{FromEngine, ToEngine};
+
+/// The script Trunk writes for the `engine_worker` binary (`data-loader-shim`; file names are
+/// not hashed, see `Trunk.toml`).
+pub const WORKER_SCRIPT: &str = "./engine_worker_loader.js";
+
+/// What the UI hears from the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    /// A message of the protocol.
+    Message(FromEngine),
+    /// The worker failed (its script did not load, or it died); the sentence says how.
+    WorkerError(String),
+}
+
+/// A cheap handle to send requests to the engine.
+#[derive(Debug, Clone)]
+pub struct EngineHandle {
+    worker: Worker,
+}
+
+impl EngineHandle {
+    /// Sends `request` to the engine.
+    ///
+    /// # Errors
+    ///
+    /// A sentence when the request cannot be serialized or posted.
+    pub fn send(&self, request: &ToEngine) -> Result<(), String> {
+        let value = serde_wasm_bindgen::to_value(request)
+            .map_err(|err| format!("could not encode {request:?}: {err}"))?;
+        self.worker.post_message(&value).map_err(|err| {
+            format!(
+                "could not send {request:?} to the engine: {}",
+                describe(&err)
+            )
+        })
+    }
+}
+
+/// The running worker and its event handlers; dropping it ends the worker.
+pub struct EngineClient {
+    handle: EngineHandle,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
+}
+
+impl EngineClient {
+    /// Starts the engine's worker; `on_event` hears everything it says, with a handle to answer.
+    ///
+    /// # Errors
+    ///
+    /// A sentence when the browser refuses to start the worker.
+    pub fn spawn(on_event: impl Fn(EngineEvent, &EngineHandle) + 'static) -> Result<Self, String> {
+        let worker = Worker::new(WORKER_SCRIPT).map_err(|err| {
+            format!(
+                "The browser could not start the engine's worker ({}). VQ Lab needs Web Workers \
+                 and WebAssembly; try a current Chrome, Edge or Firefox.",
+                describe(&err)
+            )
+        })?;
+        let handle = EngineHandle { worker };
+        let on_event = std::rc::Rc::new(on_event);
+
+        let message_handle = handle.clone();
+        let on_message_event = on_event.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let event = match serde_wasm_bindgen::from_value::<FromEngine>(event.data()) {
+                Ok(message) => EngineEvent::Message(message),
+                Err(err) => EngineEvent::WorkerError(format!(
+                    "the engine sent a message the page does not understand ({err})"
+                )),
+            };
+            on_message_event(event, &message_handle);
+        });
+        let error_handle = handle.clone();
+        // A script that fails to load gives a plain `Event`; an exception in the worker an
+        // `ErrorEvent` with a message.
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            event.prevent_default();
+            let message = event
+                .dyn_ref::<ErrorEvent>()
+                .map(ErrorEvent::message)
+                .filter(|message| !message.is_empty())
+                .unwrap_or_else(|| "its script could not be loaded".to_owned());
+            on_event(EngineEvent::WorkerError(message), &error_handle);
+        });
+        handle
+            .worker
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        handle
+            .worker
+            .set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Self {
+            handle,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// A handle to send requests.
+    pub fn handle(&self) -> &EngineHandle {
+        &self.handle
+    }
+}
+
+impl Drop for EngineClient {
+    fn drop(&mut self) {
+        self.handle.worker.terminate();
+    }
+}

@@ -1,0 +1,41 @@
+//! What the page's address says: the `?backend=` preference, and the address of the switch.
+
+use web_sys::UrlSearchParams;
+
+use crate::protocol::{BackendPreference, UnknownBackend};
+
+/// The query parameter that forces a backend.
+const BACKEND_PARAMETER: &str = "backend";
+
+fn search_params() -> Option<UrlSearchParams> {
+    let search = web_sys::window()?.location().search().ok()?;
+    UrlSearchParams::new_with_str(&search).ok()
+}
+
+/// The preference of the current address (`Auto` without a `backend` parameter).
+///
+/// # Errors
+///
+/// [`UnknownBackend`] for a value the app does not know.
+pub fn preference() -> Result<BackendPreference, UnknownBackend> {
+    search_params()
+        .and_then(|params| params.get(BACKEND_PARAMETER))
+        .map_or(Ok(BackendPreference::Auto), |value| {
+            BackendPreference::from_query_value(&value)
+        })
+}
+
+/// The address (a query string) of this page with `preference`, other parameters kept.
+pub fn href_with(preference: BackendPreference) -> String {
+    let params = search_params().or_else(|| UrlSearchParams::new().ok());
+    let Some(params) = params else {
+        return preference
+            .query_value()
+            .map_or_else(|| "?".to_owned(), |value| format!("?backend={value}"));
+    };
+    match preference.query_value() {
+        Some(value) => params.set(BACKEND_PARAMETER, value),
+        None => params.delete(BACKEND_PARAMETER),
+    }
+    format!("?{}", String::from(params.to_string()))
+}
