@@ -2,11 +2,10 @@
 //!
 //! - [`protocol`]: the typed messages between the UI and the engine.
 //! - [`engine`]: the device, the warm-up and (wasm32) the Web Worker that owns them.
-//! - `ui` (wasm32 only): the Leptos components on the main thread; they hold no tensor.
+//! - [`ui`]: the Leptos components on the main thread (wasm32); they hold no tensor.
 
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
 pub mod protocol;
-#[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -5,70 +5,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::badge::BackendBadge;
-use super::engine_client::{EngineClient, EngineEvent, EngineHandle};
+use super::engine_client::EngineClient;
 use super::location;
-use crate::protocol::{BackendPreference, EngineReport, FromEngine, ToEngine};
+use super::state::{EngineEvent, EngineState, next_state};
+use crate::protocol::{BackendPreference, ToEngine};
 
 /// How long the worker may take to load its WebAssembly before the page gives up.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Where the engine stands, as the page shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EngineState {
-    /// The worker is loading its WebAssembly.
-    Starting,
-    /// The worker runs; it chooses the device and warms it up.
-    ChoosingDevice,
-    /// The engine is ready on the reported device.
-    Ready(EngineReport),
-    /// Something failed; the sentence says what and what to do.
-    Failed(String),
-}
-
-impl EngineState {
-    fn is_failed(&self) -> bool {
-        matches!(self, Self::Failed(_))
-    }
-}
-
-/// What the engine's event means for the page's state.
-fn next_state(
-    current: &EngineState,
-    event: EngineEvent,
-    preference: BackendPreference,
-    handle: &EngineHandle,
-) -> Option<EngineState> {
-    if current.is_failed() {
-        // The first failure is the cause; what follows (the worker's error event after a panic)
-        // would only hide it.
-        return None;
-    }
-    Some(match event {
-        EngineEvent::Message(FromEngine::Started) => {
-            match handle.send(&ToEngine::Init { preference }) {
-                Ok(()) => EngineState::ChoosingDevice,
-                Err(err) => {
-                    EngineState::Failed(format!("The page could not talk to the engine: {err}."))
-                }
-            }
-        }
-        EngineEvent::Message(FromEngine::Ready(report)) => EngineState::Ready(report),
-        EngineEvent::Message(FromEngine::Failed { message }) => EngineState::Failed(message),
-        EngineEvent::Message(FromEngine::Panicked { message }) => EngineState::Failed(format!(
-            "The engine crashed ({message}). Reload the page; if it happens again, try the CPU \
-             backend with ?backend=cpu."
-        )),
-        EngineEvent::WorkerError(message) if *current == EngineState::Starting => {
-            EngineState::Failed(format!(
-                "The engine's worker failed to start ({message}). Reload the page; check that \
-                 engine_worker_loader.js is served next to index.html."
-            ))
-        }
-        EngineEvent::WorkerError(message) => {
-            EngineState::Failed(format!("The engine stopped ({message}). Reload the page."))
-        }
-    })
-}
 
 /// The page: a header with the backend badge, and the engine's state.
 #[component]
@@ -82,12 +25,16 @@ pub fn App() -> impl IntoView {
         ),
     };
 
-    match EngineClient::spawn(move |event, handle| {
-        let next = state.with_untracked(|current| next_state(current, event, preference, handle));
+    let on_event = move |event: EngineEvent, send_init: &dyn Fn() -> Result<(), String>| {
+        let next = state.with_untracked(|current| next_state(current, event, send_init));
         if let Some(next) = next {
             state.set(next);
         }
-    }) {
+    };
+    let spawned = EngineClient::spawn(move |event, handle| {
+        on_event(event, &|| handle.send(&ToEngine::Init { preference }));
+    });
+    match spawned {
         // The client (and with it the worker) lives as long as the page.
         Ok(client) => {
             StoredValue::new_local(client);
@@ -96,13 +43,10 @@ pub fn App() -> impl IntoView {
     }
     set_timeout(
         move || {
-            if state.get_untracked() == EngineState::Starting {
-                state.set(EngineState::Failed(format!(
-                    "The engine did not start within {} s: its WebAssembly did not load. Reload \
-                     the page; if it persists, the site is missing engine_worker files.",
-                    START_TIMEOUT.as_secs()
-                )));
-            }
+            let event = EngineEvent::StartTimedOut {
+                seconds: START_TIMEOUT.as_secs(),
+            };
+            on_event(event, &|| Ok(()));
         },
         START_TIMEOUT,
     );

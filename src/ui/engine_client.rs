@@ -4,21 +4,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
+use super::state::EngineEvent;
 use crate::js::describe;
 use crate::protocol::{FromEngine, ToEngine};
 
 /// The script Trunk writes for the `engine_worker` binary (`data-loader-shim`; file names are
 /// not hashed, see `Trunk.toml`).
 pub const WORKER_SCRIPT: &str = "./engine_worker_loader.js";
-
-/// What the UI hears from the engine.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EngineEvent {
-    /// A message of the protocol.
-    Message(FromEngine),
-    /// The worker failed (its script did not load, or it died); the sentence says how.
-    WorkerError(String),
-}
 
 /// A cheap handle to send requests to the engine.
 #[derive(Debug, Clone)]

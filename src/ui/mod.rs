@@ -1,22 +1,33 @@
 //! The page (main thread): Leptos components that talk to the engine through
-//! [`crate::protocol`] and hold no tensor.
+//! [`crate::protocol`] and hold no tensor. Only [`state`] compiles natively.
 
+#[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
 mod badge;
+#[cfg(target_arch = "wasm32")]
 mod engine_client;
+#[cfg(target_arch = "wasm32")]
 mod location;
+pub mod state;
 
-pub use app::{App, EngineState};
+#[cfg(target_arch = "wasm32")]
+pub use app::App;
+#[cfg(target_arch = "wasm32")]
 pub use badge::BackendBadge;
-pub use engine_client::{EngineClient, EngineEvent, EngineHandle};
-
-use wasm_bindgen::JsCast;
+#[cfg(target_arch = "wasm32")]
+pub use engine_client::{EngineClient, EngineHandle};
+pub use state::{EngineEvent, EngineState, next_state};
 
 /// The element of `www/index.html` the app mounts into; its loading text is replaced.
+#[cfg(target_arch = "wasm32")]
 const MOUNT_ID: &str = "app";
 
 /// Mounts [`App`] into the page (the whole of the `vq-lab` binary's `main`).
+#[cfg(target_arch = "wasm32")]
 pub fn start() {
+    use wasm_bindgen::JsCast;
+
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         web_sys::console::error_1(&"VQ Lab needs a browser window".into());
         return;

@@ -1,0 +1,177 @@
+//! The engine's state as the page shows it, and how each event of the engine changes it.
+//!
+//! Plain data and one pure function, so the transitions (including the sentences a user reads
+//! after a crash) are tested natively.
+
+use crate::protocol::{EngineReport, FromEngine};
+
+/// Where the engine stands, as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineState {
+    /// The worker is loading its WebAssembly.
+    Starting,
+    /// The worker runs; it chooses the device and warms it up.
+    ChoosingDevice,
+    /// The engine is ready on the reported device.
+    Ready(EngineReport),
+    /// Something failed; the sentence says what and what to do.
+    Failed(String),
+}
+
+/// What the UI hears from the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    /// A message of the protocol.
+    Message(FromEngine),
+    /// The worker failed (its script did not load, or it died); the sentence says how.
+    WorkerError(String),
+    /// The worker did not say [`FromEngine::Started`] in time.
+    StartTimedOut {
+        /// The time it was given, in seconds.
+        seconds: u64,
+    },
+}
+
+/// The state after `event`, or `None` when it does not change. `send_init` sends
+/// [`crate::protocol::ToEngine::Init`]; it is called when the worker has started.
+pub fn next_state(
+    current: &EngineState,
+    event: EngineEvent,
+    send_init: impl FnOnce() -> Result<(), String>,
+) -> Option<EngineState> {
+    if matches!(current, EngineState::Failed(_)) {
+        // The first failure is the cause; what follows (the worker's error event after a panic)
+        // would only hide it.
+        return None;
+    }
+    Some(match event {
+        EngineEvent::Message(FromEngine::Started) => match send_init() {
+            Ok(()) => EngineState::ChoosingDevice,
+            Err(err) => {
+                EngineState::Failed(format!("The page could not talk to the engine: {err}."))
+            }
+        },
+        EngineEvent::Message(FromEngine::Ready(report)) => EngineState::Ready(report),
+        EngineEvent::Message(FromEngine::Failed { message }) => EngineState::Failed(message),
+        EngineEvent::Message(FromEngine::Panicked { message }) => EngineState::Failed(format!(
+            "The engine crashed ({message}). Reload the page; if it happens again, try the CPU \
+             backend with ?backend=cpu."
+        )),
+        EngineEvent::WorkerError(message) if *current == EngineState::Starting => {
+            EngineState::Failed(format!(
+                "The engine's worker failed to start ({message}). Reload the page; if it \
+                 persists, the site is missing engine_worker_loader.js next to index.html."
+            ))
+        }
+        EngineEvent::WorkerError(message) => {
+            EngineState::Failed(format!("The engine stopped ({message}). Reload the page."))
+        }
+        EngineEvent::StartTimedOut { seconds } if *current == EngineState::Starting => {
+            EngineState::Failed(format!(
+                "The engine did not start within {seconds} s: its WebAssembly did not load. \
+                 Reload the page; if it persists, the site is missing its engine_worker files."
+            ))
+        }
+        EngineEvent::StartTimedOut { .. } => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Backend, Warmup};
+
+    fn report() -> EngineReport {
+        EngineReport {
+            backend: Backend::Cpu,
+            adapter: None,
+            reason: "test".to_owned(),
+            notice: None,
+            warmup: Warmup {
+                millis: 1.0,
+                value: 2.0,
+            },
+        }
+    }
+
+    #[test]
+    fn started_sends_init_and_waits_for_the_device() {
+        let mut sent = false;
+        let next = next_state(
+            &EngineState::Starting,
+            EngineEvent::Message(FromEngine::Started),
+            || {
+                sent = true;
+                Ok(())
+            },
+        );
+        assert!(sent);
+        assert_eq!(next, Some(EngineState::ChoosingDevice));
+    }
+
+    #[test]
+    fn ready_shows_the_report() {
+        let next = next_state(
+            &EngineState::ChoosingDevice,
+            EngineEvent::Message(FromEngine::Ready(report())),
+            || Ok(()),
+        );
+        assert_eq!(next, Some(EngineState::Ready(report())));
+    }
+
+    #[test]
+    fn a_panic_is_a_sentence_and_is_not_hidden_by_the_error_that_follows() {
+        let crashed = next_state(
+            &EngineState::ChoosingDevice,
+            EngineEvent::Message(FromEngine::Panicked {
+                message: "index out of bounds".to_owned(),
+            }),
+            || Ok(()),
+        );
+        let Some(EngineState::Failed(sentence)) = crashed.clone() else {
+            panic!("{crashed:?}");
+        };
+        assert!(sentence.contains("The engine crashed (index out of bounds)"));
+        assert!(sentence.contains("Reload the page"));
+        let after = next_state(
+            &EngineState::Failed(sentence),
+            EngineEvent::WorkerError("RuntimeError: unreachable".to_owned()),
+            || Ok(()),
+        );
+        assert_eq!(after, None);
+    }
+
+    #[test]
+    fn a_worker_that_cannot_load_says_so() {
+        let next = next_state(
+            &EngineState::Starting,
+            EngineEvent::WorkerError("its script could not be loaded".to_owned()),
+            || Ok(()),
+        );
+        assert!(
+            matches!(&next, Some(EngineState::Failed(s)) if s.contains("failed to start")),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn the_start_timeout_only_fires_while_starting() {
+        let timed_out = EngineEvent::StartTimedOut { seconds: 60 };
+        let next = next_state(&EngineState::Starting, timed_out.clone(), || Ok(()));
+        assert!(matches!(&next, Some(EngineState::Failed(s)) if s.contains("within 60 s")));
+        assert_eq!(
+            next_state(&EngineState::ChoosingDevice, timed_out, || Ok(())),
+            None
+        );
+    }
+
+    #[test]
+    fn a_message_that_cannot_be_sent_is_a_failure() {
+        let next = next_state(
+            &EngineState::Starting,
+            EngineEvent::Message(FromEngine::Started),
+            || Err("closed".to_owned()),
+        );
+        assert!(matches!(&next, Some(EngineState::Failed(s)) if s.contains("closed")));
+    }
+}
