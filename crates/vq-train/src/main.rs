@@ -1,1 +1,79 @@
-fn main(){}
+//! `vq-train`: trains, evaluates and exports the models VQ Lab ships.
+//!
+//! ```text
+//! cargo run --release -p vq-train -- fashion          # rebuilds assets/models/fashion
+//! cargo run --release -p vq-train -- evaluate assets/models/fashion
+//! ```
+
+mod batch;
+mod card;
+mod data;
+mod evaluate;
+mod fashion;
+mod prior_train;
+mod progress;
+mod vqvae_train;
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use burn::prelude::*;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Trains and exports the models of VQ Lab.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    /// Where to compute: burn's CPU backend (flex) by default; GPU backends when built with
+    /// the `wgpu` or `cuda` feature.
+    #[arg(long, value_enum, default_value_t = Backend::Flex, global = true)]
+    backend: Backend,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Backend {
+    Flex,
+    Wgpu,
+    Cuda,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Trains the `fashion` model (VQ-VAE, grids, prior), evaluates it on the test split and
+    /// writes weights, config, manifest and card picture to `--out`.
+    Fashion(fashion::Args),
+    /// Recomputes the metrics of a shipped model directory from its files.
+    Evaluate {
+        /// The model directory, e.g. assets/models/fashion.
+        dir: PathBuf,
+        /// Where Fashion-MNIST is.
+        #[arg(long, default_value = data::fashion::DEFAULT_DIR)]
+        data: PathBuf,
+    },
+}
+
+fn device(backend: Backend) -> Result<Device> {
+    Ok(match backend {
+        Backend::Flex => Device::flex(),
+        #[cfg(feature = "wgpu")]
+        Backend::Wgpu => Device::wgpu(Default::default()),
+        #[cfg(feature = "cuda")]
+        Backend::Cuda => Device::cuda(0),
+        #[allow(unreachable_patterns, reason = "arms exist only with the GPU features")]
+        other => bail!(
+            "this build has no {other:?} backend; rebuild with `--features {}`",
+            format!("{other:?}").to_lowercase()
+        ),
+    })
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let device = device(cli.backend)?;
+    match cli.command {
+        Command::Fashion(args) => fashion::run(&args, &device),
+        Command::Evaluate { dir, data } => fashion::evaluate_shipped(&dir, &data, &device),
+    }
+}

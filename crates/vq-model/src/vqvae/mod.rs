@@ -33,6 +33,8 @@ pub struct VqVae {
 /// One pass through the autoencoder.
 #[derive(Debug, Clone)]
 pub struct Reconstruction {
+    /// `z_e`, the encoder's output, `[batch, D, h, w]`.
+    pub z_e: Tensor<4>,
     /// `x̂`, `[batch, C, H, W]` in model space.
     pub x_hat: Tensor<4>,
     /// The quantizer's output for the batch.
@@ -79,9 +81,13 @@ impl VqVae {
     /// - `x`: `[batch, C, H, W]` in model space, `H`, `W` multiples of 4
     pub fn forward(&self, x: Tensor<4>) -> Reconstruction {
         let z_e = self.encoder.forward(x); // [batch, D, H/4, W/4]
-        let quantized = self.quantizer.forward(z_e);
+        let quantized = self.quantizer.forward(z_e.clone());
         let x_hat = self.decoder.forward(quantized.z_q.clone()); // [batch, C, H, W]
-        Reconstruction { x_hat, quantized }
+        Reconstruction {
+            z_e,
+            x_hat,
+            quantized,
+        }
     }
 
     /// The loss terms of a pass on `x`.

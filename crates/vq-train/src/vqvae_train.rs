@@ -1,0 +1,290 @@
+//! Training the VQ-VAE (van den Oord et al. 2017): Adam on
+//! `‖x − x̂‖² + ‖sg[z_e] − e‖² + β‖z_e − sg[e]‖²`, or with the codebook following the EMA rule
+//! of the paper's appendix instead of its loss term; k-means initialisation of the codebook
+//! from the first batch, and revival of codes unused for `dead_patience` steps.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, OptimizerRecord};
+use burn::prelude::*;
+use burn::store::{BurnpackStore, ModuleSnapshot};
+use vq_model::codebook::{DeadCodes, Ema, kmeans, perplexity, usage_counts};
+use vq_model::config::VqVaeConfig;
+use vq_model::quantizer::flatten_cells;
+use vq_model::rng::SplitMix64;
+use vq_model::vqvae::VqVae;
+
+use crate::batch;
+use crate::data::ImageSet;
+use crate::progress::Progress;
+
+/// Options of a VQ-VAE training run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Optimizer steps in all (a resumed run continues up to this).
+    pub steps: usize,
+    /// Images per step.
+    pub batch_size: usize,
+    /// Adam's learning rate.
+    pub learning_rate: f64,
+    /// Codebook by EMA (decay 0.99) instead of the codebook loss.
+    pub ema: bool,
+    /// Initialise the codebook by k-means on the first batch's `z_e`.
+    pub kmeans_init: bool,
+    /// Revive codes unused for this many steps (0: never).
+    pub dead_patience: usize,
+    /// Seed of initialisation and batches.
+    pub seed: u64,
+    /// Where checkpoints go (and are resumed from).
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Steps between checkpoints.
+    pub checkpoint_every: usize,
+    /// A CSV log of the run.
+    pub log_csv: Option<PathBuf>,
+}
+
+/// Everything a run needs to continue exactly: the model, Adam's moments, the EMA and
+/// dead-code state, and the step.
+pub struct Trainer {
+    /// The model, on an autodiff device.
+    pub model: VqVae,
+    optimizer: ModuleOptimizer,
+    ema: Option<Ema>,
+    dead: DeadCodes,
+    /// Steps done.
+    pub step: usize,
+    config: VqVaeConfig,
+    options: Options,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CheckpointState {
+    step: usize,
+    ema_cluster_size: Option<Vec<f32>>,
+    ema_embed_sum: Option<Vec<f32>>,
+    idle_steps: Vec<usize>,
+}
+
+/// Metrics of one step.
+#[derive(Debug, Clone, Copy)]
+pub struct StepMetrics {
+    /// Total loss.
+    pub loss: f32,
+    /// Reconstruction PSNR of the batch, dB (pixel range 1).
+    pub psnr: f32,
+    /// Perplexity of the codes of the batch.
+    pub perplexity: f64,
+    /// Codes idle for `dead_patience` steps (before revival).
+    pub dead: usize,
+}
+
+impl Trainer {
+    /// A fresh run, or the run in `options.checkpoint_dir` when there is one.
+    pub fn new(config: &VqVaeConfig, options: Options, device: &Device) -> Result<Self> {
+        device.seed(options.seed);
+        let model = VqVae::new(config, device);
+        let mut trainer = Self {
+            optimizer: AdamConfig::new().init(),
+            ema: None,
+            dead: DeadCodes::new(config.codebook_size, options.dead_patience.max(1)),
+            step: 0,
+            model,
+            config: config.clone(),
+            options,
+        };
+        if let Some(dir) = trainer.options.checkpoint_dir.clone()
+            && dir.join("state.json").exists()
+        {
+            trainer.resume(&dir, device)?;
+        }
+        Ok(trainer)
+    }
+
+    /// Runs until `options.steps`, with a progress bar, a CSV log and checkpoints.
+    pub fn run(&mut self, train: &ImageSet, device: &Device) -> Result<()> {
+        let mut log = match &self.options.log_csv {
+            Some(path) => Some(open_log(path, self.step == 0)?),
+            None => None,
+        };
+        let progress = Progress::new(self.options.steps, self.step, "vq-vae");
+        while self.step < self.options.steps {
+            let metrics = self.train_step(train, device);
+            self.step += 1;
+            progress.update(
+                self.step,
+                &format!(
+                    "loss {:.4} · PSNR {:.2} dB · perplexity {:.1} · dead {}",
+                    metrics.loss, metrics.psnr, metrics.perplexity, metrics.dead
+                ),
+            );
+            if let Some(log) = log.as_mut() {
+                writeln!(
+                    log,
+                    "{},{:.6},{:.3},{:.2},{}",
+                    self.step, metrics.loss, metrics.psnr, metrics.perplexity, metrics.dead
+                )?;
+            }
+            if let Some(dir) = &self.options.checkpoint_dir
+                && (self.step % self.options.checkpoint_every.max(1) == 0
+                    || self.step == self.options.steps)
+            {
+                self.save_checkpoint(dir)?;
+            }
+        }
+        progress.finish();
+        Ok(())
+    }
+
+    fn train_step(&mut self, train: &ImageSet, device: &Device) -> StepMetrics {
+        let indices = batch::indices(
+            train.len(),
+            self.options.batch_size,
+            self.options.seed,
+            self.step,
+        );
+        let x = batch::images(train, &indices, device);
+        if self.step == 0 && self.options.kmeans_init {
+            let z = flatten_cells(self.model.encoder.forward(x.clone()).detach());
+            let centroids = kmeans(z, self.config.codebook_size, 10, self.options.seed);
+            self.set_codebook(centroids);
+        }
+        if self.options.ema && self.ema.is_none() {
+            self.ema = Some(Ema::new(
+                self.model.quantizer.codebook.weight.val().detach(),
+                0.99,
+                1e-5,
+            ));
+        }
+
+        let pass = self.model.forward(x.clone());
+        let losses = self.model.losses(x, &pass);
+        let loss = losses.total(!self.options.ema);
+        let mse = batch::floats(losses.reconstruction.clone())[0];
+        let loss_value = batch::floats(loss.clone())[0];
+        let z_flat = flatten_cells(pass.z_e.clone().detach());
+        let codes = pass.quantized.codes.clone().reshape([-1]);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        self.model = self
+            .optimizer
+            .step(self.options.learning_rate, self.model.clone(), grads);
+
+        if let Some(ema) = self.ema.as_mut() {
+            let codebook = ema.step(z_flat.clone(), codes.clone());
+            self.set_codebook(codebook);
+        }
+        let used = batch::ints(codes);
+        let dead = if self.options.dead_patience > 0 {
+            let dead = self.dead.observe(&used);
+            if !dead.is_empty() {
+                let mut rng = SplitMix64::new(self.options.seed ^ self.step as u64);
+                let codebook = self.dead.revive(
+                    self.model.quantizer.codebook.weight.val().detach(),
+                    z_flat,
+                    &dead,
+                    &mut rng,
+                );
+                if let Some(ema) = self.ema.as_mut() {
+                    ema.embed_sum = codebook.clone() * ema.cluster_size.clone().reshape([-1, 1]);
+                }
+                self.set_codebook(codebook);
+            }
+            dead.len()
+        } else {
+            0
+        };
+        StepMetrics {
+            loss: loss_value,
+            psnr: psnr(mse),
+            perplexity: perplexity(&usage_counts(&used, self.config.codebook_size)),
+            dead,
+        }
+    }
+
+    fn set_codebook(&mut self, codebook: Tensor<2>) {
+        let weight = self.model.quantizer.codebook.weight.clone();
+        self.model.quantizer.codebook.weight = weight.map(|_| codebook.detach().require_grad());
+    }
+
+    /// Writes the model (f32) and the state to `dir`.
+    pub fn save_checkpoint(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut store = BurnpackStore::from_file(dir.join("vqvae.bpk")).overwrite(true);
+        self.model
+            .save_into(&mut store)
+            .map_err(|e| anyhow::anyhow!("saving the checkpoint: {e:?}"))?;
+        let state = CheckpointState {
+            step: self.step,
+            ema_cluster_size: self
+                .ema
+                .as_ref()
+                .map(|e| batch::floats(e.cluster_size.clone())),
+            ema_embed_sum: self
+                .ema
+                .as_ref()
+                .map(|e| batch::floats(e.embed_sum.clone())),
+            idle_steps: self.dead.idle_steps.clone(),
+        };
+        std::fs::write(dir.join("state.json"), serde_json::to_vec(&state)?)?;
+        self.optimizer
+            .to_record()
+            .save(dir.join("optimizer.bpk"))
+            .map_err(|e| anyhow::anyhow!("saving the optimizer state: {e:?}"))?;
+        Ok(())
+    }
+
+    fn resume(&mut self, dir: &Path, device: &Device) -> Result<()> {
+        let state: CheckpointState = serde_json::from_slice(
+            &std::fs::read(dir.join("state.json")).context("reading the checkpoint state")?,
+        )?;
+        let mut store = BurnpackStore::from_file(dir.join("vqvae.bpk"));
+        self.model
+            .load_from(&mut store)
+            .map_err(|e| anyhow::anyhow!("loading the checkpoint: {e:?}"))?;
+        let record = OptimizerRecord::load(dir.join("optimizer.bpk"))
+            .map_err(|e| anyhow::anyhow!("loading the optimizer state: {e:?}"))?;
+        self.optimizer =
+            std::mem::replace(&mut self.optimizer, AdamConfig::new().init()).load_record(record);
+        self.step = state.step;
+        self.dead.idle_steps = state.idle_steps;
+        let (k, d) = (self.config.codebook_size, self.config.embedding_dim);
+        if let (Some(n), Some(m)) = (state.ema_cluster_size, state.ema_embed_sum) {
+            self.ema = Some(Ema {
+                decay: 0.99,
+                epsilon: 1e-5,
+                cluster_size: Tensor::from_data(TensorData::new(n, [k]), device),
+                embed_sum: Tensor::from_data(TensorData::new(m, [k, d]), device),
+            });
+        }
+        eprintln!("resumed from {} at step {}", dir.display(), self.step);
+        Ok(())
+    }
+
+    /// The trained model without autodiff.
+    pub fn into_model(self) -> VqVae {
+        self.model.valid()
+    }
+}
+
+/// PSNR in dB of a mean squared error over pixels in `[0, 1]`.
+pub fn psnr(mse: f32) -> f32 {
+    10.0 * (1.0 / mse.max(1e-12)).log10()
+}
+
+fn open_log(path: &Path, fresh: bool) -> Result<std::fs::File> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(!fresh)
+        .write(true)
+        .truncate(fresh)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    if fresh {
+        writeln!(file, "step,loss,psnr_db,perplexity,dead_codes")?;
+    }
+    Ok(file)
+}
