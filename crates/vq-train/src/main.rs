@@ -5,14 +5,7 @@
 //! cargo run --release -p vq-train -- evaluate assets/models/fashion
 //! ```
 
-mod batch;
-mod card;
-mod data;
-mod evaluate;
-mod fashion;
-mod prior_train;
-mod progress;
-mod vqvae_train;
+use vq_train::{data, fashion};
 
 use std::path::PathBuf;
 

@@ -1,0 +1,12 @@
+//! The trainer of VQ Lab: datasets from Debian packages, the training loops of the VQ-VAE
+//! and of its PixelCNN prior, evaluation, and export of the shipped models in the format of
+//! `vq_model::weights`. The command line is `src/main.rs`.
+
+pub mod batch;
+pub mod card;
+pub mod data;
+pub mod evaluate;
+pub mod fashion;
+pub mod prior_train;
+pub mod progress;
+pub mod vqvae_train;
