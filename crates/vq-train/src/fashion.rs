@@ -184,17 +184,19 @@ fn write_card(
     card::write_rows(path, &[originals, reconstructions, samples], 3)
 }
 
-/// Recomputes the metrics of a shipped directory, from its files alone.
-pub fn evaluate_shipped(dir: &Path, data: &Path, device: &Device) -> Result<()> {
-    let read =
-        |name: &str| std::fs::read(dir.join(name)).with_context(|| format!("reading {name}"));
+/// Loads a shipped model directory, every hash checked.
+pub fn load_dir(dir: &Path, device: &Device) -> Result<weights::LoadedModel> {
+    let read = |name: &str| {
+        std::fs::read(dir.join(name))
+            .with_context(|| format!("reading {}", dir.join(name).display()))
+    };
     let (m, c, v, p) = (
         read(files::MANIFEST)?,
         read(files::CONFIG)?,
         read(files::VQVAE)?,
         read(files::PRIOR)?,
     );
-    let model = weights::load_model(
+    Ok(weights::load_model(
         ModelFiles {
             manifest: &m,
             config: &c,
@@ -202,7 +204,56 @@ pub fn evaluate_shipped(dir: &Path, data: &Path, device: &Device) -> Result<()> 
             prior: &p,
         },
         device,
+    )?)
+}
+
+/// Trains the independent classifier, judges `per_class` samples of each class, and adds
+/// the figures to the manifest's metrics.
+pub fn judge(
+    dir: &Path,
+    data: &Path,
+    steps: usize,
+    per_class: usize,
+    device: &Device,
+) -> Result<()> {
+    let model = load_dir(dir, device)?;
+    let train = fashion::load(data, Split::Train)?;
+    let test = fashion::load(data, Split::Test)?;
+    let classifier = crate::judge::train(&train, steps, model.manifest.seed, device);
+    let accuracy = crate::judge::accuracy(&classifier, &test, device);
+    let (agreement, per) =
+        crate::judge::conditional_agreement(&model, &classifier, per_class, device)?;
+    eprintln!("classifier test accuracy {:.2} %", 100.0 * accuracy);
+    for (name, fraction) in CLASS_NAMES.iter().zip(&per) {
+        eprintln!(
+            "  {name:<12} {:.0} % of samples classified as asked",
+            100.0 * fraction
+        );
+    }
+    eprintln!(
+        "class-conditional samples classified as asked: {:.1} %",
+        100.0 * agreement
+    );
+    let mut manifest = model.manifest;
+    manifest
+        .metrics
+        .insert("judge_classifier_test_accuracy".into(), accuracy);
+    manifest
+        .metrics
+        .insert("judge_conditional_samples_agreement".into(), agreement);
+    manifest
+        .metrics
+        .insert("judge_samples".into(), (per_class * per.len()) as f64);
+    std::fs::write(
+        dir.join(files::MANIFEST),
+        serde_json::to_vec_pretty(&manifest)?,
     )?;
+    Ok(())
+}
+
+/// Recomputes the metrics of a shipped directory, from its files alone.
+pub fn evaluate_shipped(dir: &Path, data: &Path, device: &Device) -> Result<()> {
+    let model = load_dir(dir, device)?;
     let test = fashion::load(data, Split::Test)?;
     let metrics = evaluate::evaluate(
         &model.vqvae,

@@ -7,6 +7,7 @@ pub mod card;
 pub mod data;
 pub mod evaluate;
 pub mod fashion;
+pub mod judge;
 pub mod prior_train;
 pub mod progress;
 pub mod vqvae_train;

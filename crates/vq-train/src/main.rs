@@ -37,6 +37,22 @@ enum Command {
     /// Trains the `fashion` model (VQ-VAE, grids, prior), evaluates it on the test split and
     /// writes weights, config, manifest and card picture to `--out`.
     Fashion(fashion::Args),
+    /// Judges the class-conditional samples of a shipped `fashion` model with an independent
+    /// classifier, and records the result in its manifest.
+    Judge {
+        /// The model directory.
+        #[arg(default_value = "assets/models/fashion")]
+        dir: PathBuf,
+        /// Where Fashion-MNIST is.
+        #[arg(long, default_value = data::fashion::DEFAULT_DIR)]
+        data: PathBuf,
+        /// Classifier training steps (batches of 64).
+        #[arg(long, default_value_t = 2500)]
+        steps: usize,
+        /// Samples per class.
+        #[arg(long, default_value_t = 100)]
+        per_class: usize,
+    },
     /// Recomputes the metrics of a shipped model directory from its files.
     Evaluate {
         /// The model directory, e.g. assets/models/fashion.
@@ -68,5 +84,11 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Fashion(args) => fashion::run(&args, &device),
         Command::Evaluate { dir, data } => fashion::evaluate_shipped(&dir, &data, &device),
+        Command::Judge {
+            dir,
+            data,
+            steps,
+            per_class,
+        } => fashion::judge(&dir, &data, steps, per_class, &device),
     }
 }

@@ -39,7 +39,9 @@ fn losses(dir: &std::path::Path) -> Vec<f32> {
 fn weights(trainer: &Trainer) -> Vec<f32> {
     let w = trainer.model.quantizer.codebook.weight.val();
     let mut all = vq_train::batch::floats(w);
-    all.extend(vq_train::batch::floats(trainer.model.encoder.first_weight().reshape([-1])));
+    all.extend(vq_train::batch::floats(
+        trainer.model.encoder.first_weight().reshape([-1]),
+    ));
     all
 }
 
