@@ -69,12 +69,14 @@ install_all() {
 }
 
 browser_tests() {
-  local webdriver="$1" expect_webgpu="$2"
+  # The webdriver file chooses Chromium's flags and marks what the run must show (see
+  # tests/engine_browser.rs); both runs use one build, the engine's feature only, as Trunk's.
+  local webdriver="$1"
   CHROMEDRIVER=/usr/bin/chromedriver \
     WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON="$repo/tests/webdriver/$webdriver.json" \
-    VQ_LAB_EXPECT_WEBGPU="$expect_webgpu" \
-    cargo test -p vq-lab --release --target wasm32-unknown-unknown --test engine_browser
+    cargo test -p vq-lab --release --target wasm32-unknown-unknown \
+    --no-default-features --features engine --test engine_browser -- --nocapture
 }
 
 tier "install what is missing" install_all
@@ -82,7 +84,7 @@ tier "cargo fmt --check" cargo fmt --all --check
 tier "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 tier "clippy (wasm32)" cargo clippy -p vq-lab -p vq-model --all-targets --target wasm32-unknown-unknown -- -D warnings
 tier "cargo test (native)" cargo test --workspace
-tier "browser tests: no WebGPU adapter (CPU)" browser_tests cpu 0
-tier "browser tests: WebGPU on SwiftShader" browser_tests swiftshader 1
+tier "browser tests: no WebGPU adapter (CPU)" browser_tests cpu
+tier "browser tests: WebGPU on SwiftShader" browser_tests swiftshader
 tier "trunk build --release" trunk build --release
 tier "end-to-end tests (headless Chromium)" node tests/e2e/e2e.mjs

@@ -1,29 +1,38 @@
 //! Browser tests of the engine (tier 3 of DESIGN.md), run by `wasm-bindgen-test-runner` in
 //! headless Chromium through chromedriver, inside a dedicated worker like the real engine.
 //!
-//! `scripts/test-all.sh` runs them twice:
-//! - with `VQ_LAB_EXPECT_WEBGPU=0` and plain Chromium (tests/webdriver/cpu.json): the browser
-//!   gives no WebGPU adapter, and the engine must fall back to the CPU backend;
-//! - with `VQ_LAB_EXPECT_WEBGPU=1` and SwiftShader (tests/webdriver/swiftshader.json): WebGPU
-//!   must be used, and agree with the CPU backend.
+//! `scripts/test-all.sh` runs them twice, with one build:
+//! - plain Chromium (tests/webdriver/cpu.json): the browser gives no WebGPU adapter, and the
+//!   engine must fall back to the CPU backend;
+//! - SwiftShader (tests/webdriver/swiftshader.json): WebGPU must be used, and agree with the CPU
+//!   backend.
 //!
-//! Without the variable the WebGPU comparison is skipped, with a message, when there is no
-//! adapter.
+//! Each webdriver file marks its run in the browser's user agent (`VQLabExpect/cpu`,
+//! `VQLabExpect/webgpu`), which the tests read at run time. Without a mark the WebGPU comparison
+//! is skipped, with a message, when there is no adapter.
 #![cfg(target_arch = "wasm32")]
 
 use burn::tensor::{Device, Tensor};
+use js_sys::Reflect;
 use vq_lab::engine::{choose, warmup};
 use vq_lab::protocol::{Backend, BackendPreference};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-/// Read at compile time; `cargo` rebuilds only this test when it changes.
+/// What this run must show, from the mark in the user agent (see the module's documentation).
 fn expect_webgpu() -> Option<bool> {
-    match option_env!("VQ_LAB_EXPECT_WEBGPU") {
-        Some("1") => Some(true),
-        Some("0") => Some(false),
-        _ => None,
+    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).ok()?;
+    let agent = Reflect::get(&navigator, &JsValue::from_str("userAgent"))
+        .ok()?
+        .as_string()?;
+    if agent.contains("VQLabExpect/webgpu") {
+        Some(true)
+    } else if agent.contains("VQLabExpect/cpu") {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -1,30 +1,31 @@
 //! The page (main thread): Leptos components that talk to the engine through
-//! [`crate::protocol`] and hold no tensor. Only [`state`] compiles natively.
+//! [`crate::protocol`] and hold no tensor (the `ui` feature, without burn). Only [`state`]
+//! compiles natively and without the feature.
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod app;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod badge;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod engine_client;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod location;
 pub mod state;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub use app::App;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub use badge::BackendBadge;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub use engine_client::{EngineClient, EngineHandle};
 pub use state::{EngineEvent, EngineState, next_state};
 
 /// The element of `www/index.html` the app mounts into; its loading text is replaced.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 const MOUNT_ID: &str = "app";
 
 /// Mounts [`App`] into the page (the whole of the `vq-lab` binary's `main`).
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub fn start() {
     use wasm_bindgen::JsCast;
 

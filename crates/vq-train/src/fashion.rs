@@ -275,7 +275,7 @@ pub fn evaluate_shipped(dir: &Path, data: &Path, device: &Device) -> Result<()> 
     Ok(())
 }
 
-fn git_revision() -> String {
+pub fn git_revision() -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])
         .output()

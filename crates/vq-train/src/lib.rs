@@ -8,6 +8,7 @@ pub mod data;
 pub mod evaluate;
 pub mod fashion;
 pub mod judge;
+pub mod photo;
 pub mod prior_train;
 pub mod progress;
 pub mod vqvae_train;

@@ -5,7 +5,7 @@
 //! cargo run --release -p vq-train -- evaluate assets/models/fashion
 //! ```
 
-use vq_train::{data, fashion};
+use vq_train::{data, fashion, photo};
 
 use std::path::PathBuf;
 
@@ -37,6 +37,9 @@ enum Command {
     /// Trains the `fashion` model (VQ-VAE, grids, prior), evaluates it on the test split and
     /// writes weights, config, manifest and card picture to `--out`.
     Fashion(fashion::Args),
+    /// Trains the `photo` model on crops of Debian's wallpapers, evaluates it on held-out whole
+    /// photographs and writes it to `--out`.
+    Photo(photo::Args),
     /// Judges the class-conditional samples of a shipped `fashion` model with an independent
     /// classifier, and records the result in its manifest.
     Judge {
@@ -83,6 +86,7 @@ fn main() -> Result<()> {
     let device = device(cli.backend)?;
     match cli.command {
         Command::Fashion(args) => fashion::run(&args, &device),
+        Command::Photo(args) => photo::run(&args, &device),
         Command::Evaluate { dir, data } => fashion::evaluate_shipped(&dir, &data, &device),
         Command::Judge {
             dir,

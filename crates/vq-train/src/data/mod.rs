@@ -1,6 +1,7 @@
 //! Datasets the trainer reads, all from Debian packages (see `scripts/install-data.sh`).
 
 pub mod fashion;
+pub mod photos;
 
 /// Images of one size as planar `f32` in model space (`pixel/255 − 0.5`), with labels.
 #[derive(Debug, Clone)]

@@ -1,0 +1,265 @@
+//! The `photo` model: natural photographs in RGB, grid = image ÷ 4, K = 512, D = 64, and an
+//! unconditional gated PixelCNN trained on 16×16 grids (the codes of 64×64 crops).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use burn::prelude::*;
+use image::RgbImage;
+use vq_model::config::{ModelConfig, PriorConfig, VqVaeConfig};
+use vq_model::sampler::{self, Grid, SampleOptions};
+use vq_model::weights::{self, Provenance};
+
+use crate::data::ImageSet;
+use crate::data::photos::{self, Photos};
+use crate::vqvae_train::psnr;
+use crate::{batch, card, evaluate, prior_train, vqvae_train};
+
+/// Options of `vq-train photo`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Output model directory.
+    #[arg(long, default_value = "assets/models/photo")]
+    pub out: PathBuf,
+    /// Checkpoints and logs.
+    #[arg(long, default_value = "runs/photo")]
+    pub work: PathBuf,
+    /// Folders holding the wallpapers.
+    #[arg(long, default_values = photos::DEFAULT_DIRS)]
+    pub data: Vec<PathBuf>,
+    /// VQ-VAE steps.
+    #[arg(long, default_value_t = 6000)]
+    pub steps: usize,
+    /// Prior steps.
+    #[arg(long, default_value_t = 2000)]
+    pub prior_steps: usize,
+    /// Crops per VQ-VAE step.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Side of the training crops.
+    #[arg(long, default_value_t = 32)]
+    pub crop: u32,
+    /// Number of training crops drawn.
+    #[arg(long, default_value_t = 60_000)]
+    pub crops: usize,
+    /// Seed of everything.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// The architecture of the shipped `photo` model.
+pub fn config() -> ModelConfig {
+    ModelConfig::new(
+        "photo".into(),
+        VqVaeConfig::new(3, 64, 512)
+            .with_hidden_channels(128)
+            .with_residual_channels(64),
+        PriorConfig::new(512).with_channels(96).with_layers(8),
+        256,
+    )
+}
+
+/// Held-out evaluation images: four 128×128 crops of each held-out photo reduced to 512 px,
+/// and each whole held-out photo reduced to 256 px on its long side.
+pub struct HeldOut {
+    /// 128×128 crops.
+    pub crops: ImageSet,
+    /// Whole photos at 256 px, sides multiples of 4.
+    pub whole: Vec<RgbImage>,
+}
+
+/// The fixed held-out set.
+pub fn held_out(photos: &Photos) -> HeldOut {
+    let mut pixels = Vec::new();
+    let mut whole = Vec::new();
+    for photo in &photos.held_out {
+        let (w, h) = vq_model::image::fit_size((photo.width(), photo.height()), 512);
+        let medium = image::imageops::resize(photo, w, h, image::imageops::FilterType::Lanczos3);
+        for (fx, fy) in [(1, 1), (3, 1), (1, 3), (3, 3)] {
+            let x = (medium.width() - 128) * fx / 4;
+            let y = (medium.height() - 128) * fy / 4;
+            photos::push_planar(&medium, x, y, 128, 128, &mut pixels);
+        }
+        let (w, h) = vq_model::image::fit_size((photo.width(), photo.height()), 256);
+        whole.push(image::imageops::resize(
+            photo,
+            w,
+            h,
+            image::imageops::FilterType::Lanczos3,
+        ));
+    }
+    HeldOut {
+        crops: ImageSet {
+            channels: 3,
+            side: 128,
+            pixels,
+            labels: Vec::new(),
+        },
+        whole,
+    }
+}
+
+/// Mean PSNR of whole images, and the codes they use.
+pub fn whole_image_psnr(
+    model: &vq_model::VqVae,
+    images: &[RgbImage],
+    device: &Device,
+) -> (f64, Vec<i64>) {
+    let mut total = 0.0;
+    let mut codes = Vec::new();
+    for image in images {
+        let mut values = Vec::new();
+        photos::push_planar(image, 0, 0, image.width(), image.height(), &mut values);
+        let x = Tensor::<4>::from_data(
+            TensorData::new(
+                values,
+                [1, 3, image.height() as usize, image.width() as usize],
+            ),
+            device,
+        );
+        let grid = model.encode(x.clone());
+        let x_hat = model.decode(grid.clone()).clamp(-0.5, 0.5);
+        total += f64::from(psnr(batch::floats((x_hat - x).square().mean())[0]));
+        codes.extend(batch::ints(grid));
+    }
+    (total / images.len().max(1) as f64, codes)
+}
+
+/// Trains, evaluates and exports.
+pub fn run(args: &Args, device: &Device) -> Result<()> {
+    let started = Instant::now();
+    let config = config();
+    let photos = photos::load(&args.data)?;
+    eprintln!(
+        "photos: {} for training, {} held out: {:?}",
+        photos.train.len(),
+        photos.held_out.len(),
+        photos.held_out_paths
+    );
+    let train = photos::random_crops(&photos.train, args.crop, args.crops, args.seed);
+    let held_out = held_out(&photos);
+
+    let autodiff = device.clone().autodiff();
+    let mut trainer = vqvae_train::Trainer::new(
+        &config.vqvae,
+        vqvae_train::Options {
+            steps: args.steps,
+            batch_size: args.batch_size,
+            learning_rate: 1e-3,
+            ema: true,
+            kmeans_init: true,
+            dead_patience: 300,
+            seed: args.seed,
+            checkpoint_dir: Some(args.work.join("vqvae")),
+            checkpoint_every: 250,
+            log_csv: Some(args.work.join("vqvae.csv")),
+        },
+        &autodiff,
+    )?;
+    trainer.run(&train, &autodiff)?;
+    let vqvae = trainer.into_model();
+
+    let k = config.vqvae.codebook_size;
+    let crops_64 = photos::random_crops(&photos.train, 64, 20_000, args.seed ^ 64);
+    let train_grids = evaluate::encode(&vqvae, &crops_64, device);
+    let held_out_64 = photos::random_crops(&photos.held_out, 64, 2_000, args.seed ^ 65);
+    let held_out_grids = evaluate::encode(&vqvae, &held_out_64, device);
+    let prior = prior_train::train(
+        &config.prior,
+        &train_grids,
+        &prior_train::Options {
+            steps: args.prior_steps,
+            batch_size: 32,
+            learning_rate: 1e-3,
+            seed: args.seed,
+        },
+        &autodiff,
+    )?;
+
+    let crops = evaluate::evaluate(&vqvae, &held_out.crops, k, device);
+    let (whole_psnr, whole_codes) = whole_image_psnr(&vqvae, &held_out.whole, device);
+    let mut all_codes = whole_codes;
+    all_codes.extend(held_out_grids.codes.iter().copied());
+    let usage = vq_model::codebook::usage_counts(&all_codes, k);
+    let used = usage.iter().filter(|&&n| n > 0).count() as f64 / k as f64;
+    let bits = prior_train::bits_per_code(&prior, &held_out_grids, device);
+    let mut table = BTreeMap::new();
+    table.insert("held_out_crop128_psnr_db".into(), crops.psnr_db);
+    table.insert(
+        "held_out_crop128_normalised_mse".into(),
+        crops.normalised_mse,
+    );
+    table.insert("held_out_whole256_psnr_db".into(), whole_psnr);
+    table.insert("held_out_codes_used_fraction".into(), used);
+    table.insert(
+        "held_out_perplexity".into(),
+        vq_model::codebook::perplexity(&usage),
+    );
+    table.insert("held_out_prior_bits_per_code".into(), bits);
+    table.insert(
+        "held_out_prior_fraction_of_uniform".into(),
+        bits / (k as f64).log2(),
+    );
+    eprintln!("{}", serde_json::to_string_pretty(&table)?);
+
+    let manifest = weights::save_model(
+        &args.out,
+        &config,
+        &vqvae,
+        &prior,
+        Provenance {
+            command: format!(
+                "vq-train {}",
+                std::env::args().skip(1).collect::<Vec<_>>().join(" ")
+            ),
+            seed: args.seed,
+            git_revision: crate::fashion::git_revision(),
+            data: format!(
+                "{} wallpapers of Debian's plasma-workspace-wallpapers, mate-backgrounds, ukui-wallpapers: {} crops of {} px from {} photos for training; {} whole photos held out",
+                photos.train.len() + photos.held_out.len(),
+                args.crops,
+                args.crop,
+                photos.train.len(),
+                photos.held_out.len()
+            ),
+            metrics: table,
+            train_usage: vq_model::codebook::usage_counts(&train_grids.codes, k),
+            wall_time_s: started.elapsed().as_secs_f64(),
+        },
+    )?;
+    eprintln!("wrote {} ({:?} bytes)", args.out.display(), manifest.bytes);
+
+    let originals = batch::images(
+        &held_out.crops,
+        &(0..6).map(|i| i * 4).collect::<Vec<_>>(),
+        device,
+    );
+    let reconstructions = vqvae.decode(vqvae.encode(originals.clone()));
+    let options = SampleOptions {
+        temperature: 1.0,
+        top_k: None,
+        seed: 1,
+        class: None,
+    };
+    let grids: Vec<Grid> = pollster::block_on(sampler::sample(
+        &prior,
+        (16, 16),
+        6,
+        &options,
+        device,
+        &mut |_, _| {},
+    ))?;
+    let samples = vqvae.decode(Grid::to_tensor(&grids, device));
+    let samples = samples.pad(
+        [(32, 32), (32, 32)],
+        burn::tensor::ops::PadMode::Constant(0.5),
+    );
+    card::write_rows(
+        &args.out.join("card.png"),
+        &[originals, reconstructions, samples],
+        1,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The shipped models: each matches its manifest, loads into its architecture, and meets its
+//! reconstruction bar on a fixed evaluation subset (the first 1 000 test images).
+
+use std::path::PathBuf;
+
+use burn::prelude::*;
+use vq_train::data::fashion::{self, Split};
+use vq_train::evaluate;
+use vq_train::fashion::load_dir;
+
+fn model_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/models")
+        .join(name)
+}
+
+/// `fashion`: hashes match, the weights load, and on 1 000 test images the PSNR is at least
+/// the 23 dB bar and at least 90 % of the 128 codes are used over the full test split's worth
+/// of cells in the manifest.
+#[test]
+fn fashion_model_meets_its_bars() {
+    let device = Device::flex();
+    let model = load_dir(&model_dir("fashion"), &device).expect("the shipped fashion model loads");
+    let test = fashion::load(std::path::Path::new(fashion::DEFAULT_DIR), Split::Test)
+        .expect("Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+        .take(1000);
+    let metrics = evaluate::evaluate(
+        &model.vqvae,
+        &test,
+        model.config.vqvae.codebook_size,
+        &device,
+    );
+    assert!(
+        metrics.psnr_db >= 23.0,
+        "PSNR {:.2} dB < 23 dB",
+        metrics.psnr_db
+    );
+    let used = model.manifest.metrics["test_codes_used_fraction"];
+    assert!(
+        used >= 0.9,
+        "only {:.0} % of codes used on the test split",
+        100.0 * used
+    );
+    let prior = model.manifest.metrics["test_prior_fraction_of_uniform"];
+    assert!(
+        prior <= 0.6,
+        "prior at {:.0} % of uniform bits",
+        100.0 * prior
+    );
+    // The manifest's own figure agrees with what we measure here (subset vs full split).
+    assert!((metrics.psnr_db - model.manifest.metrics["test_psnr_db"]).abs() < 1.0);
+}
+
+/// A shipped file with one byte changed is refused by its hash, before it is parsed.
+#[test]
+fn a_damaged_shipped_file_is_refused() {
+    let dir = model_dir("fashion");
+    let scratch = std::env::temp_dir().join(format!("vq-assets-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("scratch");
+    for name in ["manifest.json", "config.json", "vqvae.bpk", "prior.bpk"] {
+        std::fs::copy(dir.join(name), scratch.join(name)).expect("copy");
+    }
+    let mut bytes = std::fs::read(scratch.join("prior.bpk")).expect("read");
+    let at = bytes.len() / 3;
+    bytes[at] = bytes[at].wrapping_add(1);
+    std::fs::write(scratch.join("prior.bpk"), bytes).expect("write");
+    let error = load_dir(&scratch, &Device::flex()).expect_err("refused");
+    assert!(
+        format!("{error}").contains("does not match its manifest"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
