@@ -56,8 +56,10 @@ install_debian_packages() {
 
 install_e2e_packages() {
   # playwright-core drives /usr/bin/chromium and has no browser to download.
-  if [[ ! -d tests/e2e/node_modules/playwright-core ]] ||
-    ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.package-lock.json 2>/dev/null; then
+  local wanted installed
+  wanted="$(node -p 'require("./tests/e2e/package.json").devDependencies["playwright-core"]')"
+  installed="$(node -p 'require("./tests/e2e/node_modules/playwright-core/package.json").version' 2>/dev/null || true)"
+  if [[ "$installed" != "$wanted" ]]; then
     (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 }
