@@ -44,6 +44,9 @@ pub struct Args {
     /// Number of training crops drawn.
     #[arg(long, default_value_t = 60_000)]
     pub crops: usize,
+    /// From this VQ-VAE step on, the learning rate falls linearly to a tenth at `--steps`.
+    #[arg(long)]
+    pub decay_from: Option<usize>,
     /// Seed of everything.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -148,6 +151,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
             steps: args.steps,
             batch_size: args.batch_size,
             learning_rate: 1e-3,
+            decay_from: args.decay_from,
             ema: true,
             kmeans_init: true,
             dead_patience: 300,

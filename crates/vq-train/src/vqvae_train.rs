@@ -29,6 +29,8 @@ pub struct Options {
     pub batch_size: usize,
     /// Adam's learning rate.
     pub learning_rate: f64,
+    /// From this step on, the learning rate falls linearly to a tenth of itself at `steps`.
+    pub decay_from: Option<usize>,
     /// Codebook by EMA (decay 0.99) instead of the codebook loss.
     pub ema: bool,
     /// Initialise the codebook by k-means on the first batch's `z_e`.
@@ -166,9 +168,10 @@ impl Trainer {
         let z_flat = flatten_cells(pass.z_e.clone().detach());
         let codes = pass.quantized.codes.clone().reshape([-1]);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        let learning_rate = self.learning_rate();
         self.model = self
             .optimizer
-            .step(self.options.learning_rate, self.model.clone(), grads);
+            .step(learning_rate, self.model.clone(), grads);
 
         if let Some(ema) = self.ema.as_mut() {
             let codebook = ema.step(z_flat.clone(), codes.clone());
@@ -199,6 +202,18 @@ impl Trainer {
             psnr: psnr(mse),
             perplexity: perplexity(&usage_counts(&used, self.config.codebook_size)),
             dead,
+        }
+    }
+
+    /// The learning rate of the current step: constant, then a linear fall to a tenth.
+    pub fn learning_rate(&self) -> f64 {
+        let base = self.options.learning_rate;
+        match self.options.decay_from {
+            Some(from) if self.step >= from && self.options.steps > from => {
+                let progress = (self.step - from) as f64 / (self.options.steps - from) as f64;
+                base * (1.0 - 0.9 * progress)
+            }
+            _ => base,
         }
     }
 

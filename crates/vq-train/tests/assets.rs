@@ -71,3 +71,39 @@ fn a_damaged_shipped_file_is_refused() {
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// `photo`: hashes match, the weights load, and on the held-out photographs (whole images
+/// never seen in training) the PSNR of 128×128 crops and of whole images at 256 px meets the
+/// 26 dB bar, with at least 60 % of the 512 codes used (from the manifest, over more cells).
+#[test]
+fn photo_model_meets_its_bars() {
+    let device = Device::flex();
+    let model = load_dir(&model_dir("photo"), &device).expect("the shipped photo model loads");
+    let dirs: Vec<PathBuf> = vq_train::data::photos::DEFAULT_DIRS
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    let photos =
+        vq_train::data::photos::load_held_out(&dirs).expect("wallpapers (scripts/install-data.sh)");
+    let held_out = vq_train::photo::held_out(&photos);
+    let k = model.config.vqvae.codebook_size;
+    let crops = evaluate::evaluate(&model.vqvae, &held_out.crops, k, &device);
+    assert!(
+        crops.psnr_db >= 26.0,
+        "128×128 crops: PSNR {:.2} dB < 26 dB",
+        crops.psnr_db
+    );
+    let (whole, _) = vq_train::photo::whole_image_psnr(&model.vqvae, &held_out.whole, &device);
+    assert!(
+        whole >= 26.0,
+        "whole images at 256 px: PSNR {whole:.2} dB < 26 dB"
+    );
+    let used = model.manifest.metrics["held_out_codes_used_fraction"];
+    assert!(used >= 0.6, "only {:.0} % of codes used", 100.0 * used);
+    let prior = model.manifest.metrics["held_out_prior_fraction_of_uniform"];
+    assert!(
+        prior <= 0.75,
+        "prior at {:.0} % of uniform bits",
+        100.0 * prior
+    );
+}

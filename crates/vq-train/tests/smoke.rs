@@ -11,6 +11,7 @@ fn options(steps: usize, dir: &std::path::Path) -> Options {
         steps,
         batch_size: 16,
         learning_rate: 2e-3,
+        decay_from: Some(30),
         ema: true,
         kmeans_init: true,
         dead_patience: 5,

@@ -29,6 +29,15 @@ pub struct Photos {
 
 /// Finds and loads every wallpaper under `dirs`.
 pub fn load(dirs: &[PathBuf]) -> Result<Photos> {
+    load_split(dirs, true)
+}
+
+/// Loads the held-out photos only (for tests: decoding is the slow part).
+pub fn load_held_out(dirs: &[PathBuf]) -> Result<Photos> {
+    load_split(dirs, false)
+}
+
+fn load_split(dirs: &[PathBuf], with_train: bool) -> Result<Photos> {
     let mut paths = Vec::new();
     for dir in dirs {
         collect(dir, &mut paths);
@@ -48,6 +57,10 @@ pub fn load(dirs: &[PathBuf]) -> Result<Photos> {
         held_out_paths: Vec::new(),
     };
     for (i, path) in paths.iter().enumerate() {
+        let held_out = i % 8 == 7;
+        if !held_out && !with_train {
+            continue;
+        }
         let Ok(image) = image::open(path) else {
             eprintln!("skipping {} (cannot decode)", path.display());
             continue;
@@ -62,7 +75,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<Photos> {
         } else {
             image
         };
-        if i % 8 == 7 {
+        if held_out {
             photos.held_out.push(image.into_rgb8());
             photos.held_out_paths.push(path.clone());
         } else {
