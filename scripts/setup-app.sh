@@ -73,6 +73,7 @@ if [[ "$mode" == build ]]; then
   exit 0
 fi
 
-say "building and serving on http://127.0.0.1:8080/ (Ctrl-C stops)"
+say "building and serving on http://127.0.0.1:8080/ (Ctrl-C stops; Trunk rebuilds on changes)"
 echo "http://127.0.0.1:8080/"
-exec trunk serve --release
+# --no-autoreload: pkg/ stays the deployable site (no reload script injected into index.html).
+exec trunk serve --release --no-autoreload

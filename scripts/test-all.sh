@@ -7,9 +7,9 @@
 #   4. cargo test, native            8. end-to-end tests of pkg/ in headless Chromium
 #
 # It first installs what is missing (Debian packages, the wasm tools, the e2e test's npm
-# packages); nothing downloads a browser. Browser tests and the site are built in release mode
-# so that both use one compilation of burn. CARGO_TARGET_DIR defaults to
-# $HOME/.cache/vq-lab/target, shared by every clone.
+# packages); nothing downloads a browser. Browser tests and the site are built with one cargo
+# profile (`web`, Cargo.toml) and the engine's features, so burn is compiled once for both.
+# CARGO_TARGET_DIR defaults to $HOME/.cache/vq-lab/target, shared by every clone.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -77,7 +77,7 @@ browser_tests() {
   CHROMEDRIVER=/usr/bin/chromedriver \
     WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON="$repo/tests/webdriver/$webdriver.json" \
-    cargo test -p vq-lab --release --target wasm32-unknown-unknown \
+    cargo test -p vq-lab --profile web --target wasm32-unknown-unknown \
     --no-default-features --features engine --test engine_browser -- --nocapture
 }
 

@@ -193,10 +193,11 @@ try {
     await page.screenshot({ path: join(screenshots, "worker-missing.png"), fullPage: true });
   });
 
-  await scenario("narrow screen", [], async (page) => {
+  await scenario("narrow screen, dark scheme", [], async (page) => {
     await page.setViewportSize({ width: 390, height: 800 });
+    await page.emulateMedia({ colorScheme: "dark" });
     await loadBadge(page, base);
-    await page.screenshot({ path: join(screenshots, "narrow-cpu.png"), fullPage: true });
+    await page.screenshot({ path: join(screenshots, "narrow-dark-cpu.png"), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     check(!overflow, "nothing overflows horizontally");
   });
