@@ -148,13 +148,18 @@ impl Trainer {
         );
         let x = batch::images(train, &indices, device);
         if self.step == 0 && self.options.kmeans_init {
-            let z = flatten_cells(self.model.encoder.forward(x.clone()).detach());
+            let z = flatten_cells(self.model.encoder.forward(x.clone()).without_autodiff());
             let centroids = kmeans(z, self.config.codebook_size, 10, self.options.seed);
             self.set_codebook(centroids);
         }
         if self.options.ema && self.ema.is_none() {
             self.ema = Some(Ema::new(
-                self.model.quantizer.codebook.weight.val().detach(),
+                self.model
+                    .quantizer
+                    .codebook
+                    .weight
+                    .val()
+                    .without_autodiff(),
                 0.99,
                 1e-5,
             ));
@@ -165,8 +170,15 @@ impl Trainer {
         let loss = losses.total(!self.options.ema);
         let mse = batch::floats(losses.reconstruction.clone())[0];
         let loss_value = batch::floats(loss.clone())[0];
-        let z_flat = flatten_cells(pass.z_e.clone().detach());
-        let codes = pass.quantized.codes.clone().reshape([-1]);
+        // The codebook's own state (EMA, revival) lives off the autodiff graph: kept on an
+        // autodiff device, its step-to-step chain of values would grow the graph every step.
+        let z_flat = flatten_cells(pass.z_e.clone().without_autodiff());
+        let codes = pass
+            .quantized
+            .codes
+            .clone()
+            .reshape([-1])
+            .without_autodiff();
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let learning_rate = self.learning_rate();
         self.model = self
@@ -183,7 +195,12 @@ impl Trainer {
             if !dead.is_empty() {
                 let mut rng = SplitMix64::new(self.options.seed ^ self.step as u64);
                 let codebook = self.dead.revive(
-                    self.model.quantizer.codebook.weight.val().detach(),
+                    self.model
+                        .quantizer
+                        .codebook
+                        .weight
+                        .val()
+                        .without_autodiff(),
                     z_flat,
                     &dead,
                     &mut rng,
@@ -219,7 +236,8 @@ impl Trainer {
 
     fn set_codebook(&mut self, codebook: Tensor<2>) {
         let weight = self.model.quantizer.codebook.weight.clone();
-        self.model.quantizer.codebook.weight = weight.map(|_| codebook.detach().require_grad());
+        self.model.quantizer.codebook.weight =
+            weight.map(|_| codebook.without_autodiff().autodiff().require_grad());
     }
 
     /// Writes the model (f32) and the state to `dir`.
@@ -268,8 +286,8 @@ impl Trainer {
             self.ema = Some(Ema {
                 decay: 0.99,
                 epsilon: 1e-5,
-                cluster_size: Tensor::from_data(TensorData::new(n, [k]), device),
-                embed_sum: Tensor::from_data(TensorData::new(m, [k, d]), device),
+                cluster_size: Tensor::from_data(TensorData::new(n, [k]), device).without_autodiff(),
+                embed_sum: Tensor::from_data(TensorData::new(m, [k, d]), device).without_autodiff(),
             });
         }
         eprintln!("resumed from {} at step {}", dir.display(), self.step);
