@@ -23,7 +23,7 @@ impl Progress {
     pub fn update(&self, step: usize, message: &str) {
         self.0.set_position(step as u64);
         self.0.set_message(message.to_string());
-        if step % 50 == 0 && self.0.is_hidden() {
+        if step.is_multiple_of(50) && self.0.is_hidden() {
             eprintln!("step {step}/{}: {message}", self.0.length().unwrap_or(0));
         }
     }

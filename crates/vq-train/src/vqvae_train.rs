@@ -129,7 +129,9 @@ impl Trainer {
                 )?;
             }
             if let Some(dir) = &self.options.checkpoint_dir
-                && (self.step % self.options.checkpoint_every.max(1) == 0
+                && (self
+                    .step
+                    .is_multiple_of(self.options.checkpoint_every.max(1))
                     || self.step == self.options.steps)
             {
                 self.save_checkpoint(dir)?;

@@ -148,12 +148,9 @@ fn completion_keeps_unmasked_cells() {
     .expect("complete");
     assert_eq!(candidates.len(), 3);
     for candidate in &candidates {
-        for i in 0..64 {
+        for (i, (&kept, &original)) in candidate.codes.iter().zip(&grid.codes).enumerate() {
             if !mask[i] {
-                assert_eq!(
-                    candidate.codes[i], grid.codes[i],
-                    "cell {i} is outside the mask"
-                );
+                assert_eq!(kept, original, "cell {i} is outside the mask");
             }
         }
     }
