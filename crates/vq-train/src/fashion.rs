@@ -27,10 +27,10 @@ pub struct Args {
     #[arg(long, default_value = fashion::DEFAULT_DIR)]
     pub data: PathBuf,
     /// VQ-VAE steps.
-    #[arg(long, default_value_t = 3000)]
+    #[arg(long, default_value_t = 8000)]
     pub steps: usize,
-    /// Prior steps.
-    #[arg(long, default_value_t = 3000)]
+    /// Prior steps (batches of 64 grids).
+    #[arg(long, default_value_t = 1500)]
     pub prior_steps: usize,
     /// Images per VQ-VAE step.
     #[arg(long, default_value_t = 64)]
@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long)]
     pub train_limit: Option<usize>,
     /// From this VQ-VAE step on, the learning rate falls linearly to a tenth at `--steps`.
-    #[arg(long)]
+    #[arg(long, default_value = "6000")]
     pub decay_from: Option<usize>,
     /// Seed of everything.
     #[arg(long, default_value_t = 1)]
@@ -105,7 +105,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         &train_grids,
         &prior_train::Options {
             steps: args.prior_steps,
-            batch_size: 128,
+            batch_size: 64,
             learning_rate: 1e-3,
             seed: args.seed,
         },

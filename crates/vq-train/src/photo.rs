@@ -30,10 +30,10 @@ pub struct Args {
     #[arg(long, default_values = photos::DEFAULT_DIRS)]
     pub data: Vec<PathBuf>,
     /// VQ-VAE steps.
-    #[arg(long, default_value_t = 6000)]
+    #[arg(long, default_value_t = 4500)]
     pub steps: usize,
-    /// Prior steps.
-    #[arg(long, default_value_t = 2000)]
+    /// Prior steps (batches of 32 grids of 16×16).
+    #[arg(long, default_value_t = 700)]
     pub prior_steps: usize,
     /// Crops per VQ-VAE step.
     #[arg(long, default_value_t = 32)]
@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long, default_value_t = 60_000)]
     pub crops: usize,
     /// From this VQ-VAE step on, the learning rate falls linearly to a tenth at `--steps`.
-    #[arg(long)]
+    #[arg(long, default_value = "3750")]
     pub decay_from: Option<usize>,
     /// Seed of everything.
     #[arg(long, default_value_t = 1)]
@@ -59,7 +59,7 @@ pub fn config() -> ModelConfig {
         VqVaeConfig::new(3, 64, 512)
             .with_hidden_channels(128)
             .with_residual_channels(64),
-        PriorConfig::new(512).with_channels(96).with_layers(8),
+        PriorConfig::new(512).with_channels(64).with_layers(6),
         256,
     )
 }
