@@ -118,6 +118,117 @@ pub struct Warmup {
     pub value: f32,
 }
 
+/// The models the app offers; each lives in `models/<name>/` next to the page.
+pub const MODELS: [&str; 2] = ["fashion", "photo"];
+
+/// Where a model's loading stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoadStage {
+    /// The four files are being downloaded.
+    Downloading,
+    /// Their SHA-256 hashes are checked against the manifest.
+    Verifying,
+    /// The weights are read into the model on the device.
+    Initialising,
+    /// A first decode compiles the kernels.
+    WarmingUp,
+}
+
+impl LoadStage {
+    /// The words the progress bar shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Downloading => "Downloading",
+            Self::Verifying => "Verifying",
+            Self::Initialising => "Initialising",
+            Self::WarmingUp => "Warming up",
+        }
+    }
+}
+
+/// What the page needs to know about a loaded model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// The model's name (`fashion`, `photo`).
+    pub name: String,
+    /// Image channels: 1 grey, 3 RGB.
+    pub channels: usize,
+    /// Side of the training images, in pixels.
+    pub image_size: usize,
+    /// `K`.
+    pub codebook_size: usize,
+    /// Bytes downloaded.
+    pub bytes: u64,
+    /// Wall time of the whole load (download to warm-up), in milliseconds.
+    pub millis: f64,
+    /// The first decode (warm-up), in milliseconds.
+    pub warmup_millis: f64,
+}
+
+/// Whether to invert the image's grey levels before encoding (Fashion-MNIST shows light garments
+/// on black, so a dark garment on a light background must be inverted to look like its data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Invert {
+    /// Invert when the image's border is light (grey models only).
+    #[default]
+    Auto,
+    /// Always invert.
+    Yes,
+    /// Never invert.
+    No,
+}
+
+/// An encoded image: what the views show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoding {
+    /// Where the image came from (a file name or an example's name).
+    pub source: String,
+    /// Size of the decoded file, before resizing.
+    pub source_size: (u32, u32),
+    /// Pixel width of the model's input (and of the reconstruction).
+    pub width: usize,
+    /// Pixel height.
+    pub height: usize,
+    /// Cells per row of the code grid.
+    pub grid_width: usize,
+    /// Rows of the code grid.
+    pub grid_height: usize,
+    /// The code of each cell, row-major.
+    pub codes: Vec<u32>,
+    /// Squared distance from each cell's `z_e` to its code.
+    pub distance: Vec<f32>,
+    /// Squared distance to the second-nearest code minus the nearest (0: a tie).
+    pub margin: Vec<f32>,
+    /// RGBA of the model's input (after resizing and inversion).
+    #[serde(with = "serde_bytes")]
+    pub original: Vec<u8>,
+    /// RGBA of the reconstruction (full decode).
+    #[serde(with = "serde_bytes")]
+    pub reconstruction: Vec<u8>,
+    /// Whether the grey levels were inverted.
+    pub inverted: bool,
+    /// Why (or why not), one sentence.
+    pub invert_reason: String,
+    /// Wall time of decode, encode, quantize, decode and read back, in milliseconds.
+    pub millis: f64,
+}
+
+/// Pixels of the reconstruction that an edit changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchPixels {
+    /// First pixel row in the full image.
+    pub top: usize,
+    /// First pixel column.
+    pub left: usize,
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// RGBA, row-major, `4 × width × height` bytes.
+    #[serde(with = "serde_bytes")]
+    pub rgba: Vec<u8>,
+}
+
 /// Messages from the UI to the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToEngine {
@@ -125,6 +236,39 @@ pub enum ToEngine {
     Init {
         /// What the user asked for.
         preference: BackendPreference,
+    },
+    /// Fetch, verify and load a model; answers [`FromEngine::LoadProgress`] messages, then
+    /// [`FromEngine::ModelLoaded`] or [`FromEngine::ModelFailed`].
+    LoadModel {
+        /// One of [`MODELS`].
+        name: String,
+    },
+    /// Decode an image file and encode it with the loaded model; answers
+    /// [`FromEngine::Encoded`] or [`FromEngine::EncodeFailed`].
+    Encode {
+        /// The file's bytes.
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        /// Its name, for the page.
+        source: String,
+        /// Whether to invert grey levels.
+        invert: Invert,
+    },
+    /// Set one cell's code and decode the pixels it reaches; answers [`FromEngine::Patched`].
+    Edit {
+        /// A number the answer repeats.
+        id: u64,
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+        /// The new code.
+        code: u32,
+    },
+    /// Set the codes of cells without decoding (undo, redo and reset paste pixels they kept).
+    SetCells {
+        /// `(row, col, code)` of each cell.
+        cells: Vec<(usize, usize, u32)>,
     },
 }
 
@@ -135,6 +279,57 @@ pub enum FromEngine {
     Started,
     /// The answer to [`ToEngine::Init`].
     Ready(EngineReport),
+    /// Loading a model progresses.
+    LoadProgress {
+        /// The model.
+        name: String,
+        /// The stage.
+        stage: LoadStage,
+        /// Bytes downloaded so far.
+        loaded: u64,
+        /// Bytes to download in all (from the manifest), when known.
+        total: Option<u64>,
+    },
+    /// The answer to [`ToEngine::LoadModel`].
+    ModelLoaded(ModelInfo),
+    /// A model could not be loaded; the sentence says why.
+    ModelFailed {
+        /// The model.
+        name: String,
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// The answer to [`ToEngine::Encode`].
+    Encoded(Encoding),
+    /// An image could not be used; the sentence says why. The app goes on working.
+    EncodeFailed {
+        /// The file's name.
+        source: String,
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// The answer to [`ToEngine::Edit`].
+    Patched {
+        /// The request's number.
+        id: u64,
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+        /// The code set.
+        code: u32,
+        /// The pixels that changed.
+        patch: PatchPixels,
+        /// Wall time of the windowed decode and read back, in milliseconds.
+        millis: f64,
+    },
+    /// An edit failed; the sentence says why.
+    EditFailed {
+        /// The request's number.
+        id: u64,
+        /// The sentence shown on the page.
+        message: String,
+    },
     /// A request failed; the sentence says what happened and what to do.
     Failed {
         /// The sentence shown on the page.

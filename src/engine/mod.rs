@@ -6,6 +6,9 @@
 //! tested with plain `cargo test` on burn's CPU backend.
 
 pub mod device;
+#[cfg(target_arch = "wasm32")]
+pub mod fetch;
+pub mod lab;
 pub mod warmup;
 #[cfg(target_arch = "wasm32")]
 pub mod webgpu;

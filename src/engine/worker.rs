@@ -4,17 +4,27 @@
 //! [`FromEngine::Panicked`] before the worker dies (wasm32 aborts on panic).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::{ChosenDevice, choose, warmup};
-use crate::protocol::{EngineReport, FromEngine, ToEngine};
+use vq_model::sampler::Grid;
+use vq_model::weights::{LoadedModel, ModelFiles, files, parse_manifest, verify};
+use web_time::Instant;
+
+use super::fetch::{FetchError, fetch_bytes};
+use super::{ChosenDevice, choose, lab, warmup};
+use crate::protocol::{EngineReport, FromEngine, Invert, LoadStage, MODELS, ModelInfo, ToEngine};
 
 thread_local! {
     /// The device, chosen by the first [`ToEngine::Init`] and kept for the worker's life.
     static CHOSEN: RefCell<Option<ChosenDevice>> = const { RefCell::new(None) };
+    /// The loaded model.
+    static MODEL: RefCell<Option<Rc<LoadedModel>>> = const { RefCell::new(None) };
+    /// The grid of codes of the current image, with the user's edits.
+    static GRID: RefCell<Option<Grid>> = const { RefCell::new(None) };
 }
 
 /// Installs the panic hook and the message handler, then says [`FromEngine::Started`].
@@ -43,34 +53,228 @@ pub fn start() {
 }
 
 async fn handle(request: ToEngine) {
-    let answer = match request {
-        ToEngine::Init { preference } => {
-            let chosen = match CHOSEN.with_borrow(Clone::clone) {
-                Some(chosen) => chosen,
-                None => {
-                    let chosen = choose(preference).await;
-                    CHOSEN.set(Some(chosen.clone()));
-                    chosen
-                }
+    match request {
+        ToEngine::Init { preference } => post(&init(preference).await),
+        ToEngine::LoadModel { name } => {
+            let answer = match load_model(&name).await {
+                Ok(info) => FromEngine::ModelLoaded(info),
+                Err(message) => FromEngine::ModelFailed { name, message },
             };
-            match warmup(&chosen.device).await {
-                Ok(warmup) => FromEngine::Ready(EngineReport {
-                    backend: chosen.backend,
-                    adapter: chosen.adapter,
-                    reason: chosen.reason,
-                    notice: chosen.notice,
-                    warmup,
-                }),
-                Err(err) => FromEngine::Failed {
-                    message: format!(
-                        "The warm-up computation failed: {err}. Reload the page, or try \
-                         ?backend=cpu."
-                    ),
+            post(&answer);
+        }
+        ToEngine::Encode {
+            bytes,
+            source,
+            invert,
+        } => {
+            let answer = match encode(&bytes, &source, invert).await {
+                Ok(encoding) => FromEngine::Encoded(encoding),
+                Err(message) => FromEngine::EncodeFailed { source, message },
+            };
+            post(&answer);
+        }
+        ToEngine::Edit { id, row, col, code } => {
+            let started = Instant::now();
+            let answer = match edit(row, col, code).await {
+                Ok(patch) => FromEngine::Patched {
+                    id,
+                    row,
+                    col,
+                    code,
+                    patch,
+                    millis: started.elapsed().as_secs_f64() * 1000.0,
                 },
-            }
+                Err(message) => FromEngine::EditFailed { id, message },
+            };
+            post(&answer);
+        }
+        ToEngine::SetCells { cells } => {
+            GRID.with_borrow_mut(|grid| {
+                if let Some(grid) = grid {
+                    for (row, col, code) in cells {
+                        if row < grid.height && col < grid.width {
+                            grid.codes[row * grid.width + col] = code;
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
+
+async fn init(preference: crate::protocol::BackendPreference) -> FromEngine {
+    let chosen = match CHOSEN.with_borrow(Clone::clone) {
+        Some(chosen) => chosen,
+        None => {
+            let chosen = choose(preference).await;
+            CHOSEN.set(Some(chosen.clone()));
+            chosen
         }
     };
-    post(&answer);
+    match warmup(&chosen.device).await {
+        Ok(warmup) => FromEngine::Ready(EngineReport {
+            backend: chosen.backend,
+            adapter: chosen.adapter,
+            reason: chosen.reason,
+            notice: chosen.notice,
+            warmup,
+        }),
+        Err(err) => FromEngine::Failed {
+            message: format!(
+                "The warm-up computation failed: {err}. Reload the page, or try ?backend=cpu."
+            ),
+        },
+    }
+}
+
+fn device() -> Result<burn::tensor::Device, String> {
+    CHOSEN
+        .with_borrow(|chosen| chosen.as_ref().map(|chosen| chosen.device.clone()))
+        .ok_or_else(|| "The engine has not chosen its device yet; wait for it to be ready.".into())
+}
+
+fn progress(name: &str, stage: LoadStage, loaded: u64, total: Option<u64>) {
+    post(&FromEngine::LoadProgress {
+        name: name.to_owned(),
+        stage,
+        loaded,
+        total,
+    });
+}
+
+async fn load_model(name: &str) -> Result<ModelInfo, String> {
+    if !MODELS.contains(&name) {
+        return Err(format!(
+            "There is no model called “{name}”; choose fashion or photo."
+        ));
+    }
+    let device = device()?;
+    let started = Instant::now();
+    let base = format!("models/{name}/");
+    progress(name, LoadStage::Downloading, 0, None);
+    let manifest_bytes = fetch_bytes(&format!("{base}{}", files::MANIFEST), |_| {})
+        .await
+        .map_err(|err| match err {
+            FetchError::Status { status: 404, .. } => format!(
+                "The {name} model is not part of this site yet ({base}{} is missing); choose                  another model.",
+                files::MANIFEST
+            ),
+            other => format!("The {name} model could not be downloaded: {other}."),
+        })?;
+    let manifest = parse_manifest(&manifest_bytes).map_err(|err| format!("{err}."))?;
+    let mut loaded = manifest_bytes.len() as u64;
+    let total = loaded + manifest.bytes.values().sum::<u64>();
+    progress(name, LoadStage::Downloading, loaded, Some(total));
+    let mut fetched = Vec::new();
+    for file in [files::CONFIG, files::VQVAE, files::PRIOR] {
+        let before = loaded;
+        let bytes = fetch_bytes(&format!("{base}{file}"), |so_far| {
+            progress(name, LoadStage::Downloading, before + so_far, Some(total));
+        })
+        .await
+        .map_err(|err| format!("The {name} model could not be downloaded: {err}."))?;
+        loaded += bytes.len() as u64;
+        fetched.push(bytes);
+    }
+    let [config, vqvae, prior] = <[Vec<u8>; 3]>::try_from(fetched)
+        .map_err(|_| "The model's files were not all downloaded.".to_owned())?;
+    progress(name, LoadStage::Verifying, loaded, Some(total));
+    for (file, bytes) in [
+        (files::CONFIG, &config),
+        (files::VQVAE, &vqvae),
+        (files::PRIOR, &prior),
+    ] {
+        verify(&manifest, file, bytes).map_err(|err| format!("{err}."))?;
+    }
+    progress(name, LoadStage::Initialising, loaded, Some(total));
+    let model = lab::load(
+        ModelFiles {
+            manifest: &manifest_bytes,
+            config: &config,
+            vqvae: &vqvae,
+            prior: &prior,
+        },
+        &device,
+    )
+    .map_err(|err| format!("{err}."))?;
+    progress(name, LoadStage::WarmingUp, loaded, Some(total));
+    let warmup_millis = lab::warm_up(&model, &device).await?;
+    let info = ModelInfo {
+        name: name.to_owned(),
+        channels: model.config.vqvae.in_channels,
+        image_size: model.config.image_size,
+        codebook_size: model.config.vqvae.codebook_size,
+        bytes: loaded,
+        millis: started.elapsed().as_secs_f64() * 1000.0,
+        warmup_millis,
+    };
+    MODEL.set(Some(Rc::new(model)));
+    GRID.set(None);
+    Ok(info)
+}
+
+fn model() -> Result<Rc<LoadedModel>, String> {
+    MODEL
+        .with_borrow(Clone::clone)
+        .ok_or_else(|| "No model is loaded yet; choose one first.".to_owned())
+}
+
+async fn encode(
+    bytes: &[u8],
+    source: &str,
+    invert: Invert,
+) -> Result<crate::protocol::Encoding, String> {
+    let device = device()?;
+    let model = model()?;
+    let prepared = lab::prepare(bytes, &model.config, invert).map_err(|err| {
+        let mut sentence = err.to_string();
+        if let Some(first) = sentence.get(..1) {
+            sentence = first.to_uppercase() + &sentence[1..];
+        }
+        format!("{sentence}.")
+    })?;
+    let (encoding, grid) = lab::encode(
+        &model.vqvae,
+        model.config.vqvae.in_channels,
+        &prepared,
+        source,
+        &device,
+    )
+    .await?;
+    GRID.set(Some(grid));
+    Ok(encoding)
+}
+
+async fn edit(row: usize, col: usize, code: u32) -> Result<crate::protocol::PatchPixels, String> {
+    let device = device()?;
+    let model = model()?;
+    let codebook_size = model.config.vqvae.codebook_size;
+    if code as usize >= codebook_size {
+        return Err(format!(
+            "Code {code} does not exist; codes run from 0 to {}.",
+            codebook_size - 1
+        ));
+    }
+    // Set the code before the first await, so edits apply in the order they were sent.
+    let grid = GRID.with_borrow_mut(|grid| {
+        let grid = grid.as_mut()?;
+        if row >= grid.height || col >= grid.width {
+            return None;
+        }
+        grid.codes[row * grid.width + col] = code;
+        Some(grid.clone())
+    });
+    let grid = grid.ok_or_else(|| {
+        format!("There is no cell ({row}, {col}) to edit; encode an image first.")
+    })?;
+    lab::patch(
+        &model.vqvae,
+        &model.config.vqvae,
+        &grid,
+        (row, col),
+        &device,
+    )
+    .await
 }
 
 fn scope() -> Option<DedicatedWorkerGlobalScope> {

@@ -5,7 +5,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::badge::BackendBadge;
-use super::engine_client::EngineClient;
+use super::engine_client::{EngineClient, EngineHandle};
+use super::lab::Lab;
+use super::lab_state::LabState;
 use super::location;
 use super::state::{EngineEvent, EngineState, next_state};
 use crate::protocol::{BackendPreference, ToEngine};
@@ -17,6 +19,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 #[component]
 pub fn App() -> impl IntoView {
     let state = RwSignal::new(EngineState::Starting);
+    let lab = RwSignal::new(LabState::default());
+    let engine = StoredValue::new_local(None::<EngineHandle>);
     let (preference, address_notice) = match location::preference() {
         Ok(preference) => (preference, None),
         Err(unknown) => (
@@ -26,6 +30,14 @@ pub fn App() -> impl IntoView {
     };
 
     let on_event = move |event: EngineEvent, send_init: &dyn Fn() -> Result<(), String>| {
+        if let EngineEvent::Message(message) = &event
+            && LabState::handles(message)
+        {
+            if let EngineEvent::Message(message) = event {
+                lab.update(|lab| lab.on_message(message));
+            }
+            return;
+        }
         let next = state.with_untracked(|current| next_state(current, event, send_init));
         if let Some(next) = next {
             state.set(next);
@@ -37,6 +49,7 @@ pub fn App() -> impl IntoView {
     match spawned {
         // The client (and with it the worker) lives as long as the page.
         Ok(client) => {
+            engine.set_value(Some(client.handle().clone()));
             StoredValue::new_local(client);
         }
         Err(err) => state.set(EngineState::Failed(err)),
@@ -50,6 +63,8 @@ pub fn App() -> impl IntoView {
         },
         START_TIMEOUT,
     );
+
+    let ready = Memo::new(move |_| state.with(|state| matches!(state, EngineState::Ready(_))));
 
     view! {
         <div class="shell">
@@ -68,6 +83,10 @@ pub fn App() -> impl IntoView {
                     <p class="notice" role="status" data-testid="address-notice">{notice}</p>
                 })}
                 <EngineStatus state=state />
+                {move || match (ready.get(), engine.get_value()) {
+                    (true, Some(handle)) => view! { <Lab handle=handle lab=lab /> }.into_any(),
+                    _ => ().into_any(),
+                }}
                 <section class="card intro">
                     <h2>"What this will be"</h2>
                     <p>

@@ -9,6 +9,9 @@ mod badge;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod engine_client;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
+mod lab;
+pub mod lab_state;
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod location;
 pub mod state;
 

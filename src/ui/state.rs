@@ -73,6 +73,8 @@ pub fn next_state(
             ))
         }
         EngineEvent::StartTimedOut { .. } => return None,
+        // The lab's messages (models, images, edits): `super::lab_state::LabState` handles them.
+        EngineEvent::Message(_) => return None,
     })
 }
 

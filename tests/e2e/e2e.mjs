@@ -12,6 +12,7 @@ import { readFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,6 +134,194 @@ async function loadBadge(page, url) {
   };
 }
 
+
+// ------------------------------------------------------------------ images for the lab
+
+function crc32(bytes) {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/// A PNG (8-bit RGB) of `width × height` from `pixel(x, y) -> [r, g, b]`.
+function png(width, height, pixel) {
+  const chunk = (kind, body) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    const typed = Buffer.concat([Buffer.from(kind, "ascii"), body]);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc32(typed));
+    return Buffer.concat([head, typed, tail]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const raw = Buffer.alloc(height * (1 + 3 * width));
+  for (let y = 0; y < height; y++) {
+    raw[y * (1 + 3 * width)] = 0;
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, y);
+      raw.set([r, g, b], y * (1 + 3 * width) + 1 + 3 * x);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/// A photo-like upload the app was not written for: a dark, slightly blue sneaker-ish shape on a
+/// light, non-square, noisy background (so the app must crop, resize and invert it).
+function darkShoeOnWhite() {
+  let seed = 7;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 24;
+  return png(150, 120, (x, y) => {
+    const sole = y > 78 && y < 90 && x > 25 && x < 128;
+    const upper = y > 40 && y <= 78 && x > 30 && x < 30 + (y - 30) * 1.6 && x < 125;
+    const shaft = y > 22 && y <= 78 && x > 40 && x < 75;
+    if (sole) return [20, 20, 30];
+    if (upper || shaft) return [60 + noise(), 62 + noise(), 90 + noise()];
+    return [235 - noise(), 232 - noise(), 228 - noise()];
+  });
+}
+
+/// The reconstruction canvas's RGBA bytes.
+async function reconstructionPixels(page) {
+  return page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid="reconstruction"]');
+    const context = canvas.getContext("2d");
+    return Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data);
+  });
+}
+
+/// Waits for the heatmap of the image `source` (the encoded-info line names it).
+async function waitForEncoding(page, source) {
+  await page.waitForFunction(
+    (name) => document.querySelector('[data-testid="encoded-info"]')?.textContent.startsWith(name + ":"),
+    source,
+  );
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="code-cell"]').length > 0 &&
+      !document.querySelector('[data-testid="encoding"]'),
+  );
+}
+
+async function cellCode(page, row, col) {
+  return Number(await page.locator(`[data-testid="code-cell"][data-row="${row}"][data-col="${col}"]`).getAttribute("data-code"));
+}
+
+/// The lab on one backend: load fashion (with progress), upload files, edit, undo, bad file.
+async function labScenario(page, errors, url, label) {
+  await page.addInitScript(() => {
+    window.__stages = [];
+    new MutationObserver(() => {
+      const stage = document.querySelector('[data-testid="load-stage"]')?.dataset.stage;
+      if (stage && window.__stages.at(-1) !== stage) window.__stages.push(stage);
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  const started = Date.now();
+  await page.goto(url);
+  await page.locator('[data-testid="model-status"], [data-testid="model-error"], [data-testid="engine-error"]').first().waitFor();
+  const status = await page.locator('[data-testid="model-status"], [data-testid="model-error"], [data-testid="engine-error"]').first().innerText();
+  console.log(`    model: ${status} (page to model ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  check(await byId(page, "model-status").count() === 1, "the fashion model loads");
+  const stages = await page.evaluate(() => window.__stages);
+  check(stages.includes("Downloading"), `the progress bar showed the stages: ${stages.join(" → ")}`);
+  await page.screenshot({ path: join(screenshots, `${label}-model-loaded.png`), fullPage: true });
+
+  // A file through the input: dark shoe on white, 150×120.
+  const uploadStarted = Date.now();
+  await byId(page, "file-input").setInputFiles({ name: "dark-shoe.png", mimeType: "image/png", buffer: darkShoeOnWhite() });
+  await waitForEncoding(page, "dark-shoe.png");
+  console.log(`    upload to heatmap: ${Date.now() - uploadStarted} ms`);
+  const heatmap = byId(page, "heatmap");
+  check(await heatmap.getAttribute("data-rows") === "7" && await heatmap.getAttribute("data-cols") === "7", "the heatmap is 7×7");
+  check(await byId(page, "code-cell").count() === 49, "the heatmap has 49 cells");
+  const info = await byId(page, "encoded-info").innerText();
+  check(/150×120 → 28×28/.test(info) && /Inverted automatically/.test(info), `the upload was cropped, resized and inverted: ${info}`);
+  await page.locator('[data-testid="code-cell"][data-row="2"][data-col="4"]').hover();
+  const cellInfo = await byId(page, "cell-info").innerText();
+  check(/Cell \(2, 4\): code \d+ · distance [\d.]+ · margin [\d.]+/.test(cellInfo), `hover shows the cell: ${cellInfo}`);
+  check(await byId(page, "original-highlight").count() === 1 && await byId(page, "reconstruction-highlight").count() === 1,
+    "hover highlights the cell's region on both images");
+  await page.screenshot({ path: join(screenshots, `${label}-uploaded-hover.png`), fullPage: true });
+
+  // Edit the corner cell (0, 0): only pixels within its receptive field may change.
+  const before = await reconstructionPixels(page);
+  const oldCode = await cellCode(page, 0, 0);
+  const newCode = (oldCode + 64) % 128;
+  await page.locator('[data-testid="code-cell"][data-row="0"][data-col="0"]').click();
+  await byId(page, "code-input").fill(String(newCode));
+  const editStarted = Date.now();
+  await byId(page, "apply-code").click();
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="0"][data-col="0"]')?.dataset.code === String(code), newCode);
+  console.log(`    edit round trip: ${Date.now() - editStarted} ms; ${await byId(page, "edit-time").innerText()}`);
+  const after = await reconstructionPixels(page);
+  // Decoder reach 3 cells (1 + 2 residual blocks): cell 0 reaches pixels 0 ..< 4·3 + 7 = 19.
+  const field = 19;
+  let changed = 0;
+  let outside = 0;
+  for (let i = 0; i < after.length; i += 4) {
+    const x = (i / 4) % 28;
+    const y = Math.floor(i / 4 / 28);
+    if (after[i] !== before[i] || after[i + 1] !== before[i + 1] || after[i + 2] !== before[i + 2]) {
+      changed += 1;
+      if (x >= field || y >= field) outside += 1;
+    }
+  }
+  check(changed > 0, `the edit changed ${changed} pixels of the reconstruction`);
+  check(outside === 0, `none outside the cell's receptive field (${outside} outside)`);
+  await page.screenshot({ path: join(screenshots, `${label}-edited.png`), fullPage: true });
+
+  await byId(page, "undo").click();
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="0"][data-col="0"]')?.dataset.code === String(code), oldCode);
+  const undone = await reconstructionPixels(page);
+  check(undone.every((v, i) => v === before[i]), "undo restores the reconstruction exactly");
+  await page.keyboard.press("Control+y");
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="0"][data-col="0"]')?.dataset.code === String(code), newCode);
+  const redone = await reconstructionPixels(page);
+  check(redone.every((v, i) => v === after[i]), "Ctrl-Y redoes it exactly");
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="0"][data-col="0"]')?.dataset.code === String(code), oldCode);
+  check((await reconstructionPixels(page)).every((v, i) => v === before[i]), "Ctrl-Z undoes it exactly");
+
+  // An edit after undo must decode from the engine's restored grid: set the same code twice.
+  await page.locator('[data-testid="code-cell"][data-row="0"][data-col="0"]').click();
+  await byId(page, "code-input").fill(String(newCode));
+  await byId(page, "apply-code").click();
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="0"][data-col="0"]')?.dataset.code === String(code), newCode);
+  const again = await reconstructionPixels(page);
+  const worst = again.reduce((m, v, i) => Math.max(m, Math.abs(v - after[i])), 0);
+  check(worst <= 1, `the same edit again gives the same pixels (largest difference ${worst})`);
+  await byId(page, "reset").click();
+  check((await reconstructionPixels(page)).every((v, i) => v === before[i]), "reset restores the encoded reconstruction");
+
+  // A bad file: a sentence, and the next good file works.
+  await byId(page, "file-input").setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("these are my notes, not a picture\n") });
+  await byId(page, "upload-error").waitFor();
+  const sentence = await byId(page, "upload-error").innerText();
+  check(/notes\.png: This file is not an image/.test(sentence), `a bad file gets a sentence: ${sentence}`);
+  await page.screenshot({ path: join(screenshots, `${label}-bad-file.png`), fullPage: true });
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  check(await byId(page, "upload-error").count() === 0, "the next good file (an example) works and clears the sentence");
+  check(await byId(page, "code-cell").count() === 49, "its heatmap has 49 cells");
+  await page.screenshot({ path: join(screenshots, `${label}-example.png`), fullPage: true });
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
 async function scenario(title, args, body) {
   console.log(`  ${title}`);
   const started = Date.now();
@@ -185,6 +374,28 @@ try {
     const after = await loadBadge(page, page.url());
     check(after.backend === "cpu", "the switch reloads on the CPU backend");
     check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+  });
+
+  await scenario("the lab on the CPU backend: load, upload, hover, edit, undo, bad file", [], async (page, errors) => {
+    await labScenario(page, errors, base, "lab-cpu");
+  });
+
+  await scenario("the lab on WebGPU (SwiftShader)", SWIFTSHADER_ARGS, async (page, errors) => {
+    await labScenario(page, errors, `${base}?backend=webgpu`, "lab-webgpu");
+  });
+
+  await scenario("the photo model, when it is not shipped, says so", [], async (page) => {
+    await loadBadge(page, base);
+    await byId(page, "model-status").waitFor();
+    await byId(page, "model-select").selectOption("photo");
+    await page.locator('[data-testid="model-status"][data-model="photo"], [data-testid="model-error"]').first().waitFor();
+    if (await byId(page, "model-error").count()) {
+      const sentence = await byId(page, "model-error").innerText();
+      check(/photo model is not part of this site yet/.test(sentence), `a clear sentence: ${sentence}`);
+    } else {
+      check(true, "the photo model loads");
+    }
+    await page.screenshot({ path: join(screenshots, "photo-model.png"), fullPage: true });
   });
 
   await scenario("the worker's script is missing: a clear sentence", [], async (page) => {

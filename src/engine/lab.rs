@@ -1,0 +1,304 @@
+//! What the engine does with a model: load it from the bytes of its files, prepare an upload
+//! (decode, resize, invert), encode it, and decode the window an edit reaches.
+//!
+//! Free of any web API, so it compiles natively too; the worker ([`super::worker`]) fetches the
+//! bytes and posts the results. Every read from the device is asynchronous.
+
+use burn::tensor::Device;
+use vq_model::image::{UploadError, decode_upload, fit_size, resize, rgba_from_tensor};
+use vq_model::incremental::decode_window;
+use vq_model::sampler::Grid;
+use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
+use vq_model::{ModelConfig, ReadError, VqVae, VqVaeConfig, read_f32, read_i64};
+use web_time::Instant;
+
+use crate::protocol::{Encoding, Invert, PatchPixels};
+
+/// Long side, in pixels, that uploads are resized to for a colour (photo) model.
+pub const PHOTO_LONG_SIDE: u32 = 256;
+
+/// A border whose mean grey level (0–255) is above this counts as light.
+const LIGHT_BORDER: f64 = 127.5;
+
+/// An upload ready for the encoder: RGBA of the model's input size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    /// RGBA bytes, `4 × width × height` (grey models: grey in R, G and B).
+    pub rgba: Vec<u8>,
+    /// Width in pixels, a multiple of 4.
+    pub width: usize,
+    /// Height in pixels, a multiple of 4.
+    pub height: usize,
+    /// The decoded file's size.
+    pub source_size: (u32, u32),
+    /// Whether grey levels were inverted.
+    pub inverted: bool,
+    /// Why (or why not), one sentence.
+    pub invert_reason: String,
+}
+
+fn luma(px: &[u8]) -> f64 {
+    0.299 * f64::from(px[0]) + 0.587 * f64::from(px[1]) + 0.114 * f64::from(px[2])
+}
+
+/// The mean grey level (0–255) of the outermost ring of pixels.
+pub fn border_mean(rgba: &[u8], width: usize, height: usize) -> f64 {
+    let mut sum = 0.0;
+    let mut count = 0usize;
+    for y in 0..height {
+        for x in 0..width {
+            let on_border = y == 0 || x == 0 || y + 1 == height || x + 1 == width;
+            if on_border && let Some(px) = rgba.get(4 * (y * width + x)..4 * (y * width + x) + 4) {
+                sum += luma(px);
+                count += 1;
+            }
+        }
+    }
+    if count == 0 { 0.0 } else { sum / count as f64 }
+}
+
+/// Decodes an upload and brings it to the model's input: grey models (Fashion-MNIST) get a
+/// centre crop to a square, `image_size` a side, and inversion when asked (or, with
+/// [`Invert::Auto`], when the border is light: the dataset shows light garments on black);
+/// colour models get [`PHOTO_LONG_SIDE`] on the long side.
+///
+/// # Errors
+///
+/// [`UploadError`] when the file is not an image the app can use.
+pub fn prepare(
+    bytes: &[u8],
+    config: &ModelConfig,
+    invert: Invert,
+) -> Result<Prepared, UploadError> {
+    let image = decode_upload(bytes)?;
+    let source_size = image.dimensions();
+    let grey = config.vqvae.in_channels == 1;
+    let resized = if grey {
+        let side = u32::try_from(config.image_size).unwrap_or(28);
+        resize(&image, (side, side), true)
+    } else {
+        resize(&image, fit_size(source_size, PHOTO_LONG_SIDE), false)
+    };
+    let (width, height) = (resized.width() as usize, resized.height() as usize);
+    let mut rgba = resized.into_raw();
+    if grey {
+        for px in rgba.chunks_exact_mut(4) {
+            let value = luma(px).round().clamp(0.0, 255.0) as u8;
+            px[..3].fill(value);
+        }
+    }
+    let border = border_mean(&rgba, width, height);
+    let (inverted, invert_reason) = match invert {
+        Invert::Yes => (true, "Inverted, as asked.".to_owned()),
+        Invert::No => (false, "Not inverted, as asked.".to_owned()),
+        Invert::Auto if grey && border > LIGHT_BORDER => (
+            true,
+            format!(
+                "Inverted automatically: the border is light (mean grey {border:.0} of 255), and \
+                 Fashion-MNIST shows light garments on black."
+            ),
+        ),
+        Invert::Auto if grey => (
+            false,
+            format!(
+                "Not inverted: the border is dark (mean grey {border:.0} of 255), like \
+                 Fashion-MNIST's black background."
+            ),
+        ),
+        Invert::Auto => (false, "Colour models take images as they are.".to_owned()),
+    };
+    if inverted {
+        for px in rgba.chunks_exact_mut(4) {
+            for channel in &mut px[..3] {
+                *channel = 255 - *channel;
+            }
+        }
+    }
+    Ok(Prepared {
+        rgba,
+        width,
+        height,
+        source_size,
+        inverted,
+        invert_reason,
+    })
+}
+
+/// A sentence for a failed read from the device.
+fn read_error(err: ReadError) -> String {
+    format!("{err}; reload the page, or try ?backend=cpu")
+}
+
+/// Encodes a prepared image: codes, distances and margins from the quantizer, the full
+/// reconstruction, all read back asynchronously. Returns the encoding and its grid.
+///
+/// # Errors
+///
+/// A sentence when the device fails to compute or read back.
+pub async fn encode(
+    vqvae: &VqVae,
+    channels: usize,
+    prepared: &Prepared,
+    source: &str,
+    device: &Device,
+) -> Result<(Encoding, Grid), String> {
+    let started = Instant::now();
+    let x = vq_model::image::tensor_from_rgba(
+        &prepared.rgba,
+        (prepared.width, prepared.height),
+        channels,
+        device,
+    ); // [1, C, H, W]
+    let z_e = vqvae.encoder.forward(x); // [1, D, h, w]
+    let nearest = vqvae.quantizer.nearest(z_e);
+    let [_, grid_height, grid_width] = nearest.codes.dims();
+    let x_hat = vqvae.decode(nearest.codes.clone()); // [1, C, H, W]
+    let codes: Vec<u32> = read_i64(nearest.codes)
+        .await
+        .map_err(read_error)?
+        .into_iter()
+        .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
+        .collect();
+    let distance = read_f32(nearest.distance).await.map_err(read_error)?;
+    let margin = read_f32(nearest.margin).await.map_err(read_error)?;
+    let (reconstruction, _) = rgba_from_tensor(x_hat).await.map_err(read_error)?;
+    let grid = Grid {
+        height: grid_height,
+        width: grid_width,
+        codes: codes.clone(),
+    };
+    let encoding = Encoding {
+        source: source.to_owned(),
+        source_size: prepared.source_size,
+        width: prepared.width,
+        height: prepared.height,
+        grid_width,
+        grid_height,
+        codes,
+        distance,
+        margin,
+        original: prepared.rgba.clone(),
+        reconstruction,
+        inverted: prepared.inverted,
+        invert_reason: prepared.invert_reason.clone(),
+        millis: started.elapsed().as_secs_f64() * 1000.0,
+    };
+    Ok((encoding, grid))
+}
+
+/// Decodes the pixels that the cell `(row, col)` of `grid` reaches (after its code changed).
+///
+/// # Errors
+///
+/// A sentence when the device fails to compute or read back.
+pub async fn patch(
+    vqvae: &VqVae,
+    config: &VqVaeConfig,
+    grid: &Grid,
+    (row, col): (usize, usize),
+    device: &Device,
+) -> Result<PatchPixels, String> {
+    let patch = decode_window(vqvae, config, grid, row..=row, col..=col, device);
+    let (rgba, (width, height)) = rgba_from_tensor(patch.pixels).await.map_err(read_error)?;
+    Ok(PatchPixels {
+        top: patch.top,
+        left: patch.left,
+        width,
+        height,
+        rgba,
+    })
+}
+
+/// Loads a model from its files (every hash checked first).
+///
+/// # Errors
+///
+/// [`WeightsError`], whose sentence the page shows.
+pub fn load(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel, WeightsError> {
+    load_model(files, device)
+}
+
+/// Decodes a grid of code 0 of the model's size and reads it back: compiles the decoder's
+/// kernels. Returns the time it took, in milliseconds.
+///
+/// # Errors
+///
+/// A sentence when the device fails to compute or read back.
+pub async fn warm_up(model: &LoadedModel, device: &Device) -> Result<f64, String> {
+    let started = Instant::now();
+    let side = (model.config.image_size / VqVaeConfig::DOWNSAMPLE).max(1);
+    let grid = Grid::zeros(side, side);
+    let decoded = model
+        .vqvae
+        .decode(Grid::to_tensor(std::slice::from_ref(&grid), device));
+    read_f32(decoded).await.map_err(read_error)?;
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn fashion_config() -> ModelConfig {
+        ModelConfig::new(
+            "fashion".to_owned(),
+            VqVaeConfig::new(1, 16, 128),
+            vq_model::PriorConfig::new(128),
+            28,
+        )
+    }
+
+    const ANKLE_BOOT: &[u8] = include_bytes!("../../www/examples/ankle-boot.png");
+
+    #[test]
+    fn an_example_is_taken_as_it_is() {
+        let prepared = prepare(ANKLE_BOOT, &fashion_config(), Invert::Auto)
+            .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!((prepared.width, prepared.height), (28, 28));
+        assert_eq!(prepared.source_size, (28, 28));
+        assert!(!prepared.inverted, "{}", prepared.invert_reason);
+        let forced = prepare(ANKLE_BOOT, &fashion_config(), Invert::Yes)
+            .unwrap_or_else(|err| panic!("{err}"));
+        assert!(forced.inverted);
+        assert_eq!(forced.rgba[0], 255 - prepared.rgba[0]);
+    }
+
+    #[test]
+    fn a_dark_garment_on_white_is_inverted_and_a_photo_is_resized() {
+        // 60×40 white with a dark block: cropped to the centre square, resized, inverted.
+        let mut image = image::RgbaImage::from_pixel(60, 40, image::Rgba([240, 240, 240, 255]));
+        for y in 10..30 {
+            for x in 20..40 {
+                image.put_pixel(x, y, image::Rgba([20, 20, 20, 255]));
+            }
+        }
+        let mut png = Vec::new();
+        image
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let prepared =
+            prepare(&png, &fashion_config(), Invert::Auto).unwrap_or_else(|err| panic!("{err}"));
+        assert!(prepared.inverted, "{}", prepared.invert_reason);
+        assert_eq!((prepared.width, prepared.height), (28, 28));
+        let mut photo = fashion_config();
+        photo.vqvae.in_channels = 3;
+        let prepared = prepare(&png, &photo, Invert::Auto).unwrap_or_else(|err| panic!("{err}"));
+        assert!(!prepared.inverted);
+        assert_eq!((prepared.width, prepared.height), (256, 172));
+    }
+
+    #[test]
+    fn a_text_file_is_refused_with_a_sentence() {
+        let result = prepare(b"not an image", &fashion_config(), Invert::Auto);
+        assert_eq!(result.err(), Some(UploadError::UnknownFormat));
+    }
+
+    #[test]
+    fn a_light_border_is_measured() {
+        // 3×3, white ring, black centre.
+        let mut rgba = vec![255u8; 4 * 9];
+        rgba[16..19].fill(0);
+        assert!((border_mean(&rgba, 3, 3) - 255.0).abs() < 1e-9);
+        assert!(border_mean(&[0u8; 36], 3, 3).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,581 @@
+//! The lab: choose a model (with a progress bar while it loads), give it an image (a built-in
+//! example or a file), see the original, the reconstruction and the grid of codes as a heatmap
+//! linked on hover, and edit codes with undo, redo and reset.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+use super::engine_client::EngineHandle;
+use super::lab_state::{LabState, ModelStatus};
+use crate::js::describe;
+use crate::protocol::{Invert, LoadStage, MODELS, ToEngine};
+
+/// The built-in examples: `(file in examples/, label)`. Each is the first image of its class in
+/// the Fashion-MNIST test set (scripts/make-examples.py, www/examples/examples.json).
+pub const EXAMPLES: [(&str, &str); 4] = [
+    ("ankle-boot.png", "Ankle boot"),
+    ("trouser.png", "Trouser"),
+    ("pullover.png", "Pullover"),
+    ("bag.png", "Bag"),
+];
+
+/// A cell's colour in the heatmap, by code index: golden-angle hues, three lightnesses.
+fn code_colour(code: u32) -> String {
+    let hue = (f64::from(code) * 137.508) % 360.0;
+    let lightness = 32 + (code % 3) * 12;
+    format!("hsl({hue:.0}, 60%, {lightness}%)")
+}
+
+fn draw(
+    canvas: &HtmlCanvasElement,
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+) -> Result<(), String> {
+    let (width, height) = (
+        u32::try_from(width).map_err(|err| err.to_string())?,
+        u32::try_from(height).map_err(|err| err.to_string())?,
+    );
+    if canvas.width() != width {
+        canvas.set_width(width);
+    }
+    if canvas.height() != height {
+        canvas.set_height(height);
+    }
+    let context = canvas
+        .get_context("2d")
+        .map_err(|err| describe(&err))?
+        .ok_or("the canvas has no 2D context")?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| "the canvas's context is not 2D")?;
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
+        .map_err(|err| describe(&err))?;
+    context
+        .put_image_data(&data, 0.0, 0.0)
+        .map_err(|err| describe(&err))
+}
+
+async fn fetch_example(file: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(&format!("examples/{file}")))
+        .await
+        .map_err(|err| describe(&err))?
+        .dyn_into::<web_sys::Response>()
+        .map_err(|_| "not a response")?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|err| describe(&err))?)
+        .await
+        .map_err(|err| describe(&err))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A picture drawn on a canvas at its own size, upscaled by CSS without smoothing, with the
+/// hovered cell's region outlined.
+#[component]
+fn PixelView(
+    testid: &'static str,
+    title: &'static str,
+    pixels: Memo<Option<(Vec<u8>, usize, usize)>>,
+    hover: RwSignal<Option<(usize, usize)>>,
+) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        let Some((rgba, width, height)) = pixels.get() else {
+            return;
+        };
+        let Some(canvas) = canvas.get() else { return };
+        if let Err(err) = draw(&canvas, &rgba, width, height) {
+            web_sys::console::error_1(&format!("drawing {testid}: {err}").into());
+        }
+    });
+    let highlight = move || {
+        let (row, col) = hover.get()?;
+        let (_, width, height) = pixels.get()?;
+        let cell = 4.0;
+        let style = format!(
+            "left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%",
+            100.0 * cell * col as f64 / width as f64,
+            100.0 * cell * row as f64 / height as f64,
+            100.0 * cell / width as f64,
+            100.0 * cell / height as f64,
+        );
+        Some(
+            view! { <div class="cell-highlight" data-testid=format!("{testid}-highlight") style=style></div> },
+        )
+    };
+    let aspect = move || {
+        pixels
+            .with(|pixels| pixels.as_ref().map(|(_, width, height)| (*width, *height)))
+            .map_or_else(String::new, |(width, height)| {
+                format!("aspect-ratio:{width} / {height}")
+            })
+    };
+    view! {
+        <figure class="pixel-view">
+            <div class="pixel-frame" style=aspect>
+                <canvas node_ref=canvas data-testid=testid aria-label=title></canvas>
+                {highlight}
+            </div>
+            <figcaption>{title}</figcaption>
+        </figure>
+    }
+}
+
+/// The lab (shown once the engine is ready).
+#[component]
+pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
+    let handle = StoredValue::new_local(handle);
+    let send = move |request: ToEngine| {
+        if let Err(err) = handle.with_value(|handle| handle.send(&request)) {
+            lab.update(|lab| lab.edit_error = Some(err));
+        }
+    };
+    let model_name = RwSignal::new(MODELS[0].to_owned());
+    let invert = RwSignal::new(Invert::Auto);
+    let hover = RwSignal::new(None::<(usize, usize)>);
+    let code_input = RwSignal::new(String::new());
+    // The last file's bytes, to encode again when the inversion changes.
+    let last_file = StoredValue::new_local(None::<(Vec<u8>, String)>);
+    let next_edit = StoredValue::new(0u64);
+
+    let load = move |name: String| {
+        lab.update(|lab| lab.loading(&name));
+        send(ToEngine::LoadModel { name });
+    };
+    load(model_name.get_untracked());
+
+    let encode = move |bytes: Vec<u8>, source: String| {
+        last_file.set_value(Some((bytes.clone(), source.clone())));
+        lab.update(|lab| lab.encoding = Some(source.clone()));
+        send(ToEngine::Encode {
+            bytes,
+            source,
+            invert: invert.get_untracked(),
+        });
+    };
+
+    let on_file = move |event: leptos::ev::Event| {
+        let input = event_target::<web_sys::HtmlInputElement>(&event);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        let name = file.name();
+        spawn_local(async move {
+            match JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => encode(js_sys::Uint8Array::new(&buffer).to_vec(), name),
+                Err(err) => lab.update(|lab| {
+                    lab.upload_error = Some(format!(
+                        "{name}: the browser could not read this file ({}).",
+                        describe(&err)
+                    ));
+                }),
+            }
+        });
+        // The same file may be chosen again.
+        input.set_value("");
+    };
+
+    let apply_code = move || {
+        let Some((row, col)) = lab.with_untracked(|lab| lab.selected) else {
+            return;
+        };
+        let text = code_input.get_untracked();
+        let codebook_size = lab.with_untracked(|lab| match &lab.model {
+            ModelStatus::Loaded(info) => info.codebook_size,
+            _ => 0,
+        });
+        match text.trim().parse::<u32>() {
+            Ok(code) if (code as usize) < codebook_size => {
+                let id = next_edit.get_value();
+                next_edit.set_value(id + 1);
+                lab.update(|lab| lab.pending_edits += 1);
+                send(ToEngine::Edit { id, row, col, code });
+            }
+            _ => lab.update(|lab| {
+                lab.edit_error = Some(format!(
+                    "“{text}” is not a code; enter a whole number from 0 to {}.",
+                    codebook_size.saturating_sub(1)
+                ));
+            }),
+        }
+    };
+    let undo = move || {
+        let cell = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.undo()));
+        if let Some(Some(cell)) = cell {
+            send(ToEngine::SetCells { cells: vec![cell] });
+        }
+    };
+    let redo = move || {
+        let cell = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.redo()));
+        if let Some(Some(cell)) = cell {
+            send(ToEngine::SetCells { cells: vec![cell] });
+        }
+    };
+    let reset = move || {
+        let cells = lab.try_update(|lab| lab.image.as_mut().map(|image| image.reset()));
+        if let Some(Some(cells)) = cells {
+            send(ToEngine::SetCells { cells });
+        }
+    };
+    let keys = window_event_listener(leptos::ev::keydown, move |event| {
+        if !(event.ctrl_key() || event.meta_key()) {
+            return;
+        }
+        match event.key().to_ascii_lowercase().as_str() {
+            "z" if event.shift_key() => redo(),
+            "z" => undo(),
+            "y" => redo(),
+            _ => return,
+        }
+        event.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
+
+    let original = Memo::new(move |_| {
+        lab.with(|lab| {
+            lab.image.as_ref().map(|image| {
+                (
+                    image.encoding.original.clone(),
+                    image.encoding.width,
+                    image.encoding.height,
+                )
+            })
+        })
+    });
+    let reconstruction = Memo::new(move |_| {
+        lab.with(|lab| {
+            lab.image.as_ref().map(|image| {
+                (
+                    image.reconstruction.clone(),
+                    image.encoding.width,
+                    image.encoding.height,
+                )
+            })
+        })
+    });
+    let grid = Memo::new(move |_| {
+        lab.with(|lab| {
+            lab.image.as_ref().map(|image| {
+                (
+                    image.codes.clone(),
+                    image.encoding.grid_width,
+                    image.encoding.grid_height,
+                )
+            })
+        })
+    });
+
+    let model_panel = move || {
+        lab.with(|lab| match &lab.model {
+            ModelStatus::None => ().into_any(),
+            ModelStatus::Loading {
+                name,
+                stage,
+                loaded,
+                total,
+            } => {
+                let (value, max) = match (stage, total) {
+                    (LoadStage::Downloading, Some(total)) => (*loaded as f64, *total as f64),
+                    (LoadStage::Downloading, None) => (0.0, 1.0),
+                    (LoadStage::Verifying, _) => (0.85, 1.0),
+                    (LoadStage::Initialising, _) => (0.9, 1.0),
+                    (LoadStage::WarmingUp, _) => (0.95, 1.0),
+                };
+                let detail = match (stage, total) {
+                    (LoadStage::Downloading, Some(total)) => format!(
+                        "{} {name}: {:.0} of {:.0} KB",
+                        stage.label(),
+                        *loaded as f64 / 1024.0,
+                        *total as f64 / 1024.0
+                    ),
+                    _ => format!("{} {name}…", stage.label()),
+                };
+                view! {
+                    <div class="load" data-testid="model-loading" aria-live="polite">
+                        <progress data-testid="load-progress" max=max value=value></progress>
+                        <span data-testid="load-stage" data-stage=stage.label()>{detail}</span>
+                    </div>
+                }
+                .into_any()
+            }
+            ModelStatus::Loaded(info) => view! {
+                <p class="status ready" data-testid="model-status" data-model=info.name.clone()>
+                    {format!(
+                        "Model {} loaded: {}×{} {}, {} codes; {:.0} KB in {:.0} ms (first decode {:.0} ms).",
+                        info.name,
+                        info.image_size,
+                        info.image_size,
+                        if info.channels == 1 { "grey" } else { "colour" },
+                        info.codebook_size,
+                        info.bytes as f64 / 1024.0,
+                        info.millis,
+                        info.warmup_millis,
+                    )}
+                </p>
+            }
+            .into_any(),
+            ModelStatus::Failed { message, .. } => view! {
+                <div class="error" role="alert" data-testid="model-error">{message.clone()}</div>
+            }
+            .into_any(),
+        })
+    };
+
+    let loaded = move || lab.with(|lab| matches!(lab.model, ModelStatus::Loaded(_)));
+    let is_grey = move || {
+        lab.with(|lab| matches!(&lab.model, ModelStatus::Loaded(info) if info.channels == 1))
+    };
+
+    let heatmap = move || {
+        grid.get().map(|(codes, width, height)| {
+            let cells = (0..height)
+                .flat_map(|row| (0..width).map(move |col| (row, col)))
+                .map(|(row, col)| {
+                    let code = codes.get(row * width + col).copied().unwrap_or(0);
+                    let selected = move || lab.with(|lab| lab.selected == Some((row, col)));
+                    view! {
+                        <button
+                            class="code-cell"
+                            class:selected=selected
+                            data-testid="code-cell"
+                            data-row=row
+                            data-col=col
+                            data-code=code
+                            style=format!("background:{}", code_colour(code))
+                            title=format!("cell ({row}, {col}): code {code}")
+                            on:mouseenter=move |_| hover.set(Some((row, col)))
+                            on:focus=move |_| hover.set(Some((row, col)))
+                            on:click=move |_| {
+                                lab.update(|lab| lab.selected = Some((row, col)));
+                                code_input.set(code.to_string());
+                            }
+                        >
+                            {(width <= 16).then(|| code.to_string())}
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! {
+                <figure class="heatmap-figure">
+                    <div
+                        class="heatmap"
+                        data-testid="heatmap"
+                        data-rows=height
+                        data-cols=width
+                        style=format!("grid-template-columns:repeat({width}, 1fr)")
+                        on:mouseleave=move |_| hover.set(None)
+                    >
+                        {cells}
+                    </div>
+                    <figcaption>"Codes (coloured by index)"</figcaption>
+                </figure>
+            }
+        })
+    };
+
+    let cell_info = move || {
+        let (row, col) = hover.get().or_else(|| lab.with(|lab| lab.selected))?;
+        lab.with(|lab| {
+            let image = lab.image.as_ref()?;
+            let index = row * image.encoding.grid_width + col;
+            let code = image.code(row, col)?;
+            let encoded = image.encoding.codes.get(index).copied()?;
+            let distance = image.encoding.distance.get(index).copied()?;
+            let margin = image.encoding.margin.get(index).copied()?;
+            let edited = if code == encoded {
+                String::new()
+            } else {
+                format!(" (edited; the encoder chose {encoded})")
+            };
+            Some(view! {
+                <p class="cell-info" data-testid="cell-info">
+                    {format!(
+                        "Cell ({row}, {col}): code {code}{edited} · distance {distance:.4} · margin {margin:.4}"
+                    )}
+                </p>
+            })
+        })
+    };
+
+    view! {
+        <section class="card lab" data-testid="lab">
+            <div class="lab-row">
+                <label>
+                    "Model "
+                    <select
+                        data-testid="model-select"
+                        prop:value=move || model_name.get()
+                        prop:disabled=move || lab.with(LabState::is_loading)
+                        on:change=move |event| {
+                            let name = event_target_value(&event);
+                            model_name.set(name.clone());
+                            load(name);
+                        }
+                    >
+                        <option value="fashion">"fashion — Fashion-MNIST, 28×28 grey"</option>
+                        <option value="photo">"photo — natural photographs, colour"</option>
+                    </select>
+                </label>
+            </div>
+            {model_panel}
+            <Show when=loaded>
+                <div class="lab-row inputs">
+                    <div class="examples">
+                        <span>"Examples (Fashion-MNIST test set): "</span>
+                        {EXAMPLES
+                            .iter()
+                            .map(|&(file, label)| {
+                                view! {
+                                    <button
+                                        class="example"
+                                        data-testid="example"
+                                        data-name=file
+                                        title=label
+                                        on:click=move |_| {
+                                            spawn_local(async move {
+                                                match fetch_example(file).await {
+                                                    Ok(bytes) => encode(bytes, label.to_owned()),
+                                                    Err(err) => lab.update(|lab| {
+                                                        lab.upload_error = Some(format!(
+                                                            "The example {label} could not be loaded ({err})."
+                                                        ));
+                                                    }),
+                                                }
+                                            });
+                                        }
+                                    >
+                                        <img src=format!("examples/{file}") alt=label width="28" height="28" />
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                    <label class="file">
+                        "Your image: "
+                        <input type="file" accept="image/*" data-testid="file-input" on:change=on_file />
+                    </label>
+                    <Show when=is_grey>
+                        <label title="Fashion-MNIST shows light garments on a black background">
+                            "Invert "
+                            <select
+                                data-testid="invert-select"
+                                on:change=move |event| {
+                                    let choice = match event_target_value(&event).as_str() {
+                                        "yes" => Invert::Yes,
+                                        "no" => Invert::No,
+                                        _ => Invert::Auto,
+                                    };
+                                    invert.set(choice);
+                                    if let Some((bytes, source)) = last_file.get_value() {
+                                        encode(bytes, source);
+                                    }
+                                }
+                            >
+                                <option value="auto">"when the border is light"</option>
+                                <option value="yes">"always"</option>
+                                <option value="no">"never"</option>
+                            </select>
+                        </label>
+                    </Show>
+                </div>
+            </Show>
+            {move || lab.with(|lab| lab.encoding.clone()).map(|source| view! {
+                <p class="status loading" data-testid="encoding" aria-live="polite">
+                    <span class="spinner" aria-hidden="true"></span>
+                    {format!("Encoding {source}…")}
+                </p>
+            })}
+            {move || lab.with(|lab| lab.upload_error.clone()).map(|message| view! {
+                <div class="error" role="alert" data-testid="upload-error">{message}</div>
+            })}
+            {move || lab.with(|lab| lab.image.as_ref().map(|image| {
+                let encoding = &image.encoding;
+                view! {
+                    <p class="encoded" data-testid="encoded-info">
+                        {format!(
+                            "{}: {}×{} → {}×{} pixels → {}×{} codes, encoded in {:.0} ms. {}",
+                            encoding.source,
+                            encoding.source_size.0,
+                            encoding.source_size.1,
+                            encoding.width,
+                            encoding.height,
+                            encoding.grid_width,
+                            encoding.grid_height,
+                            encoding.millis,
+                            encoding.invert_reason,
+                        )}
+                    </p>
+                }
+            }))}
+            <Show when=move || grid.with(Option::is_some)>
+                <div class="views">
+                    <PixelView testid="original" title="Original (model input)" pixels=original hover=hover />
+                    <PixelView testid="reconstruction" title="Reconstruction" pixels=reconstruction hover=hover />
+                    {heatmap}
+                </div>
+                {cell_info}
+                <div class="lab-row edit">
+                    {move || lab.with(|lab| lab.selected).map(|(row, col)| view! {
+                        <span data-testid="selected-cell">{format!("Cell ({row}, {col}) → code ")}</span>
+                    })}
+                    <input
+                        type="number"
+                        min="0"
+                        data-testid="code-input"
+                        aria-label="New code for the selected cell"
+                        prop:value=move || code_input.get()
+                        prop:disabled=move || lab.with(|lab| lab.selected.is_none())
+                        on:input=move |event| code_input.set(event_target_value(&event))
+                        on:keydown=move |event| {
+                            if event.key() == "Enter" {
+                                apply_code();
+                            }
+                        }
+                    />
+                    <button
+                        data-testid="apply-code"
+                        prop:disabled=move || lab.with(|lab| lab.selected.is_none())
+                        on:click=move |_| apply_code()
+                    >
+                        "Set code"
+                    </button>
+                    <button
+                        data-testid="undo"
+                        title="Ctrl-Z"
+                        prop:disabled=move || lab.with(|lab| lab.image.as_ref().is_none_or(|image| image.done.is_empty()))
+                        on:click=move |_| undo()
+                    >
+                        "Undo"
+                    </button>
+                    <button
+                        data-testid="redo"
+                        title="Ctrl-Y"
+                        prop:disabled=move || lab.with(|lab| lab.image.as_ref().is_none_or(|image| image.undone.is_empty()))
+                        on:click=move |_| redo()
+                    >
+                        "Redo"
+                    </button>
+                    <button data-testid="reset" on:click=move |_| reset()>"Reset"</button>
+                    {move || lab.with(|lab| lab.last_edit_millis).map(|millis| view! {
+                        <span class="edit-time" data-testid="edit-time">{format!("last edit {millis:.1} ms")}</span>
+                    })}
+                    {move || lab.with(|lab| (lab.pending_edits > 0).then_some(())).map(|()| view! {
+                        <span data-testid="edit-pending">"decoding…"</span>
+                    })}
+                </div>
+                {move || lab.with(|lab| lab.edit_error.clone()).map(|message| view! {
+                    <div class="error" role="alert" data-testid="edit-error">{message}</div>
+                })}
+                <p class="hint">
+                    "Hover a cell to see its region in both images; click it, type a code and press \
+                     Enter to change it. Only the pixels that cell can reach are decoded again."
+                </p>
+            </Show>
+        </section>
+    }
+}
