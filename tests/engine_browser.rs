@@ -136,3 +136,155 @@ async fn forced_webgpu_agrees_with_the_cpu_backend() {
     console_log!("WebGPU vs CPU: largest difference {worst:e}");
     assert!(worst <= 1e-3, "WebGPU and CPU differ by {worst}");
 }
+
+// ------------------------------------------------------------------ the shipped fashion model
+
+/// The files of the shipped `fashion` model, as the site serves them.
+fn fashion_files() -> vq_model::weights::ModelFiles<'static> {
+    vq_model::weights::ModelFiles {
+        manifest: include_bytes!("../assets/models/fashion/manifest.json"),
+        config: include_bytes!("../assets/models/fashion/config.json"),
+        vqvae: include_bytes!("../assets/models/fashion/vqvae.bpk"),
+        prior: include_bytes!("../assets/models/fashion/prior.bpk"),
+    }
+}
+
+/// A built-in example: the first ankle boot of the Fashion-MNIST test set.
+const ANKLE_BOOT: &[u8] = include_bytes!("../www/examples/ankle-boot.png");
+
+/// The devices of this run: the CPU backend, and WebGPU when the browser gives an adapter.
+async fn devices() -> Vec<(Backend, Device)> {
+    let mut devices = vec![(Backend::Cpu, Device::flex())];
+    let chosen = choose(BackendPreference::WebGpu).await;
+    if chosen.backend == Backend::WebGpu {
+        devices.push((Backend::WebGpu, chosen.device));
+    } else {
+        console_log!("no WebGPU adapter: the model is checked on the CPU backend only");
+    }
+    devices
+}
+
+#[wasm_bindgen_test]
+async fn the_fashion_model_encodes_an_example_into_seven_by_seven_codes() {
+    for (backend, device) in devices().await {
+        let started = web_time::Instant::now();
+        let model = vq_lab::engine::lab::load(fashion_files(), &device)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let prepared =
+            vq_lab::engine::lab::prepare(ANKLE_BOOT, &model.config, vq_lab::protocol::Invert::Auto)
+                .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!((prepared.width, prepared.height), (28, 28));
+        assert!(!prepared.inverted, "{}", prepared.invert_reason);
+        let channels = model.config.vqvae.in_channels;
+        // The first encode compiles kernels; the second is the one a user waits for.
+        let _ =
+            vq_lab::engine::lab::encode(&model.vqvae, channels, &prepared, "warm", &device).await;
+        let (encoding, grid) =
+            vq_lab::engine::lab::encode(&model.vqvae, channels, &prepared, "ankle boot", &device)
+                .await
+                .unwrap_or_else(|err| panic!("{err}"));
+        console_log!(
+            "{backend:?}: load {load_ms:.0} ms, encode {:.1} ms",
+            encoding.millis
+        );
+        assert_eq!((encoding.grid_height, encoding.grid_width), (7, 7));
+        assert_eq!((grid.height, grid.width), (7, 7));
+        assert_eq!(encoding.codes.len(), 49);
+        assert!(encoding.codes.iter().all(|&code| code < 128));
+        assert!(encoding.distance.iter().all(|d| d.is_finite() && *d >= 0.0));
+        assert!(encoding.margin.iter().all(|m| m.is_finite() && *m >= 0.0));
+        assert_eq!(encoding.reconstruction.len(), 28 * 28 * 4);
+        // A trained model reconstructs its own test image: mean absolute error under 10 %.
+        let error: f64 = encoding
+            .original
+            .iter()
+            .zip(&encoding.reconstruction)
+            .map(|(a, b)| f64::from(a.abs_diff(*b)))
+            .sum::<f64>()
+            / encoding.original.len() as f64;
+        console_log!("{backend:?}: mean absolute error {error:.1} of 255");
+        assert!(error < 25.5, "mean absolute error {error}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_patch_equals_the_crop_of_a_full_decode() {
+    for (backend, device) in devices().await {
+        let model = vq_lab::engine::lab::load(fashion_files(), &device)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let prepared =
+            vq_lab::engine::lab::prepare(ANKLE_BOOT, &model.config, vq_lab::protocol::Invert::Auto)
+                .unwrap_or_else(|err| panic!("{err}"));
+        let (_, mut grid) = vq_lab::engine::lab::encode(
+            &model.vqvae,
+            model.config.vqvae.in_channels,
+            &prepared,
+            "ankle boot",
+            &device,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+        for (row, col, code) in [(3, 3, 17), (0, 0, 5), (6, 4, 127)] {
+            grid.codes[row * grid.width + col] = code;
+            let started = web_time::Instant::now();
+            let patch = vq_model::incremental::decode_window(
+                &model.vqvae,
+                &model.config.vqvae,
+                &grid,
+                row..=row,
+                col..=col,
+                &device,
+            );
+            let [_, channels, height, width] = patch.pixels.dims();
+            let windowed = vq_model::read_f32(patch.pixels)
+                .await
+                .unwrap_or_else(|err| panic!("{err}"));
+            let edit_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let full = model.vqvae.decode(vq_model::sampler::Grid::to_tensor(
+                std::slice::from_ref(&grid),
+                &device,
+            ));
+            let crop = full.slice([
+                0..1,
+                0..channels,
+                patch.top..patch.top + height,
+                patch.left..patch.left + width,
+            ]);
+            let cropped = vq_model::read_f32(crop)
+                .await
+                .unwrap_or_else(|err| panic!("{err}"));
+            let worst = windowed
+                .iter()
+                .zip(&cropped)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0_f32, f32::max);
+            console_log!(
+                "{backend:?}: edit ({row}, {col}) → {code}: patch {width}×{height} at ({}, {}), \
+                 {edit_ms:.1} ms, largest difference from the full decode {worst:e}",
+                patch.top,
+                patch.left
+            );
+            assert_eq!(windowed.len(), cropped.len());
+            assert!(
+                worst <= 1e-5,
+                "patch differs from the full decode by {worst}"
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_file_that_is_not_an_image_gets_a_sentence() {
+    let model = vq_lab::engine::lab::load(fashion_files(), &Device::flex())
+        .unwrap_or_else(|err| panic!("{err}"));
+    let result = vq_lab::engine::lab::prepare(
+        b"just some notes, renamed .png",
+        &model.config,
+        vq_lab::protocol::Invert::Auto,
+    );
+    let Err(err) = result else {
+        panic!("a text file was accepted")
+    };
+    assert!(err.to_string().contains("not an image"), "{err}");
+}
