@@ -159,11 +159,8 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         });
     };
 
-    let on_file = move |event: leptos::ev::Event| {
-        let input = event_target::<web_sys::HtmlInputElement>(&event);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
+    // A file from the picker, a drop or the clipboard.
+    let read_file = move |file: web_sys::File| {
         let name = file.name();
         spawn_local(async move {
             match JsFuture::from(file.array_buffer()).await {
@@ -176,9 +173,48 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                 }),
             }
         });
+    };
+    let on_file = move |event: leptos::ev::Event| {
+        let input = event_target::<web_sys::HtmlInputElement>(&event);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            read_file(file);
+        }
         // The same file may be chosen again.
         input.set_value("");
     };
+    let dragging = RwSignal::new(false);
+    let can_take_files = move || lab.with(|lab| matches!(lab.model, ModelStatus::Loaded(_)));
+    let on_drop = move |event: web_sys::DragEvent| {
+        event.prevent_default();
+        dragging.set(false);
+        if !can_take_files() {
+            return;
+        }
+        match event
+            .data_transfer()
+            .and_then(|data| data.files())
+            .and_then(|files| files.get(0))
+        {
+            Some(file) => read_file(file),
+            None => lab.update(|lab| {
+                lab.upload_error =
+                    Some("What was dropped is not a file; drop an image file.".to_owned());
+            }),
+        }
+    };
+    let paste = window_event_listener(leptos::ev::paste, move |event| {
+        let file = event
+            .clipboard_data()
+            .and_then(|data| data.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file
+            && can_take_files()
+        {
+            event.prevent_default();
+            read_file(file);
+        }
+    });
+    on_cleanup(move || paste.remove());
 
     let apply_code = move || {
         let Some((row, col)) = lab.with_untracked(|lab| lab.selected) else {
@@ -403,7 +439,17 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     };
 
     view! {
-        <section class="card lab" data-testid="lab">
+        <section
+            class="card lab"
+            class:dragging=move || dragging.get()
+            data-testid="lab"
+            on:dragover=move |event: web_sys::DragEvent| {
+                event.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
             <div class="lab-row">
                 <label>
                     "Model "
@@ -459,6 +505,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         "Your image: "
                         <input type="file" accept="image/*" data-testid="file-input" on:change=on_file />
                     </label>
+                    <span class="hint">"or drop an image here, or paste one (Ctrl-V)"</span>
                     <Show when=is_grey>
                         <label title="Fashion-MNIST shows light garments on a black background">
                             "Invert "

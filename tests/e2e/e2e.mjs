@@ -319,6 +319,27 @@ async function labScenario(page, errors, url, label) {
   check(await byId(page, "upload-error").count() === 0, "the next good file (an example) works and clears the sentence");
   check(await byId(page, "code-cell").count() === 49, "its heatmap has 49 cells");
   await page.screenshot({ path: join(screenshots, `${label}-example.png`), fullPage: true });
+
+  // Drag and drop, and paste from the clipboard, hand a file in the same way.
+  const base64 = darkShoeOnWhite().toString("base64");
+  await page.evaluate((data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], "dropped.png", { type: "image/png" }));
+    const target = document.querySelector('[data-testid="lab"]');
+    target.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, base64);
+  await waitForEncoding(page, "dropped.png");
+  check(await byId(page, "code-cell").count() === 49, "a dropped file is encoded");
+  await page.evaluate((data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], "pasted.png", { type: "image/png" }));
+    document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, base64);
+  await waitForEncoding(page, "pasted.png");
+  check(await byId(page, "code-cell").count() === 49, "a pasted file is encoded");
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
