@@ -22,6 +22,17 @@ pub const EXAMPLES: [(&str, &str); 4] = [
     ("bag.png", "Bag"),
 ];
 
+/// A cell's colour in the heatmap by its quantisation margin, relative to the largest of the
+/// image: red for a near tie between two codes, blue for a firm choice.
+fn margin_colour(margin: f32, largest: f32) -> String {
+    let firmness = if largest > 0.0 {
+        (margin / largest).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    format!("hsl({:.0}, 70%, 42%)", 220.0 * firmness)
+}
+
 /// A cell's colour in the heatmap, by code index: golden-angle hues, three lightnesses.
 fn code_colour(code: u32) -> String {
     let hue = (f64::from(code) * 137.508) % 360.0;
@@ -138,6 +149,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     let model_name = RwSignal::new(MODELS[0].to_owned());
     let invert = RwSignal::new(Invert::Auto);
     let hover = RwSignal::new(None::<(usize, usize)>);
+    let colour_by_margin = RwSignal::new(false);
     let code_input = RwSignal::new(String::new());
     // The last file's bytes, to encode again when the inversion changes.
     let last_file = StoredValue::new_local(None::<(Vec<u8>, String)>);
@@ -294,13 +306,15 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             })
         })
     });
-    let grid = Memo::new(move |_| {
+    #[allow(clippy::type_complexity)]
+    let grid: Memo<Option<(Vec<u32>, usize, usize, Vec<f32>)>> = Memo::new(move |_| {
         lab.with(|lab| {
             lab.image.as_ref().map(|image| {
                 (
                     image.codes.clone(),
                     image.encoding.grid_width,
                     image.encoding.grid_height,
+                    image.encoding.margin.clone(),
                 )
             })
         })
@@ -368,11 +382,21 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     };
 
     let heatmap = move || {
-        grid.get().map(|(codes, width, height)| {
+        let by_margin = colour_by_margin.get();
+        grid.get().map(|(codes, width, height, margins)| {
+            let largest = margins.iter().copied().fold(0.0_f32, f32::max);
             let cells = (0..height)
                 .flat_map(|row| (0..width).map(move |col| (row, col)))
                 .map(|(row, col)| {
                     let code = codes.get(row * width + col).copied().unwrap_or(0);
+                    let colour = if by_margin {
+                        margin_colour(
+                            margins.get(row * width + col).copied().unwrap_or(0.0),
+                            largest,
+                        )
+                    } else {
+                        code_colour(code)
+                    };
                     let selected = move || lab.with(|lab| lab.selected == Some((row, col)));
                     view! {
                         <button
@@ -382,7 +406,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                             data-row=row
                             data-col=col
                             data-code=code
-                            style=format!("background:{}", code_colour(code))
+                            style=format!("background:{colour}")
                             title=format!("cell ({row}, {col}): code {code}")
                             on:mouseenter=move |_| hover.set(Some((row, col)))
                             on:focus=move |_| hover.set(Some((row, col)))
@@ -408,7 +432,22 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     >
                         {cells}
                     </div>
-                    <figcaption>"Codes (coloured by index)"</figcaption>
+                    <figcaption>
+                        <label>
+                            "Codes, coloured by "
+                            <select
+                                data-testid="colour-by"
+                                on:change=move |event| {
+                                    colour_by_margin.set(event_target_value(&event) == "margin");
+                                }
+                            >
+                                <option value="code" selected=!by_margin>"code index"</option>
+                                <option value="margin" selected=by_margin>
+                                    "margin (red: a near tie, blue: firm)"
+                                </option>
+                            </select>
+                        </label>
+                    </figcaption>
                 </figure>
             }
         })

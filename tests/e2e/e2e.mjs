@@ -252,6 +252,13 @@ async function labScenario(page, errors, url, label) {
   check(await byId(page, "original-highlight").count() === 1 && await byId(page, "reconstruction-highlight").count() === 1,
     "hover highlights the cell's region on both images");
   await page.screenshot({ path: join(screenshots, `${label}-uploaded-hover.png`), fullPage: true });
+  const styleByCode = await page.locator('[data-testid="code-cell"]').first().getAttribute("style");
+  await byId(page, "colour-by").selectOption("margin");
+  await page.waitForFunction((style) =>
+    document.querySelector('[data-testid="code-cell"]').getAttribute("style") !== style, styleByCode);
+  check(await byId(page, "code-cell").count() === 49, "the heatmap can be coloured by margin");
+  await page.screenshot({ path: join(screenshots, `${label}-margin.png`), fullPage: true });
+  await byId(page, "colour-by").selectOption("code");
 
   // Edit the corner cell (0, 0): only pixels within its receptive field may change.
   const before = await reconstructionPixels(page);
