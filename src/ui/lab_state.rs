@@ -154,16 +154,7 @@ impl Image {
     /// Undoes the last edit; returns the cell the engine must set.
     pub fn undo(&mut self) -> Option<CellCode> {
         let edit = self.done.pop()?;
-        let patch = &edit.patch;
-        self.paste(
-            patch.top,
-            patch.left,
-            patch.width,
-            patch.height,
-            &edit.before_pixels,
-        );
-        self.set_code(edit.row, edit.col, edit.before);
-        let cell = (edit.row, edit.col, edit.before);
+        let cell = self.show_edit(&edit, false);
         self.undone.push(edit);
         Some(cell)
     }
@@ -171,18 +162,22 @@ impl Image {
     /// Redoes the last undone edit; returns the cell the engine must set.
     pub fn redo(&mut self) -> Option<CellCode> {
         let edit = self.undone.pop()?;
-        let patch = &edit.patch;
-        self.paste(
-            patch.top,
-            patch.left,
-            patch.width,
-            patch.height,
-            &patch.rgba,
-        );
-        self.set_code(edit.row, edit.col, edit.after);
-        let cell = (edit.row, edit.col, edit.after);
+        let cell = self.show_edit(&edit, true);
         self.done.push(edit);
         Some(cell)
+    }
+
+    /// Pastes the pixels and sets the code of `edit`, after it (`applied`) or before it.
+    fn show_edit(&mut self, edit: &EditRecord, applied: bool) -> CellCode {
+        let patch = &edit.patch;
+        let (pixels, code) = if applied {
+            (&patch.rgba, edit.after)
+        } else {
+            (&edit.before_pixels, edit.before)
+        };
+        self.paste(patch.top, patch.left, patch.width, patch.height, pixels);
+        self.set_code(edit.row, edit.col, code);
+        (edit.row, edit.col, code)
     }
 
     /// Back to the encoded grid and reconstruction; returns every cell for the engine.

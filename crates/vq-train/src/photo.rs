@@ -147,19 +147,13 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     let autodiff = device.clone().autodiff();
     let mut trainer = vqvae_train::Trainer::new(
         &config.vqvae,
-        vqvae_train::Options {
-            steps: args.steps,
-            batch_size: args.batch_size,
-            learning_rate: 1e-3,
-            decay_from: args.decay_from,
-            ema: true,
-            kmeans_init: true,
-            dead_patience: 300,
-            seed: args.seed,
-            checkpoint_dir: Some(args.work.join("vqvae")),
-            checkpoint_every: 250,
-            log_csv: Some(args.work.join("vqvae.csv")),
-        },
+        vqvae_train::Options::shipped(
+            args.steps,
+            args.batch_size,
+            args.decay_from,
+            args.seed,
+            &args.work,
+        ),
         &autodiff,
     )?;
     trainer.run(&train, &autodiff)?;

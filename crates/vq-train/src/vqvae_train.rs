@@ -82,6 +82,32 @@ pub struct StepMetrics {
     pub dead: usize,
 }
 
+impl Options {
+    /// The recipe of the shipped models: Adam at 1e-3, EMA codebook, k-means initialisation,
+    /// revival after 300 idle steps, checkpoints every 250 steps and a CSV log under `work`.
+    pub fn shipped(
+        steps: usize,
+        batch_size: usize,
+        decay_from: Option<usize>,
+        seed: u64,
+        work: &Path,
+    ) -> Self {
+        Self {
+            steps,
+            batch_size,
+            learning_rate: 1e-3,
+            decay_from,
+            ema: true,
+            kmeans_init: true,
+            dead_patience: 300,
+            seed,
+            checkpoint_dir: Some(work.join("vqvae")),
+            checkpoint_every: 250,
+            log_csv: Some(work.join("vqvae.csv")),
+        }
+    }
+}
+
 impl Trainer {
     /// A fresh run, or the run in `options.checkpoint_dir` when there is one.
     pub fn new(config: &VqVaeConfig, options: Options, device: &Device) -> Result<Self> {
@@ -155,16 +181,7 @@ impl Trainer {
             self.set_codebook(centroids);
         }
         if self.options.ema && self.ema.is_none() {
-            self.ema = Some(Ema::new(
-                self.model
-                    .quantizer
-                    .codebook
-                    .weight
-                    .val()
-                    .without_autodiff(),
-                0.99,
-                1e-5,
-            ));
+            self.ema = Some(Ema::new(self.codebook_off_graph(), 0.99, 1e-5));
         }
 
         let pass = self.model.forward(x.clone());
@@ -196,17 +213,8 @@ impl Trainer {
             let dead = self.dead.observe(&used);
             if !dead.is_empty() {
                 let mut rng = SplitMix64::new(self.options.seed ^ self.step as u64);
-                let codebook = self.dead.revive(
-                    self.model
-                        .quantizer
-                        .codebook
-                        .weight
-                        .val()
-                        .without_autodiff(),
-                    z_flat,
-                    &dead,
-                    &mut rng,
-                );
+                let codebook = self.codebook_off_graph();
+                let codebook = self.dead.revive(codebook, z_flat, &dead, &mut rng);
                 if let Some(ema) = self.ema.as_mut() {
                     ema.embed_sum = codebook.clone() * ema.cluster_size.clone().reshape([-1, 1]);
                 }
@@ -234,6 +242,16 @@ impl Trainer {
             }
             _ => base,
         }
+    }
+
+    /// The codebook `[K, D]`, off the autodiff graph (for the EMA and revival rules).
+    fn codebook_off_graph(&self) -> Tensor<2> {
+        self.model
+            .quantizer
+            .codebook
+            .weight
+            .val()
+            .without_autodiff()
     }
 
     fn set_codebook(&mut self, codebook: Tensor<2>) {
