@@ -13,6 +13,16 @@ impl SplitMix64 {
         Self { state: seed }
     }
 
+    /// The `index`-th of many independent streams of `seed` (e.g. one per training step).
+    ///
+    /// `new(seed ^ index·γ)` would not do: SplitMix64 walks its state in steps of γ, so the
+    /// stream of `index + 2` would be the stream of `index` two draws later. Here the start of
+    /// each stream is the hash of `(seed, index)`, so streams land far apart in the period.
+    pub fn stream(seed: u64, index: u64) -> Self {
+        let mixed = Self::new(seed).next_u64() ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
+        Self::new(Self::new(mixed).next_u64())
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);

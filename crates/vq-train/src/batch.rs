@@ -9,7 +9,7 @@ use crate::data::ImageSet;
 
 /// Indices of the images of step `step`.
 pub fn indices(len: usize, batch_size: usize, seed: u64, step: usize) -> Vec<usize> {
-    let mut rng = SplitMix64::new(seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = SplitMix64::stream(seed, step as u64);
     (0..batch_size).map(|_| rng.below(len)).collect()
 }
 
@@ -45,4 +45,20 @@ pub fn ints<const D: usize>(t: Tensor<D, Int>) -> Vec<i64> {
         .convert::<i64>()
         .try_to_vec::<i64>()
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::indices;
+    use std::collections::HashSet;
+
+    /// Successive steps draw (nearly) fresh images: 200 batches of 64 from 60 000 images
+    /// should hold about 11 500 distinct ones, as independent draws with replacement do.
+    #[test]
+    fn steps_draw_fresh_images() {
+        let drawn: HashSet<usize> = (0..200).flat_map(|s| indices(60_000, 64, 1, s)).collect();
+        assert!(drawn.len() > 11_000, "only {} distinct images", drawn.len());
+        assert_eq!(indices(60_000, 64, 1, 7), indices(60_000, 64, 1, 7));
+        assert_ne!(indices(60_000, 64, 1, 7), indices(60_000, 64, 2, 7));
+    }
 }

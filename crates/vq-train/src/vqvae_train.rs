@@ -20,6 +20,10 @@ use crate::batch;
 use crate::data::ImageSet;
 use crate::progress::Progress;
 
+/// Mixed into the seed for the draws of dead-code revival, so that they are not the draws
+/// of the step's batch.
+const REVIVAL_STREAMS: u64 = 0x5EED_0F_DEAD_C0DE;
+
 /// Options of a VQ-VAE training run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -212,7 +216,8 @@ impl Trainer {
         let dead = if self.options.dead_patience > 0 {
             let dead = self.dead.observe(&used);
             if !dead.is_empty() {
-                let mut rng = SplitMix64::new(self.options.seed ^ self.step as u64);
+                let mut rng =
+                    SplitMix64::stream(self.options.seed ^ REVIVAL_STREAMS, self.step as u64);
                 let codebook = self.codebook_off_graph();
                 let codebook = self.dead.revive(codebook, z_flat, &dead, &mut rng);
                 if let Some(ema) = self.ema.as_mut() {
