@@ -229,6 +229,70 @@ pub struct PatchPixels {
     pub rgba: Vec<u8>,
 }
 
+/// How to draw codes from the prior (the page's controls; `vq_model::sampler::SampleOptions`
+/// on the engine's side).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sampling {
+    /// Logits are divided by it: below 1 more conservative, above 1 more varied.
+    pub temperature: f32,
+    /// Draw only among the `k` most likely codes (`None`: all).
+    pub top_k: Option<usize>,
+    /// The same seed gives the same grids on the same backend.
+    pub seed: u64,
+    /// The class to condition on (class-conditional priors; `None`: no class).
+    pub class: Option<usize>,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Self {
+            temperature: 1.0,
+            top_k: None,
+            seed: 1,
+            class: None,
+        }
+    }
+}
+
+/// Grids drawn by the prior, as they stand, with their decoded pictures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drawn {
+    /// The request's number.
+    pub id: u64,
+    /// Cells drawn so far, and in all.
+    pub drawn: usize,
+    /// Cells to draw in all.
+    pub total: usize,
+    /// The raster index of the last cell drawn (`None` before the first).
+    pub last_cell: Option<usize>,
+    /// Cells per row.
+    pub grid_width: usize,
+    /// Rows.
+    pub grid_height: usize,
+    /// The codes of each grid, row-major.
+    pub grids: Vec<Vec<u32>>,
+    /// Pixel width of each picture.
+    pub width: usize,
+    /// Pixel height.
+    pub height: usize,
+    /// RGBA of each grid's decode.
+    pub pictures: Vec<serde_bytes::ByteBuf>,
+    /// Wall time so far, in milliseconds.
+    pub millis: f64,
+}
+
+/// A code the prior suggests for a cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedCode {
+    /// The code.
+    pub code: u32,
+    /// Its probability among the suggestions, given the rest of the grid.
+    pub probability: f32,
+    /// The reconstruction's pixels around the cell with this code: the window
+    /// `(top, left, width, height)` of the reconstruction that the cell reaches.
+    pub preview: PatchPixels,
+}
+
 /// Messages from the UI to the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToEngine {
@@ -269,6 +333,56 @@ pub enum ToEngine {
     SetCells {
         /// `(row, col, code)` of each cell.
         cells: Vec<(usize, usize, u32)>,
+    },
+    /// Draw `count` new grids from the prior, of the size of the model's training images;
+    /// answers [`FromEngine::Drawing`] every few cells, then [`FromEngine::Drawn`].
+    Sample {
+        /// A number the answers repeat.
+        id: u64,
+        /// How to draw.
+        sampling: Sampling,
+        /// Grids side by side.
+        count: usize,
+    },
+    /// Redraw the masked cells of the current grid, `count` candidates; answers like
+    /// [`ToEngine::Sample`].
+    Complete {
+        /// A number the answers repeat.
+        id: u64,
+        /// One flag per cell, row-major: true for the cells to redraw.
+        mask: Vec<bool>,
+        /// How to draw.
+        sampling: Sampling,
+        /// Candidates.
+        count: usize,
+    },
+    /// Make a grid the current one (a sample to edit): answers [`FromEngine::Encoded`] with
+    /// its decode as both original and reconstruction.
+    UseGrid {
+        /// What to call it on the page.
+        source: String,
+        /// Cells per row.
+        grid_width: usize,
+        /// Rows.
+        grid_height: usize,
+        /// Codes, row-major.
+        codes: Vec<u32>,
+    },
+    /// The bits of every cell of the current grid under the prior; answers
+    /// [`FromEngine::Surprisal`].
+    Surprisal {
+        /// The class to condition on.
+        class: Option<usize>,
+    },
+    /// The prior's most likely codes for a cell of the current grid, given the rest; answers
+    /// [`FromEngine::Suggestions`].
+    Suggest {
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+        /// The class to condition on.
+        class: Option<usize>,
     },
 }
 
@@ -329,6 +443,37 @@ pub enum FromEngine {
         id: u64,
         /// The sentence shown on the page.
         message: String,
+    },
+    /// Drawing from the prior progresses (also the first answer, with nothing drawn yet).
+    Drawing(Drawn),
+    /// The answer to [`ToEngine::Sample`] and [`ToEngine::Complete`]: every cell drawn.
+    Drawn(Drawn),
+    /// Drawing failed; the sentence says why.
+    DrawFailed {
+        /// The request's number.
+        id: u64,
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// The answer to [`ToEngine::Surprisal`].
+    Surprisal {
+        /// The codes it was computed for, row-major.
+        codes: Vec<u32>,
+        /// `−log₂ p(code | cells before)` of each cell.
+        bits: Vec<f32>,
+        /// Wall time, in milliseconds.
+        millis: f64,
+    },
+    /// The answer to [`ToEngine::Suggest`].
+    Suggestions {
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+        /// The most likely codes first.
+        codes: Vec<SuggestedCode>,
+        /// Wall time, in milliseconds.
+        millis: f64,
     },
     /// A request failed; the sentence says what happened and what to do.
     Failed {

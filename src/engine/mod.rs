@@ -8,6 +8,7 @@
 pub mod device;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
+pub mod generate;
 pub mod lab;
 pub mod warmup;
 #[cfg(target_arch = "wasm32")]

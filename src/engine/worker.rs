@@ -15,8 +15,10 @@ use vq_model::weights::{LoadedModel, ModelFiles, files, parse_manifest, verify};
 use web_time::Instant;
 
 use super::fetch::{FetchError, fetch_bytes};
-use super::{ChosenDevice, choose, lab, warmup};
-use crate::protocol::{EngineReport, FromEngine, Invert, LoadStage, MODELS, ModelInfo, ToEngine};
+use super::{ChosenDevice, choose, generate, lab, warmup};
+use crate::protocol::{
+    Drawn, EngineReport, FromEngine, Invert, LoadStage, MODELS, ModelInfo, Sampling, ToEngine,
+};
 
 thread_local! {
     /// The device, chosen by the first [`ToEngine::Init`] and kept for the worker's life.
@@ -85,6 +87,66 @@ async fn handle(request: ToEngine) {
                     millis: started.elapsed().as_secs_f64() * 1000.0,
                 },
                 Err(message) => FromEngine::EditFailed { id, message },
+            };
+            post(&answer);
+        }
+        ToEngine::Sample {
+            id,
+            sampling,
+            count,
+        } => {
+            let answer = match sample(id, &sampling, count).await {
+                Ok(drawn) => FromEngine::Drawn(drawn),
+                Err(message) => FromEngine::DrawFailed { id, message },
+            };
+            post(&answer);
+        }
+        ToEngine::Complete {
+            id,
+            mask,
+            sampling,
+            count,
+        } => {
+            let answer = match complete(id, &mask, &sampling, count).await {
+                Ok(drawn) => FromEngine::Drawn(drawn),
+                Err(message) => FromEngine::DrawFailed { id, message },
+            };
+            post(&answer);
+        }
+        ToEngine::UseGrid {
+            source,
+            grid_width,
+            grid_height,
+            codes,
+        } => {
+            let answer = match use_grid(&source, grid_width, grid_height, codes).await {
+                Ok(encoding) => FromEngine::Encoded(encoding),
+                Err(message) => FromEngine::EncodeFailed { source, message },
+            };
+            post(&answer);
+        }
+        ToEngine::Surprisal { class } => {
+            let started = Instant::now();
+            let answer = match surprisal(class).await {
+                Ok((codes, bits)) => FromEngine::Surprisal {
+                    codes,
+                    bits,
+                    millis: started.elapsed().as_secs_f64() * 1000.0,
+                },
+                Err(message) => FromEngine::Failed { message },
+            };
+            post(&answer);
+        }
+        ToEngine::Suggest { row, col, class } => {
+            let started = Instant::now();
+            let answer = match suggest(row, col, class).await {
+                Ok(codes) => FromEngine::Suggestions {
+                    row,
+                    col,
+                    codes,
+                    millis: started.elapsed().as_secs_f64() * 1000.0,
+                },
+                Err(message) => FromEngine::Failed { message },
             };
             post(&answer);
         }
@@ -275,6 +337,112 @@ async fn edit(row: usize, col: usize, code: u32) -> Result<crate::protocol::Patc
         &device,
     )
     .await
+}
+
+/// The current grid (a copy, taken before any await so that it is the grid as of this
+/// request's turn).
+fn current_grid() -> Result<Grid, String> {
+    GRID.with_borrow(Clone::clone)
+        .ok_or_else(|| "There is no grid yet; encode an image or use a sample first.".to_owned())
+}
+
+async fn sample(id: u64, sampling: &Sampling, count: usize) -> Result<Drawn, String> {
+    let device = device()?;
+    let model = model()?;
+    let options = generate::sample_options(sampling, &model)?;
+    let resampler = generate::new_samples(&model, count, options);
+    generate::draw(id, &model, resampler, &device, &mut |drawn| {
+        post(&FromEngine::Drawing(drawn));
+    })
+    .await
+}
+
+async fn complete(
+    id: u64,
+    mask: &[bool],
+    sampling: &Sampling,
+    count: usize,
+) -> Result<Drawn, String> {
+    let device = device()?;
+    let model = model()?;
+    let grid = current_grid()?;
+    let options = generate::sample_options(sampling, &model)?;
+    let resampler = generate::new_completion(&grid, mask, count, options)?;
+    generate::draw(id, &model, resampler, &device, &mut |drawn| {
+        post(&FromEngine::Drawing(drawn));
+    })
+    .await
+}
+
+async fn use_grid(
+    source: &str,
+    grid_width: usize,
+    grid_height: usize,
+    codes: Vec<u32>,
+) -> Result<crate::protocol::Encoding, String> {
+    let device = device()?;
+    let model = model()?;
+    let codebook_size = model.config.vqvae.codebook_size;
+    if codes.len() != grid_width * grid_height || codes.is_empty() {
+        return Err(format!(
+            "A {grid_width}×{grid_height} grid needs {} codes, not {}.",
+            grid_width * grid_height,
+            codes.len()
+        ));
+    }
+    if let Some(bad) = codes.iter().find(|&&code| code as usize >= codebook_size) {
+        return Err(format!(
+            "Code {bad} does not exist in the {} model; codes run from 0 to {}.",
+            model.config.name,
+            codebook_size - 1
+        ));
+    }
+    let started = Instant::now();
+    let grid = Grid {
+        height: grid_height,
+        width: grid_width,
+        codes,
+    };
+    let (pictures, (width, height)) =
+        generate::decode_pictures(&model, std::slice::from_ref(&grid), &device).await?;
+    let picture = pictures.into_iter().next().unwrap_or_default();
+    let encoding = crate::protocol::Encoding {
+        source: source.to_owned(),
+        source_size: (width as u32, height as u32),
+        width,
+        height,
+        grid_width,
+        grid_height,
+        codes: grid.codes.clone(),
+        distance: Vec::new(),
+        margin: Vec::new(),
+        original: picture.clone(),
+        reconstruction: picture,
+        inverted: false,
+        invert_reason: "Drawn by the prior: the original is its decode.".to_owned(),
+        millis: started.elapsed().as_secs_f64() * 1000.0,
+    };
+    GRID.set(Some(grid));
+    Ok(encoding)
+}
+
+async fn surprisal(class: Option<usize>) -> Result<(Vec<u32>, Vec<f32>), String> {
+    let device = device()?;
+    let model = model()?;
+    let grid = current_grid()?;
+    let bits = generate::surprisal(&model, &grid, class, &device).await?;
+    Ok((grid.codes, bits))
+}
+
+async fn suggest(
+    row: usize,
+    col: usize,
+    class: Option<usize>,
+) -> Result<Vec<crate::protocol::SuggestedCode>, String> {
+    let device = device()?;
+    let model = model()?;
+    let grid = current_grid()?;
+    generate::suggest(&model, &grid, (row, col), class, &device).await
 }
 
 fn scope() -> Option<DedicatedWorkerGlobalScope> {

@@ -2,7 +2,9 @@
 //! the history of edits. Plain data, changed by the engine's messages and by the user; tested
 //! natively. Undo and redo paste pixels they kept, so they restore the reconstruction exactly.
 
-use crate::protocol::{Encoding, FromEngine, LoadStage, ModelInfo, PatchPixels};
+use crate::protocol::{
+    Drawn, Encoding, FromEngine, LoadStage, ModelInfo, PatchPixels, SuggestedCode,
+};
 
 /// Where the chosen model stands.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,9 +34,9 @@ pub enum ModelStatus {
     },
 }
 
-/// One edit of one cell, with the pixels before and after it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EditRecord {
+/// A cell's code before and after an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellChange {
     /// Cell row.
     pub row: usize,
     /// Cell column.
@@ -43,6 +45,14 @@ pub struct EditRecord {
     pub before: u32,
     /// The code after.
     pub after: u32,
+}
+
+/// One edit (of one cell, or of a region the prior completed), with the pixels before and
+/// after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditRecord {
+    /// The cells it changed.
+    pub cells: Vec<CellChange>,
     /// The region of the reconstruction it changed, with its pixels after the edit.
     pub patch: PatchPixels,
     /// The same region's pixels before the edit.
@@ -128,9 +138,26 @@ impl Image {
         }
     }
 
-    /// Applies an edit the engine decoded; clears what could be redone.
+    /// Applies an edit of one cell the engine decoded; clears what could be redone.
     pub fn apply(&mut self, row: usize, col: usize, code: u32, patch: PatchPixels) {
-        let before = self.code(row, col).unwrap_or(code);
+        self.apply_cells(&[(row, col, code)], patch);
+    }
+
+    /// Applies an edit of several cells whose decoded pixels are `patch`; clears what could
+    /// be redone. Cells whose code does not change are left out of the record.
+    pub fn apply_cells(&mut self, cells: &[CellCode], patch: PatchPixels) {
+        let changes: Vec<CellChange> = cells
+            .iter()
+            .filter_map(|&(row, col, after)| {
+                let before = self.code(row, col)?;
+                Some(CellChange {
+                    row,
+                    col,
+                    before,
+                    after,
+                })
+            })
+            .collect();
         let before_pixels = self.crop(patch.top, patch.left, patch.width, patch.height);
         self.paste(
             patch.top,
@@ -139,45 +166,50 @@ impl Image {
             patch.height,
             &patch.rgba,
         );
-        self.set_code(row, col, code);
+        for change in &changes {
+            self.set_code(change.row, change.col, change.after);
+        }
         self.done.push(EditRecord {
-            row,
-            col,
-            before,
-            after: code,
+            cells: changes,
             patch,
             before_pixels,
         });
         self.undone.clear();
     }
 
-    /// Undoes the last edit; returns the cell the engine must set.
-    pub fn undo(&mut self) -> Option<CellCode> {
+    /// Undoes the last edit; returns the cells the engine must set.
+    pub fn undo(&mut self) -> Option<Vec<CellCode>> {
         let edit = self.done.pop()?;
-        let cell = self.show_edit(&edit, false);
+        let cells = self.show_edit(&edit, false);
         self.undone.push(edit);
-        Some(cell)
+        Some(cells)
     }
 
-    /// Redoes the last undone edit; returns the cell the engine must set.
-    pub fn redo(&mut self) -> Option<CellCode> {
+    /// Redoes the last undone edit; returns the cells the engine must set.
+    pub fn redo(&mut self) -> Option<Vec<CellCode>> {
         let edit = self.undone.pop()?;
-        let cell = self.show_edit(&edit, true);
+        let cells = self.show_edit(&edit, true);
         self.done.push(edit);
-        Some(cell)
+        Some(cells)
     }
 
-    /// Pastes the pixels and sets the code of `edit`, after it (`applied`) or before it.
-    fn show_edit(&mut self, edit: &EditRecord, applied: bool) -> CellCode {
+    /// Pastes the pixels and sets the codes of `edit`, after it (`applied`) or before it.
+    fn show_edit(&mut self, edit: &EditRecord, applied: bool) -> Vec<CellCode> {
         let patch = &edit.patch;
-        let (pixels, code) = if applied {
-            (&patch.rgba, edit.after)
+        let pixels = if applied {
+            &patch.rgba
         } else {
-            (&edit.before_pixels, edit.before)
+            &edit.before_pixels
         };
         self.paste(patch.top, patch.left, patch.width, patch.height, pixels);
-        self.set_code(edit.row, edit.col, code);
-        (edit.row, edit.col, code)
+        edit.cells
+            .iter()
+            .map(|change| {
+                let code = if applied { change.after } else { change.before };
+                self.set_code(change.row, change.col, code);
+                (change.row, change.col, code)
+            })
+            .collect()
     }
 
     /// Back to the encoded grid and reconstruction; returns every cell for the engine.
@@ -193,6 +225,67 @@ impl Image {
             .map(|(index, &code)| (index / width, index % width, code))
             .collect()
     }
+}
+
+/// What a drawing from the prior is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawPurpose {
+    /// New grids, side by side.
+    Sample,
+    /// Candidates for the masked cells of the current grid.
+    Complete,
+}
+
+/// A drawing from the prior: its snapshots as the cells are drawn, the first (nothing drawn
+/// yet) first, so that a timeline can step through them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawing {
+    /// The request's number.
+    pub id: u64,
+    /// What it is for.
+    pub purpose: DrawPurpose,
+    /// Snapshots in the order they came.
+    pub snapshots: Vec<Drawn>,
+    /// Whether every cell is drawn.
+    pub done: bool,
+}
+
+impl Drawing {
+    /// The last snapshot.
+    pub fn latest(&self) -> Option<&Drawn> {
+        self.snapshots.last()
+    }
+}
+
+/// The bits of each cell under the prior, for the codes they were computed for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Surprisal {
+    /// The codes, row-major.
+    pub codes: Vec<u32>,
+    /// `−log₂ p(code | cells before)` of each cell.
+    pub bits: Vec<f32>,
+    /// Wall time in the engine, in milliseconds.
+    pub millis: f64,
+}
+
+impl Surprisal {
+    /// Bits of the whole grid.
+    pub fn total(&self) -> f64 {
+        self.bits.iter().map(|&b| f64::from(b)).sum()
+    }
+}
+
+/// The prior's suggestions for a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestions {
+    /// Cell row.
+    pub row: usize,
+    /// Cell column.
+    pub col: usize,
+    /// The most likely codes first.
+    pub codes: Vec<SuggestedCode>,
+    /// Wall time in the engine, in milliseconds.
+    pub millis: f64,
 }
 
 /// Everything the lab shows.
@@ -214,6 +307,16 @@ pub struct LabState {
     pub last_edit_millis: Option<f64>,
     /// Edits sent and not yet answered.
     pub pending_edits: usize,
+    /// The current drawing from the prior.
+    pub drawing: Option<Drawing>,
+    /// Why the last drawing failed.
+    pub draw_error: Option<String>,
+    /// The surprisal of the current grid (when asked for).
+    pub surprisal: Option<Surprisal>,
+    /// Suggestions for the selected cell.
+    pub suggestions: Option<Suggestions>,
+    /// Cells masked for completion, row-major (empty: none).
+    pub mask: Vec<bool>,
 }
 
 impl LabState {
@@ -228,6 +331,94 @@ impl LabState {
         )
     }
 
+    /// A drawing was asked for; its snapshots will replace any earlier one.
+    pub fn start_drawing(&mut self, id: u64, purpose: DrawPurpose) {
+        self.drawing = Some(Drawing {
+            id,
+            purpose,
+            snapshots: Vec::new(),
+            done: false,
+        });
+        self.draw_error = None;
+    }
+
+    /// True while cells are being drawn.
+    pub fn is_drawing(&self) -> bool {
+        self.drawing.as_ref().is_some_and(|d| !d.done)
+    }
+
+    /// The surprisal, if it was computed for the current codes.
+    pub fn current_surprisal(&self) -> Option<&Surprisal> {
+        let image = self.image.as_ref()?;
+        self.surprisal.as_ref().filter(|s| s.codes == image.codes)
+    }
+
+    /// Masks or unmasks a cell for completion.
+    pub fn set_masked(&mut self, row: usize, col: usize, masked: bool) {
+        let Some(image) = &self.image else { return };
+        let (width, cells) = (image.encoding.grid_width, image.codes.len());
+        if self.mask.len() != cells {
+            self.mask = vec![false; cells];
+        }
+        if col < width
+            && let Some(slot) = self.mask.get_mut(row * width + col)
+        {
+            *slot = masked;
+        }
+    }
+
+    /// Masks the rectangle between two cells (inclusive).
+    pub fn mask_rectangle(&mut self, (r0, c0): (usize, usize), (r1, c1): (usize, usize)) {
+        for row in r0.min(r1)..=r0.max(r1) {
+            for col in c0.min(c1)..=c0.max(c1) {
+                self.set_masked(row, col, true);
+            }
+        }
+    }
+
+    /// Whether a cell is masked.
+    pub fn is_masked(&self, row: usize, col: usize) -> bool {
+        let width = self.image.as_ref().map_or(0, |i| i.encoding.grid_width);
+        col < width && self.mask.get(row * width + col).copied().unwrap_or(false)
+    }
+
+    /// Takes candidate `index` of a finished completion as one edit (undo restores the
+    /// region); returns the cells the engine must set.
+    pub fn use_candidate(&mut self, index: usize) -> Option<Vec<CellCode>> {
+        let drawing = self.drawing.as_ref().filter(|d| d.done)?;
+        if drawing.purpose != DrawPurpose::Complete {
+            return None;
+        }
+        let last = drawing.latest()?;
+        let codes = last.grids.get(index)?.clone();
+        let picture = last.pictures.get(index)?.to_vec();
+        let (width, height, grid_width) = (last.width, last.height, last.grid_width.max(1));
+        let image = self.image.as_mut()?;
+        if codes.len() != image.codes.len() || picture.len() != image.reconstruction.len() {
+            return None;
+        }
+        let cells: Vec<CellCode> = codes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &code)| image.codes.get(i) != Some(&code))
+            .map(|(i, &code)| (i / grid_width, i % grid_width, code))
+            .collect();
+        image.apply_cells(
+            &cells,
+            PatchPixels {
+                top: 0,
+                left: 0,
+                width,
+                height,
+                rgba: picture,
+            },
+        );
+        self.drawing = None;
+        self.mask.clear();
+        self.suggestions = None;
+        Some(cells)
+    }
+
     /// A model was asked for.
     pub fn loading(&mut self, name: &str) {
         self.model = ModelStatus::Loading {
@@ -239,6 +430,11 @@ impl LabState {
         self.image = None;
         self.selected = None;
         self.upload_error = None;
+        self.drawing = None;
+        self.draw_error = None;
+        self.surprisal = None;
+        self.suggestions = None;
+        self.mask.clear();
     }
 
     /// True while a model loads.
@@ -272,6 +468,15 @@ impl LabState {
                 self.edit_error = None;
                 self.selected = None;
                 self.last_edit_millis = None;
+                self.suggestions = None;
+                self.mask.clear();
+                if self
+                    .drawing
+                    .as_ref()
+                    .is_some_and(|d| d.purpose == DrawPurpose::Complete)
+                {
+                    self.drawing = None;
+                }
                 self.image = Some(Image::new(encoding));
             }
             FromEngine::EncodeFailed { source, message } => {
@@ -296,6 +501,43 @@ impl LabState {
             FromEngine::EditFailed { message, .. } => {
                 self.pending_edits = self.pending_edits.saturating_sub(1);
                 self.edit_error = Some(message);
+            }
+            FromEngine::Drawing(drawn) | FromEngine::Drawn(drawn) => {
+                let done = drawn.drawn == drawn.total;
+                if let Some(drawing) = self.drawing.as_mut().filter(|d| d.id == drawn.id) {
+                    drawing.snapshots.push(drawn);
+                    drawing.done = done;
+                }
+            }
+            FromEngine::DrawFailed { id, message } => {
+                if self.drawing.as_ref().is_some_and(|d| d.id == id) {
+                    self.drawing = None;
+                }
+                self.draw_error = Some(message);
+            }
+            FromEngine::Surprisal {
+                codes,
+                bits,
+                millis,
+            } => {
+                self.surprisal = Some(Surprisal {
+                    codes,
+                    bits,
+                    millis,
+                });
+            }
+            FromEngine::Suggestions {
+                row,
+                col,
+                codes,
+                millis,
+            } => {
+                self.suggestions = Some(Suggestions {
+                    row,
+                    col,
+                    codes,
+                    millis,
+                });
             }
             FromEngine::Started
             | FromEngine::Ready(_)
@@ -350,12 +592,12 @@ mod tests {
         assert_eq!(image.crop(2, 3, 4, 5), vec![200; 80]);
         // Outside the patch nothing changed.
         assert_eq!(image.crop(0, 0, 8, 2), original[..4 * 16].to_vec());
-        assert_eq!(image.undo(), Some((1, 0, 3)));
+        assert_eq!(image.undo(), Some(vec![(1, 0, 3)]));
         assert_eq!(image.reconstruction, original);
         assert_eq!(image.codes, vec![1, 2, 3, 4]);
-        assert_eq!(image.redo(), Some((1, 0, 9)));
+        assert_eq!(image.redo(), Some(vec![(1, 0, 9)]));
         assert_eq!(image.crop(2, 3, 4, 5), vec![200; 80]);
-        assert_eq!(image.undo(), Some((1, 0, 3)));
+        assert_eq!(image.undo(), Some(vec![(1, 0, 3)]));
         assert_eq!(image.undo(), None);
     }
 
@@ -398,5 +640,88 @@ mod tests {
         );
         lab.on_message(FromEngine::Encoded(encoding()));
         assert_eq!(lab.upload_error, None);
+    }
+
+    fn drawn(id: u64, drawn: usize, grids: Vec<Vec<u32>>, value: u8) -> Drawn {
+        let pictures = grids
+            .iter()
+            .map(|_| serde_bytes::ByteBuf::from(vec![value; 8 * 8 * 4]))
+            .collect();
+        Drawn {
+            id,
+            drawn,
+            total: 2,
+            last_cell: drawn.checked_sub(1),
+            grid_width: 2,
+            grid_height: 2,
+            grids,
+            width: 8,
+            height: 8,
+            pictures,
+            millis: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_completion_candidate_is_one_edit_that_undo_takes_back() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(encoding()));
+        let original = lab.image.as_ref().map(|i| i.reconstruction.clone());
+        lab.mask_rectangle((1, 0), (1, 1));
+        assert!(lab.is_masked(1, 1) && !lab.is_masked(0, 1));
+        lab.start_drawing(7, DrawPurpose::Complete);
+        // A stale drawing's snapshot is ignored; this one's are kept in order.
+        lab.on_message(FromEngine::Drawing(drawn(6, 0, vec![vec![0; 4]], 1)));
+        lab.on_message(FromEngine::Drawing(drawn(
+            7,
+            0,
+            vec![vec![1, 2, 3, 4]; 2],
+            1,
+        )));
+        assert!(lab.is_drawing());
+        assert_eq!(lab.use_candidate(1), None, "not done yet");
+        lab.on_message(FromEngine::Drawn(drawn(
+            7,
+            2,
+            vec![vec![1, 2, 9, 4], vec![1, 2, 8, 6]],
+            200,
+        )));
+        assert!(!lab.is_drawing());
+        assert_eq!(lab.drawing.as_ref().map(|d| d.snapshots.len()), Some(2));
+        let cells = lab.use_candidate(1);
+        assert_eq!(cells, Some(vec![(1, 0, 8), (1, 1, 6)]));
+        assert!(lab.mask.is_empty() && lab.drawing.is_none());
+        let image = lab.image.as_mut().unwrap_or_else(|| panic!("no image"));
+        assert_eq!(image.codes, vec![1, 2, 8, 6]);
+        assert_eq!(image.reconstruction, vec![200; 256]);
+        assert_eq!(image.undo(), Some(vec![(1, 0, 3), (1, 1, 4)]));
+        assert_eq!(Some(image.reconstruction.clone()), original);
+        assert_eq!(image.codes, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn surprisal_counts_only_for_the_codes_it_was_computed_for() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(encoding()));
+        lab.on_message(FromEngine::Surprisal {
+            codes: vec![1, 2, 3, 4],
+            bits: vec![1.0, 2.0, 3.0, 0.5],
+            millis: 1.0,
+        });
+        assert_eq!(lab.current_surprisal().map(Surprisal::total), Some(6.5));
+        lab.on_message(FromEngine::Patched {
+            id: 0,
+            row: 0,
+            col: 0,
+            code: 9,
+            patch: patch(),
+            millis: 1.0,
+        });
+        assert_eq!(lab.current_surprisal(), None);
+        lab.on_message(FromEngine::DrawFailed {
+            id: 3,
+            message: "There is no class 12.".to_owned(),
+        });
+        assert_eq!(lab.draw_error.as_deref(), Some("There is no class 12."));
     }
 }

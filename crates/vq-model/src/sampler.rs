@@ -203,32 +203,95 @@ pub async fn complete(
 
 async fn resample(
     prior: &PixelCnnPrior,
-    mut grids: Vec<Grid>,
+    grids: Vec<Grid>,
     mask: &[bool],
     options: &SampleOptions,
     device: &Device,
     on_step: &mut dyn FnMut(usize, &[Grid]),
 ) -> Result<Vec<Grid>, ReadError> {
-    let mut rng = SplitMix64::new(options.seed);
-    let Some(first) = grids.first() else {
-        return Ok(grids);
-    };
-    let (height, width) = (first.height, first.width);
-    for cell in (0..height * width).filter(|&i| mask.get(i).copied().unwrap_or(false)) {
+    let mut resampler = Resampler::new(grids, mask, *options);
+    while let Some(cell) = resampler.step(prior, device).await? {
+        on_step(cell, resampler.grids());
+    }
+    Ok(resampler.into_grids())
+}
+
+/// Raster-order sampling one cell at a time, driven by the caller: [`sample`] and [`complete`]
+/// are loops over [`Resampler::step`]; the app drives it itself so that it can decode and show
+/// the grids between steps (an `async` pause that a callback could not take).
+#[derive(Debug, Clone)]
+pub struct Resampler {
+    grids: Vec<Grid>,
+    /// The cells to draw, in raster order.
+    order: Vec<usize>,
+    /// How many of `order` are drawn.
+    drawn: usize,
+    options: SampleOptions,
+    rng: SplitMix64,
+}
+
+impl Resampler {
+    /// Will redraw the cells of `grids` (all of one size) where `mask` is true.
+    pub fn new(grids: Vec<Grid>, mask: &[bool], options: SampleOptions) -> Self {
+        let cells = grids.first().map_or(0, |g| g.height * g.width);
+        let order = (0..cells)
+            .filter(|&i| mask.get(i).copied().unwrap_or(false))
+            .collect();
+        Self {
+            grids,
+            order,
+            drawn: 0,
+            rng: SplitMix64::new(options.seed),
+            options,
+        }
+    }
+
+    /// The grids as they stand.
+    pub fn grids(&self) -> &[Grid] {
+        &self.grids
+    }
+
+    /// Cells drawn so far, and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.drawn, self.order.len())
+    }
+
+    /// Draws the next cell of every grid; returns its raster index, or `None` when all are
+    /// drawn.
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError`] when the logits cannot be read back.
+    pub async fn step(
+        &mut self,
+        prior: &PixelCnnPrior,
+        device: &Device,
+    ) -> Result<Option<usize>, ReadError> {
+        let (Some(&cell), Some(width)) = (
+            self.order.get(self.drawn),
+            self.grids.first().map(|g| g.width),
+        ) else {
+            return Ok(None);
+        };
         let logits = logits_at(
             prior,
-            &grids,
+            &self.grids,
             (cell / width, cell % width),
-            options.class,
+            self.options.class,
             device,
         )
         .await?;
-        for (grid, logits) in grids.iter_mut().zip(&logits) {
-            grid.codes[cell] = choose(logits, options, &mut rng);
+        for (grid, logits) in self.grids.iter_mut().zip(&logits) {
+            grid.codes[cell] = choose(logits, &self.options, &mut self.rng);
         }
-        on_step(cell, &grids);
+        self.drawn += 1;
+        Ok(Some(cell))
     }
-    Ok(grids)
+
+    /// The grids, once drawn.
+    pub fn into_grids(self) -> Vec<Grid> {
+        self.grids
+    }
 }
 
 /// Bits of every cell under the prior, `−log₂ p(code | cells before)`, in one teacher-forced
