@@ -157,6 +157,8 @@ pub struct ModelInfo {
     pub image_size: usize,
     /// `K`.
     pub codebook_size: usize,
+    /// The classes the prior is conditioned on (empty: an unconditional prior).
+    pub class_names: Vec<String>,
     /// Bytes downloaded.
     pub bytes: u64,
     /// Wall time of the whole load (download to warm-up), in milliseconds.

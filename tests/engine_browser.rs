@@ -288,3 +288,143 @@ fn a_file_that_is_not_an_image_gets_a_sentence() {
     };
     assert!(err.to_string().contains("not an image"), "{err}");
 }
+
+// ------------------------------------------------------------------ the prior (issue 6)
+
+#[wasm_bindgen_test]
+async fn a_seeded_sample_repeats_and_a_completion_keeps_every_unmasked_cell() {
+    use vq_lab::engine::generate;
+    use vq_lab::protocol::Sampling;
+    for (backend, device) in devices().await {
+        let model = vq_lab::engine::lab::load(fashion_files(), &device)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let sampling = Sampling {
+            seed: 11,
+            class: Some(1),
+            ..Sampling::default()
+        };
+        let options =
+            generate::sample_options(&sampling, &model).unwrap_or_else(|err| panic!("{err}"));
+        let mut shown = 0;
+        let started = web_time::Instant::now();
+        let first = generate::draw(
+            1,
+            &model,
+            generate::new_samples(&model, 2, options),
+            &device,
+            &mut |_| shown += 1,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+        let sample_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let again = generate::draw(
+            2,
+            &model,
+            generate::new_samples(&model, 2, options),
+            &device,
+            &mut |_| {},
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+        console_log!(
+            "{backend:?}: 2 samples of 7×7 in {sample_ms:.0} ms with {shown} snapshots shown"
+        );
+        assert!(shown >= 10, "only {shown} snapshots");
+        assert_eq!(
+            first.grids, again.grids,
+            "the same seed gives the same grids"
+        );
+        assert_eq!(first.pictures, again.pictures);
+        assert_ne!(first.grids[0], first.grids[1], "two samples differ");
+
+        // Redraw the bottom two rows of the first sample.
+        let grid = vq_model::sampler::Grid {
+            height: 7,
+            width: 7,
+            codes: first.grids[0].clone(),
+        };
+        let mask: Vec<bool> = (0..49).map(|i| i >= 35).collect();
+        let completion = generate::draw(
+            3,
+            &model,
+            generate::new_completion(&grid, &mask, 3, options).unwrap_or_else(|e| panic!("{e}")),
+            &device,
+            &mut |_| {},
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(completion.grids.len(), 3);
+        for candidate in &completion.grids {
+            assert_eq!(candidate[..35], grid.codes[..35], "unmasked cells are kept");
+        }
+        assert!(
+            completion.grids.iter().any(|c| c[35..] != grid.codes[35..]),
+            "the masked cells are redrawn"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank_codes() {
+    use vq_lab::engine::generate;
+    for (backend, device) in devices().await {
+        let model = vq_lab::engine::lab::load(fashion_files(), &device)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let prepared =
+            vq_lab::engine::lab::prepare(ANKLE_BOOT, &model.config, vq_lab::protocol::Invert::Auto)
+                .unwrap_or_else(|err| panic!("{err}"));
+        let (_, mut grid) =
+            vq_lab::engine::lab::encode(&model.vqvae, 1, &prepared, "ankle boot", &device)
+                .await
+                .unwrap_or_else(|err| panic!("{err}"));
+        let bits = generate::surprisal(&model, &grid, Some(9), &device)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(bits.len(), 49);
+        assert!(bits.iter().all(|b| b.is_finite() && *b >= 0.0), "{bits:?}");
+        // The code the prior finds least likely at (3, 3), given the cells before it.
+        let cell = 3 * 7 + 3;
+        let logits = vq_model::sampler::logits_at(
+            &model.prior,
+            std::slice::from_ref(&grid),
+            (3, 3),
+            Some(9),
+            &device,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+        let unlikely = logits[0]
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(code, _)| code as u32);
+        let before = bits[cell];
+        grid.codes[cell] = unlikely;
+        let after = generate::surprisal(&model, &grid, Some(9), &device)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"))[cell];
+        console_log!(
+            "{backend:?}: cell (3, 3) costs {before:.2} bits, {after:.2} bits as code {unlikely}"
+        );
+        assert!(after > before + 3.0, "{before} → {after}");
+
+        let suggestions = generate::suggest(&model, &grid, (3, 3), Some(9), &device)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(suggestions.len(), generate::SUGGESTIONS);
+        assert!(
+            suggestions
+                .windows(2)
+                .all(|w| w[0].probability >= w[1].probability)
+        );
+        assert!(
+            suggestions.iter().all(|s| s.code != unlikely),
+            "the unlikely code is not suggested"
+        );
+        assert!(
+            suggestions
+                .iter()
+                .all(|s| s.preview.rgba.len() == 4 * s.preview.width * s.preview.height)
+        );
+    }
+}

@@ -266,6 +266,7 @@ async fn load_model(name: &str) -> Result<ModelInfo, String> {
         channels: model.config.vqvae.in_channels,
         image_size: model.config.image_size,
         codebook_size: model.config.vqvae.codebook_size,
+        class_names: model.config.class_names.clone(),
         bytes: loaded,
         millis: started.elapsed().as_secs_f64() * 1000.0,
         warmup_millis,

@@ -9,6 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::engine_client::EngineHandle;
+use super::generate::{Engine, PriorTools, SamplePanel, SamplingInput, surprisal_totals};
 use super::lab_state::{LabState, ModelStatus};
 use crate::js::describe;
 use crate::protocol::{Invert, LoadStage, MODELS, ToEngine};
@@ -33,6 +34,28 @@ fn margin_colour(margin: f32, largest: f32) -> String {
     format!("hsl({:.0}, 70%, 42%)", 220.0 * firmness)
 }
 
+/// A cell's colour in the heatmap by its bits under the prior, relative to a uniform code
+/// (`log₂ K` bits): blue for a code the prior expected, red for a surprise.
+fn surprisal_colour(bits: f32, uniform: f32) -> String {
+    let surprise = if uniform > 0.0 {
+        (bits / uniform).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    format!("hsl({:.0}, 70%, 42%)", 220.0 * (1.0 - surprise))
+}
+
+/// What the heatmap's colours show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColourBy {
+    /// The code index.
+    Code,
+    /// The quantisation margin.
+    Margin,
+    /// Bits under the prior.
+    Surprisal,
+}
+
 /// A cell's colour in the heatmap, by code index: golden-angle hues, three lightnesses.
 fn code_colour(code: u32) -> String {
     let hue = (f64::from(code) * 137.508) % 360.0;
@@ -40,7 +63,7 @@ fn code_colour(code: u32) -> String {
     format!("hsl({hue:.0}, 60%, {lightness}%)")
 }
 
-fn draw(
+pub(super) fn draw(
     canvas: &HtmlCanvasElement,
     rgba: &[u8],
     width: usize,
@@ -140,20 +163,19 @@ fn PixelView(
 /// The lab (shown once the engine is ready).
 #[component]
 pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
-    let handle = StoredValue::new_local(handle);
-    let send = move |request: ToEngine| {
-        if let Err(err) = handle.with_value(|handle| handle.send(&request)) {
-            lab.update(|lab| lab.edit_error = Some(err));
-        }
-    };
+    let engine = Engine::new(handle, lab);
+    let send = move |request: ToEngine| engine.send(request);
+    let sampling = RwSignal::new(SamplingInput::default());
+    let mask_mode = RwSignal::new(false);
+    // While the mouse is down in mask mode: whether it masks (true) or unmasks.
+    let painting = RwSignal::new(None::<bool>);
     let model_name = RwSignal::new(MODELS[0].to_owned());
     let invert = RwSignal::new(Invert::Auto);
     let hover = RwSignal::new(None::<(usize, usize)>);
-    let colour_by_margin = RwSignal::new(false);
+    let colour_by = RwSignal::new(ColourBy::Code);
     let code_input = RwSignal::new(String::new());
     // The last file's bytes, to encode again when the inversion changes.
     let last_file = StoredValue::new_local(None::<(Vec<u8>, String)>);
-    let next_edit = StoredValue::new(0u64);
 
     let load = move |name: String| {
         lab.update(|lab| lab.loading(&name));
@@ -239,8 +261,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         });
         match text.trim().parse::<u32>() {
             Ok(code) if (code as usize) < codebook_size => {
-                let id = next_edit.get_value();
-                next_edit.set_value(id + 1);
+                let id = engine.next_id();
                 lab.update(|lab| lab.pending_edits += 1);
                 send(ToEngine::Edit { id, row, col, code });
             }
@@ -253,15 +274,15 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         }
     };
     let undo = move || {
-        let cell = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.undo()));
-        if let Some(Some(cell)) = cell {
-            send(ToEngine::SetCells { cells: vec![cell] });
+        let cells = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.undo()));
+        if let Some(Some(cells)) = cells {
+            send(ToEngine::SetCells { cells });
         }
     };
     let redo = move || {
-        let cell = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.redo()));
-        if let Some(Some(cell)) = cell {
-            send(ToEngine::SetCells { cells: vec![cell] });
+        let cells = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.redo()));
+        if let Some(Some(cells)) = cells {
+            send(ToEngine::SetCells { cells });
         }
     };
     let reset = move || {
@@ -283,6 +304,40 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         event.prevent_default();
     });
     on_cleanup(move || keys.remove());
+
+    // The prior's views follow the grid: the surprisal while it is shown, and the suggestions
+    // for the selected cell. Each is asked for once per grid (and class, and cell).
+    let asked_surprisal = StoredValue::new(None::<(Vec<u32>, Option<usize>)>);
+    Effect::new(move |_| {
+        if colour_by.get() != ColourBy::Surprisal {
+            return;
+        }
+        let class = sampling.with(SamplingInput::class);
+        let Some(codes) = lab.with(|lab| lab.image.as_ref().map(|i| i.codes.clone())) else {
+            return;
+        };
+        let key = Some((codes, class));
+        if asked_surprisal.get_value() != key {
+            asked_surprisal.set_value(key);
+            send(ToEngine::Surprisal { class });
+        }
+    });
+    let asked_suggestions = StoredValue::new(None::<(usize, usize, Vec<u32>, Option<usize>)>);
+    Effect::new(move |_| {
+        let class = sampling.with(SamplingInput::class);
+        let Some(((row, col), codes)) =
+            lab.with(|lab| Some((lab.selected?, lab.image.as_ref()?.codes.clone())))
+        else {
+            return;
+        };
+        let key = Some((row, col, codes, class));
+        if asked_suggestions.get_value() != key {
+            asked_suggestions.set_value(key);
+            send(ToEngine::Suggest { row, col, class });
+        }
+    });
+    let paint_end = window_event_listener(leptos::ev::mouseup, move |_| painting.set(None));
+    on_cleanup(move || paint_end.remove());
 
     let original = Memo::new(move |_| {
         lab.with(|lab| {
@@ -382,37 +437,83 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     };
 
     let heatmap = move || {
-        let by_margin = colour_by_margin.get();
+        let by = colour_by.get();
+        let (bits, uniform) = lab.with(|lab| match &lab.model {
+            ModelStatus::Loaded(info) => (
+                lab.current_surprisal().map(|s| s.bits.clone()),
+                (info.codebook_size as f32).log2(),
+            ),
+            _ => (None, 1.0),
+        });
         grid.get().map(|(codes, width, height, margins)| {
             let largest = margins.iter().copied().fold(0.0_f32, f32::max);
+            let has_margins = !margins.is_empty();
             let cells = (0..height)
                 .flat_map(|row| (0..width).map(move |col| (row, col)))
                 .map(|(row, col)| {
                     let code = codes.get(row * width + col).copied().unwrap_or(0);
-                    let colour = if by_margin {
-                        margin_colour(
-                            margins.get(row * width + col).copied().unwrap_or(0.0),
+                    let index = row * width + col;
+                    let colour = match by {
+                        ColourBy::Margin if has_margins => margin_colour(
+                            margins.get(index).copied().unwrap_or(0.0),
                             largest,
-                        )
-                    } else {
-                        code_colour(code)
+                        ),
+                        ColourBy::Surprisal => match bits.as_ref().and_then(|b| b.get(index)) {
+                            Some(&b) => surprisal_colour(b, uniform),
+                            None => "var(--line)".to_owned(),
+                        },
+                        _ => code_colour(code),
+                    };
+                    let title = match bits.as_ref().and_then(|b| b.get(index)) {
+                        Some(b) if by == ColourBy::Surprisal => {
+                            format!("cell ({row}, {col}): code {code}, {b:.2} bits")
+                        }
+                        _ => format!("cell ({row}, {col}): code {code}"),
                     };
                     let selected = move || lab.with(|lab| lab.selected == Some((row, col)));
+                    let masked = move || lab.with(|lab| lab.is_masked(row, col));
                     view! {
                         <button
                             class="code-cell"
                             class:selected=selected
+                            class:masked=masked
+                            data-masked=move || masked().to_string()
                             data-testid="code-cell"
                             data-row=row
                             data-col=col
                             data-code=code
                             style=format!("background:{colour}")
-                            title=format!("cell ({row}, {col}): code {code}")
-                            on:mouseenter=move |_| hover.set(Some((row, col)))
+                            title=title
+                            on:mouseenter=move |_| {
+                                hover.set(Some((row, col)));
+                                if let Some(value) = painting.get_untracked() {
+                                    lab.update(|lab| lab.set_masked(row, col, value));
+                                }
+                            }
+                            on:mousedown=move |event| {
+                                if mask_mode.get_untracked() && event.button() == 0 {
+                                    event.prevent_default();
+                                    let value = !lab.with_untracked(|lab| lab.is_masked(row, col));
+                                    painting.set(Some(value));
+                                    lab.update(|lab| lab.set_masked(row, col, value));
+                                }
+                            }
                             on:focus=move |_| hover.set(Some((row, col)))
                             on:click=move |_| {
+                                if mask_mode.get_untracked() {
+                                    return;
+                                }
                                 lab.update(|lab| lab.selected = Some((row, col)));
                                 code_input.set(code.to_string());
+                            }
+                            on:keydown=move |event| {
+                                if mask_mode.get_untracked() && (event.key() == " " || event.key() == "Enter") {
+                                    event.prevent_default();
+                                    lab.update(|lab| {
+                                        let value = !lab.is_masked(row, col);
+                                        lab.set_masked(row, col, value);
+                                    });
+                                }
                             }
                         >
                             {(width <= 16).then(|| code.to_string())}
@@ -438,15 +539,27 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                             <select
                                 data-testid="colour-by"
                                 on:change=move |event| {
-                                    colour_by_margin.set(event_target_value(&event) == "margin");
+                                    colour_by.set(match event_target_value(&event).as_str() {
+                                        "margin" => ColourBy::Margin,
+                                        "surprisal" => ColourBy::Surprisal,
+                                        _ => ColourBy::Code,
+                                    });
                                 }
                             >
-                                <option value="code" selected=!by_margin>"code index"</option>
-                                <option value="margin" selected=by_margin>
+                                <option value="code" selected=by == ColourBy::Code>"code index"</option>
+                                <option value="margin" selected=by == ColourBy::Margin disabled=!has_margins>
                                     "margin (red: a near tie, blue: firm)"
+                                </option>
+                                <option value="surprisal" selected=by == ColourBy::Surprisal>
+                                    "surprisal (bits under the prior; red: surprising)"
                                 </option>
                             </select>
                         </label>
+                        {(by == ColourBy::Surprisal).then(|| view! {
+                            <p class="surprisal-totals" data-testid="surprisal-totals">
+                                {move || lab.with(surprisal_totals).unwrap_or_else(|| "Asking the prior…".to_owned())}
+                            </p>
+                        })}
                     </figcaption>
                 </figure>
             }
@@ -460,18 +573,27 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             let index = row * image.encoding.grid_width + col;
             let code = image.code(row, col)?;
             let encoded = image.encoding.codes.get(index).copied()?;
-            let distance = image.encoding.distance.get(index).copied()?;
-            let margin = image.encoding.margin.get(index).copied()?;
-            let edited = if code == encoded {
-                String::new()
-            } else {
-                format!(" (edited; the encoder chose {encoded})")
+            let edited = match (code == encoded, image.encoding.distance.is_empty()) {
+                (true, _) => String::new(),
+                (false, false) => format!(" (edited; the encoder chose {encoded})"),
+                (false, true) => format!(" (edited; the prior drew {encoded})"),
             };
+            let quantiser = match (
+                image.encoding.distance.get(index),
+                image.encoding.margin.get(index),
+            ) {
+                (Some(distance), Some(margin)) => {
+                    format!(" · distance {distance:.4} · margin {margin:.4}")
+                }
+                _ => " · drawn by the prior, not encoded".to_owned(),
+            };
+            let bits = lab
+                .current_surprisal()
+                .and_then(|s| s.bits.get(index))
+                .map_or_else(String::new, |b| format!(" · {b:.2} bits under the prior"));
             Some(view! {
                 <p class="cell-info" data-testid="cell-info">
-                    {format!(
-                        "Cell ({row}, {col}): code {code}{edited} · distance {distance:.4} · margin {margin:.4}"
-                    )}
+                    {format!("Cell ({row}, {col}): code {code}{edited}{quantiser}{bits}")}
                 </p>
             })
         })
@@ -661,7 +783,11 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     "Hover a cell to see its region in both images; click it, type a code and press \
                      Enter to change it. Only the pixels that cell can reach are decoded again."
                 </p>
+                <PriorTools engine=engine lab=lab input=sampling mask_mode=mask_mode />
             </Show>
         </section>
+        <Show when=loaded>
+            <SamplePanel engine=engine lab=lab input=sampling />
+        </Show>
     }
 }

@@ -9,6 +9,8 @@ mod badge;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod engine_client;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
+mod generate;
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod lab;
 pub mod lab_state;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]

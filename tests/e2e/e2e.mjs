@@ -350,6 +350,129 @@ async function labScenario(page, errors, url, label) {
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
+/// The RGBA bytes of every canvas with `testid`, in order.
+async function canvases(page, testid) {
+  return page.evaluate((id) => [...document.querySelectorAll(`[data-testid="${id}"]`)].map((canvas) =>
+    Array.from(canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data)), testid);
+}
+
+/// Clicks Sample and waits until every cell is drawn; returns the pictures.
+async function sampleAndWait(page) {
+  await byId(page, "sample-button").click();
+  await page.waitForFunction(() => /done in/.test(document.querySelector('[data-testid="generate"] [data-testid="draw-progress"]')?.textContent ?? ""));
+  return canvases(page, "sample");
+}
+
+const cell = (page, row, col) => page.locator(`[data-testid="code-cell"][data-row="${row}"][data-col="${col}"]`);
+
+/// The prior on one backend: sample with a seed twice, step the timeline, edit a sample, the
+/// surprisal view, suggestions, and completion of a masked region.
+async function priorScenario(page, errors, url, label) {
+  await page.goto(url);
+  await byId(page, "model-status").waitFor();
+  await byId(page, "generate").waitFor();
+
+  // Sample: class "Ankle boot" (9), seed 5, two side by side.
+  await byId(page, "sample-class").selectOption("9");
+  await byId(page, "sample-seed").fill("5");
+  await byId(page, "sample-count").selectOption("2");
+  const started = Date.now();
+  const first = await sampleAndWait(page);
+  console.log(`    2 samples drawn and shown in ${Date.now() - started} ms: ${await byId(page, "draw-progress").first().innerText()}`);
+  check(first.length === 2, "two samples side by side");
+  await page.screenshot({ path: join(screenshots, `${label}-samples.png`), fullPage: true });
+  const second = await sampleAndWait(page);
+  check(second.length === 2 && second.every((picture, i) => picture.every((v, j) => v === first[i][j])),
+    "the same seed gives the same pictures");
+  await byId(page, "sample-seed").fill("6");
+  const third = await sampleAndWait(page);
+  check(third[0].some((v, j) => v !== first[0][j]), "another seed gives another picture");
+
+  // The timeline steps back through the order: early on, most cells are veiled.
+  const timeline = page.locator('[data-testid="generate"] [data-testid="timeline"]');
+  const steps = Number(await timeline.getAttribute("max"));
+  check(steps >= 10, `the timeline has ${steps + 1} snapshots`);
+  await timeline.fill(String(Math.floor(steps / 3)));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="generate"] .veil').length > 0);
+  const showing = await byId(page, "draw-progress").first().innerText();
+  check(/Showing \d+ of 49 cells drawn/.test(showing) && !/Showing 49/.test(showing), `the timeline shows an earlier step: ${showing}`);
+  await page.screenshot({ path: join(screenshots, `${label}-timeline.png`), fullPage: true });
+
+  // Bad input gets a sentence and the panel keeps working.
+  await byId(page, "sample-temperature").fill("-1");
+  await byId(page, "sample-button").click();
+  const sentence = await byId(page, "draw-error").innerText();
+  check(/not a temperature/.test(sentence), `a bad temperature gets a sentence: ${sentence}`);
+  await byId(page, "sample-temperature").fill("1");
+
+  // A sample goes to the lab to be edited.
+  await byId(page, "use-sample").first().click();
+  await waitForEncoding(page, "Sample 1 (seed 6)");
+  check(await byId(page, "code-cell").count() === 49, "the sample is in the lab as a 7×7 grid");
+
+  // Surprisal of an example, and after an edit to an unlikely code.
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  await byId(page, "colour-by").selectOption("surprisal");
+  await page.waitForFunction(() => /costs \d+ bits/.test(document.querySelector('[data-testid="surprisal-totals"]')?.textContent ?? ""));
+  const totals = await byId(page, "surprisal-totals").innerText();
+  check(/uniform codes would cost 343 bits/.test(totals) && /raw image 6272 bits/.test(totals), `the totals compare with uniform codes and the raw image: ${totals}`);
+  const bitsBefore = Number(/costs (\d+) bits/.exec(totals)[1]);
+  await page.screenshot({ path: join(screenshots, `${label}-surprisal.png`), fullPage: true });
+
+  // Suggestions for cell (3, 3); apply one that differs from the current code.
+  const current = await cellCode(page, 3, 3);
+  await cell(page, 3, 3).click();
+  await byId(page, "suggestion").first().waitFor();
+  const suggested = await page.locator('[data-testid="suggestion"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
+  check(suggested.length === 5, `five suggestions: ${suggested.join(", ")}`);
+  await page.screenshot({ path: join(screenshots, `${label}-suggestions.png`), fullPage: true });
+  const pick = suggested.find((code) => code !== current);
+  await page.locator(`[data-testid="suggestion"][data-code="${pick}"]`).click();
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="3"][data-col="3"]')?.dataset.code === String(code), pick);
+  check(true, `a suggestion applies: cell (3, 3) ${current} → ${pick}`);
+  await page.waitForFunction((before) => {
+    const m = /costs (\d+) bits/.exec(document.querySelector('[data-testid="surprisal-totals"]')?.textContent ?? "");
+    return m && Number(m[1]) !== before;
+  }, bitsBefore).catch(() => {});
+  const totalsAfter = await byId(page, "surprisal-totals").innerText();
+  check(/costs \d+ bits/.test(totalsAfter), `the surprisal follows the edit: ${totalsAfter}`);
+  await byId(page, "undo").click();
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="3"][data-col="3"]')?.dataset.code === String(code), current);
+
+  // Completion: mask the bottom two rows by dragging, redraw them, take a candidate.
+  const codesBefore = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
+  const pixelsBefore = await reconstructionPixels(page);
+  await byId(page, "mask-mode").click();
+  await byId(page, "heatmap").scrollIntoViewIfNeeded();
+  for (const row of [5, 6]) {
+    const box0 = await cell(page, row, 0).boundingBox();
+    const box6 = await cell(page, row, 6).boundingBox();
+    await page.mouse.move(box0.x + box0.width / 2, box0.y + box0.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box6.x + box6.width / 2, box6.y + box6.height / 2, { steps: 12 });
+    await page.mouse.up();
+  }
+  const masked = await page.locator('[data-testid="code-cell"][data-masked="true"]').count();
+  check(masked === 14, `dragging masks the two bottom rows (${masked} cells)`);
+  await byId(page, "complete-button").click();
+  await page.waitForFunction(() => /done in/.test(document.querySelector('[data-testid="prior-tools"] [data-testid="draw-progress"]')?.textContent ?? ""));
+  check(await byId(page, "candidate").count() === 3, "three candidates");
+  await page.screenshot({ path: join(screenshots, `${label}-completion.png`), fullPage: true });
+  await byId(page, "use-candidate").nth(1).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="candidate"]').length === 0);
+  const codesAfter = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
+  check(codesAfter.slice(0, 35).every((c, i) => c === codesBefore[i]), "the completion keeps every unmasked cell");
+  check(codesAfter.slice(35).some((c, i) => c !== codesBefore[35 + i]), "and redraws masked ones");
+  await page.screenshot({ path: join(screenshots, `${label}-completed.png`), fullPage: true });
+  await byId(page, "undo").click();
+  await page.waitForFunction((codes) => [...document.querySelectorAll('[data-testid="code-cell"]')].every((n, i) => Number(n.dataset.code) === codes[i]), codesBefore);
+  check((await reconstructionPixels(page)).every((v, i) => v === pixelsBefore[i]), "undo takes the completion back exactly");
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
 async function scenario(title, args, body) {
   console.log(`  ${title}`);
   const started = Date.now();
@@ -410,6 +533,14 @@ try {
 
   await scenario("the lab on WebGPU (SwiftShader)", SWIFTSHADER_ARGS, async (page, errors) => {
     await labScenario(page, errors, `${base}?backend=webgpu`, "lab-webgpu");
+  });
+
+  await scenario("the prior on the CPU backend: sample, timeline, surprisal, suggestions, completion", [], async (page, errors) => {
+    await priorScenario(page, errors, base, "prior-cpu");
+  });
+
+  await scenario("the prior on WebGPU (SwiftShader)", SWIFTSHADER_ARGS, async (page, errors) => {
+    await priorScenario(page, errors, `${base}?backend=webgpu`, "prior-webgpu");
   });
 
   await scenario("the photo model, when it is not shipped, says so", [], async (page) => {

@@ -22,7 +22,7 @@ use crate::progress::Progress;
 
 /// Mixed into the seed for the draws of dead-code revival, so that they are not the draws
 /// of the step's batch.
-const REVIVAL_STREAMS: u64 = 0x5EED_0F_DEAD_C0DE;
+const REVIVAL_STREAMS: u64 = 0x005E_ED0F_DEAD_C0DE;
 
 /// Options of a VQ-VAE training run.
 #[derive(Debug, Clone)]
