@@ -74,7 +74,7 @@ pub fn App() -> impl IntoView {
                     <p class="tagline">"Vector-quantised autoencoders, in your browser"</p>
                 </div>
                 {move || match state.get() {
-                    EngineState::Ready(report) => view! { <BackendBadge report=report /> }.into_any(),
+                    EngineState::Ready(report) => view! { <BackendBadge report=report lab=lab /> }.into_any(),
                     _ => ().into_any(),
                 }}
             </header>
@@ -88,12 +88,14 @@ pub fn App() -> impl IntoView {
                     _ => ().into_any(),
                 }}
                 <section class="card intro">
-                    <h2>"What this will be"</h2>
+                    <h2>"How it works"</h2>
                     <p>
                         "An encoder turns an image into a grid of vectors; each is replaced by its \
                          nearest codebook entry, its code. A decoder turns the codes back into an \
-                         image. Here you will see the codes, edit them, and sample new ones from a \
-                         PixelCNN prior. Nothing leaves your machine."
+                         image. Above, you see the codes of your image, change them and watch the \
+                         reconstruction follow. A PixelCNN prior, trained on the grids of the \
+                         training set, draws new grids one code at a time, redraws a masked region, \
+                         and says how many bits each code costs. Nothing leaves your machine."
                     </p>
                 </section>
             </main>

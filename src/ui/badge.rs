@@ -1,7 +1,9 @@
-//! The backend badge: which device runs the models, why, and how fast it warmed up.
+//! The backend badge: which device runs the models, why, how fast it warmed up, and the last
+//! time of each operation.
 
 use leptos::prelude::*;
 
+use super::lab_state::LabState;
 use super::location;
 use crate::protocol::{Backend, EngineReport};
 
@@ -19,7 +21,7 @@ fn adapter_text(report: &EngineReport) -> String {
 
 /// Shows the engine's report; its link reloads the page on the other backend.
 #[component]
-pub fn BackendBadge(report: EngineReport) -> impl IntoView {
+pub fn BackendBadge(report: EngineReport, lab: RwSignal<LabState>) -> impl IntoView {
     let backend = report.backend;
     let other = backend.other();
     let switch_href = location::href_with(other.as_preference());
@@ -46,6 +48,21 @@ pub fn BackendBadge(report: EngineReport) -> impl IntoView {
                     {format!("warm-up {:.1} ms", report.warmup.millis)}
                 </span>
             </div>
+            {move || lab.with(|lab| {
+                (!lab.timings.is_empty()).then(|| {
+                    let text = lab
+                        .timings
+                        .iter()
+                        .map(|(op, millis)| format!("{op} {millis:.1} ms"))
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    view! {
+                        <p class="badge-timings" data-testid="op-timings" title="The last time of each operation in the engine">
+                            {text}
+                        </p>
+                    }
+                })
+            })}
             <p class="badge-reason" data-testid="backend-reason">{report.reason.clone()}</p>
             <a class="badge-switch" data-testid="backend-switch" href=switch_href>
                 {format!("Switch to {}", other.label())}

@@ -10,18 +10,40 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::engine_client::EngineHandle;
 use super::generate::{Engine, PriorTools, SamplePanel, SamplingInput, surprisal_totals};
+use super::heatmap_canvas::HeatmapCanvas;
 use super::lab_state::{LabState, ModelStatus};
 use crate::js::describe;
 use crate::protocol::{Invert, LoadStage, MODELS, ToEngine};
 
-/// The built-in examples: `(file in examples/, label)`. Each is the first image of its class in
-/// the Fashion-MNIST test set (scripts/make-examples.py, www/examples/examples.json).
-pub const EXAMPLES: [(&str, &str); 4] = [
+/// The built-in examples of `fashion`: `(file in examples/, label)`. Each is the first image of
+/// its class in the Fashion-MNIST test set (scripts/make-examples.py, www/examples/examples.json).
+pub const FASHION_EXAMPLES: [(&str, &str); 4] = [
     ("ankle-boot.png", "Ankle boot"),
     ("trouser.png", "Trouser"),
     ("pullover.png", "Pullover"),
     ("bag.png", "Bag"),
 ];
+
+/// The built-in examples of `photo`: held-out wallpapers, never seen in training
+/// (`vq-train photo-examples`, www/examples/photo/examples.json).
+pub const PHOTO_EXAMPLES: [(&str, &str); 4] = [
+    ("photo/greenmeadow.png", "Green meadow"),
+    ("photo/onestandsout.png", "One stands out"),
+    ("photo/summer-1am.png", "Summer, 1 am"),
+    ("photo/goldfish.png", "Goldfish"),
+];
+
+/// The examples of a model, and the words that say where they come from.
+fn examples(model: &str) -> (&'static [(&'static str, &'static str)], &'static str) {
+    if model == "photo" {
+        (
+            &PHOTO_EXAMPLES,
+            "Examples (held-out photographs, never seen in training): ",
+        )
+    } else {
+        (&FASHION_EXAMPLES, "Examples (Fashion-MNIST test set): ")
+    }
+}
 
 /// A cell's colour in the heatmap by its quantisation margin, relative to the largest of the
 /// image: red for a near tie between two codes, blue for a firm choice.
@@ -44,6 +66,9 @@ fn surprisal_colour(bits: f32, uniform: f32) -> String {
     };
     format!("hsl({:.0}, 70%, 42%)", 220.0 * (1.0 - surprise))
 }
+
+/// Grids with more cells than this are drawn on a canvas instead of as buttons.
+const LARGEST_BUTTON_GRID: usize = 16 * 16;
 
 /// What the heatmap's colours show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -436,34 +461,61 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         lab.with(|lab| matches!(&lab.model, ModelStatus::Loaded(info) if info.channels == 1))
     };
 
+    // Only what the heatmap shows, so that it re-renders when that changes and not on every
+    // change of the lab.
+    let surprisal_bits =
+        Memo::new(move |_| lab.with(|lab| lab.current_surprisal().map(|s| s.bits.clone())));
+    let uniform_bits = Memo::new(move |_| {
+        lab.with(|lab| match &lab.model {
+            ModelStatus::Loaded(info) => (info.codebook_size as f32).log2(),
+            _ => 1.0,
+        })
+    });
+    let select = Callback::new(move |(row, col): (usize, usize)| {
+        lab.update(|lab| lab.selected = Some((row, col)));
+        let code = lab.with_untracked(|lab| lab.image.as_ref().and_then(|i| i.code(row, col)));
+        code_input.set(code.map_or_else(String::new, |c| c.to_string()));
+    });
     let heatmap = move || {
         let by = colour_by.get();
-        let (bits, uniform) = lab.with(|lab| match &lab.model {
-            ModelStatus::Loaded(info) => (
-                lab.current_surprisal().map(|s| s.bits.clone()),
-                (info.codebook_size as f32).log2(),
-            ),
-            _ => (None, 1.0),
-        });
+        let bits = surprisal_bits.get();
+        let uniform = uniform_bits.get();
         grid.get().map(|(codes, width, height, margins)| {
             let largest = margins.iter().copied().fold(0.0_f32, f32::max);
             let has_margins = !margins.is_empty();
-            let cells = (0..height)
+            let colour_of = |index: usize| match by {
+                ColourBy::Margin if has_margins => {
+                    margin_colour(margins.get(index).copied().unwrap_or(0.0), largest)
+                }
+                ColourBy::Surprisal => match bits.as_ref().and_then(|b| b.get(index)) {
+                    Some(&b) => surprisal_colour(b, uniform),
+                    None => "#808080".to_owned(),
+                },
+                _ => code_colour(codes.get(index).copied().unwrap_or(0)),
+            };
+            let large = width * height > LARGEST_BUTTON_GRID;
+            let cells = if large {
+                let colours = (0..width * height).map(colour_of).collect();
+                view! {
+                    <HeatmapCanvas
+                        colours=colours
+                        rows=height
+                        cols=width
+                        lab=lab
+                        hover=hover
+                        mask_mode=mask_mode
+                        painting=painting
+                        on_select=select
+                    />
+                }
+                .into_any()
+            } else {
+                (0..height)
                 .flat_map(|row| (0..width).map(move |col| (row, col)))
                 .map(|(row, col)| {
                     let code = codes.get(row * width + col).copied().unwrap_or(0);
                     let index = row * width + col;
-                    let colour = match by {
-                        ColourBy::Margin if has_margins => margin_colour(
-                            margins.get(index).copied().unwrap_or(0.0),
-                            largest,
-                        ),
-                        ColourBy::Surprisal => match bits.as_ref().and_then(|b| b.get(index)) {
-                            Some(&b) => surprisal_colour(b, uniform),
-                            None => "var(--line)".to_owned(),
-                        },
-                        _ => code_colour(code),
-                    };
+                    let colour = colour_of(index);
                     let title = match bits.as_ref().and_then(|b| b.get(index)) {
                         Some(b) if by == ColourBy::Surprisal => {
                             format!("cell ({row}, {col}): code {code}, {b:.2} bits")
@@ -500,11 +552,9 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                             }
                             on:focus=move |_| hover.set(Some((row, col)))
                             on:click=move |_| {
-                                if mask_mode.get_untracked() {
-                                    return;
+                                if !mask_mode.get_untracked() {
+                                    select.run((row, col));
                                 }
-                                lab.update(|lab| lab.selected = Some((row, col)));
-                                code_input.set(code.to_string());
                             }
                             on:keydown=move |event| {
                                 if mask_mode.get_untracked() && (event.key() == " " || event.key() == "Enter") {
@@ -520,15 +570,20 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         </button>
                     }
                 })
-                .collect_view();
+                .collect_view()
+                .into_any()
+            };
             view! {
                 <figure class="heatmap-figure">
                     <div
                         class="heatmap"
+                        class:heatmap-large=large
                         data-testid="heatmap"
                         data-rows=height
                         data-cols=width
-                        style=format!("grid-template-columns:repeat({width}, 1fr)")
+                        style=format!(
+                            "grid-template-columns:repeat({width}, 1fr);aspect-ratio:{width} / {height}"
+                        )
                         on:mouseleave=move |_| hover.set(None)
                     >
                         {cells}
@@ -633,8 +688,11 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             <Show when=loaded>
                 <div class="lab-row inputs">
                     <div class="examples">
-                        <span>"Examples (Fashion-MNIST test set): "</span>
-                        {EXAMPLES
+                        {move || {
+                        let (list, words) = examples(&model_name.get());
+                        view! {
+                        <span>{words}</span>
+                        {list
                             .iter()
                             .map(|&(file, label)| {
                                 view! {
@@ -661,6 +719,8 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                                 }
                             })
                             .collect_view()}
+                        }
+                        }}
                     </div>
                     <label class="file">
                         "Your image: "

@@ -317,6 +317,9 @@ pub struct LabState {
     pub suggestions: Option<Suggestions>,
     /// Cells masked for completion, row-major (empty: none).
     pub mask: Vec<bool>,
+    /// The last wall time of each operation in the engine, in milliseconds, in the order
+    /// they were first done (the badge shows them).
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 impl LabState {
@@ -329,6 +332,14 @@ impl LabState {
                 | FromEngine::Failed { .. }
                 | FromEngine::Panicked { .. }
         )
+    }
+
+    /// Records the wall time of an operation.
+    pub fn time(&mut self, operation: &'static str, millis: f64) {
+        match self.timings.iter_mut().find(|(op, _)| *op == operation) {
+            Some(slot) => slot.1 = millis,
+            None => self.timings.push((operation, millis)),
+        }
     }
 
     /// A drawing was asked for; its snapshots will replace any earlier one.
@@ -458,11 +469,15 @@ impl LabState {
                     total,
                 };
             }
-            FromEngine::ModelLoaded(info) => self.model = ModelStatus::Loaded(info),
+            FromEngine::ModelLoaded(info) => {
+                self.time("load", info.millis);
+                self.model = ModelStatus::Loaded(info);
+            }
             FromEngine::ModelFailed { name, message } => {
                 self.model = ModelStatus::Failed { name, message };
             }
             FromEngine::Encoded(encoding) => {
+                self.time("encode", encoding.millis);
                 self.encoding = None;
                 self.upload_error = None;
                 self.edit_error = None;
@@ -493,6 +508,7 @@ impl LabState {
             } => {
                 self.pending_edits = self.pending_edits.saturating_sub(1);
                 self.last_edit_millis = Some(millis);
+                self.time("edit", millis);
                 self.edit_error = None;
                 if let Some(image) = &mut self.image {
                     image.apply(row, col, code, patch);
@@ -504,9 +520,17 @@ impl LabState {
             }
             FromEngine::Drawing(drawn) | FromEngine::Drawn(drawn) => {
                 let done = drawn.drawn == drawn.total;
+                let millis = drawn.millis;
                 if let Some(drawing) = self.drawing.as_mut().filter(|d| d.id == drawn.id) {
                     drawing.snapshots.push(drawn);
                     drawing.done = done;
+                    let operation = match drawing.purpose {
+                        DrawPurpose::Sample => "sample",
+                        DrawPurpose::Complete => "complete",
+                    };
+                    if done {
+                        self.time(operation, millis);
+                    }
                 }
             }
             FromEngine::DrawFailed { id, message } => {
@@ -520,6 +544,7 @@ impl LabState {
                 bits,
                 millis,
             } => {
+                self.time("surprisal", millis);
                 self.surprisal = Some(Surprisal {
                     codes,
                     bits,
@@ -532,6 +557,7 @@ impl LabState {
                 codes,
                 millis,
             } => {
+                self.time("suggestions", millis);
                 self.suggestions = Some(Suggestions {
                     row,
                     col,
@@ -709,6 +735,7 @@ mod tests {
             millis: 1.0,
         });
         assert_eq!(lab.current_surprisal().map(Surprisal::total), Some(6.5));
+        assert_eq!(lab.timings, vec![("encode", 1.0), ("surprisal", 1.0)]);
         lab.on_message(FromEngine::Patched {
             id: 0,
             row: 0,

@@ -11,6 +11,8 @@ mod engine_client;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod generate;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
+mod heatmap_canvas;
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod lab;
 pub mod lab_state;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]

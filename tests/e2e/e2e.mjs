@@ -5,6 +5,7 @@
 //   node tests/e2e/e2e.mjs            (after `trunk build --release`)
 //
 // Environment: VQ_LAB_PKG (default <repo>/pkg), CHROMIUM (default /usr/bin/chromium),
+// VQ_LAB_E2E_ONLY (a regular expression of scenario titles to run),
 // VQ_LAB_E2E_TIMEOUT_MS (default 180000: SwiftShader is slow).
 
 import { createServer } from "node:http";
@@ -208,7 +209,7 @@ async function waitForEncoding(page, source) {
     source,
   );
   await page.waitForFunction(
-    () => document.querySelectorAll('[data-testid="code-cell"]').length > 0 &&
+    () => document.querySelectorAll('[data-testid="code-cell"], [data-testid="heatmap-canvas"]').length > 0 &&
       !document.querySelector('[data-testid="encoding"]'),
   );
 }
@@ -380,6 +381,8 @@ async function priorScenario(page, errors, url, label) {
   const first = await sampleAndWait(page);
   console.log(`    2 samples drawn and shown in ${Date.now() - started} ms: ${await byId(page, "draw-progress").first().innerText()}`);
   check(first.length === 2, "two samples side by side");
+  const timings = await byId(page, "op-timings").innerText();
+  check(/sample \d+(\.\d)? ms/.test(timings), `the badge shows the operations' times: ${timings}`);
   await page.screenshot({ path: join(screenshots, `${label}-samples.png`), fullPage: true });
   const second = await sampleAndWait(page);
   check(second.length === 2 && second.every((picture, i) => picture.every((v, j) => v === first[i][j])),
@@ -473,7 +476,11 @@ async function priorScenario(page, errors, url, label) {
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
+// VQ_LAB_E2E_ONLY: a regular expression; only scenarios whose title matches run (development).
+const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONLY) : null;
+
 async function scenario(title, args, body) {
+  if (only && !only.test(title)) return;
   console.log(`  ${title}`);
   const started = Date.now();
   await withBrowser(args, body);
@@ -543,18 +550,56 @@ try {
     await priorScenario(page, errors, `${base}?backend=webgpu`, "prior-webgpu");
   });
 
-  await scenario("the photo model, when it is not shipped, says so", [], async (page) => {
+  await scenario("the photo model on the CPU backend: a held-out photo, a 64-wide heatmap canvas, an edit, a sample", [], async (page, errors) => {
     await loadBadge(page, base);
     await byId(page, "model-status").waitFor();
     await byId(page, "model-select").selectOption("photo");
     await page.locator('[data-testid="model-status"][data-model="photo"], [data-testid="model-error"]').first().waitFor();
-    if (await byId(page, "model-error").count()) {
-      const sentence = await byId(page, "model-error").innerText();
-      check(/photo model is not part of this site yet/.test(sentence), `a clear sentence: ${sentence}`);
-    } else {
-      check(true, "the photo model loads");
+    check(await byId(page, "model-status").count() === 1, `the photo model loads: ${await page.locator('[data-testid="model-status"], [data-testid="model-error"]').first().innerText()}`);
+    await page.locator('[data-testid="example"][data-name="photo/onestandsout.png"]').click();
+    await waitForEncoding(page, "One stands out");
+    const info = await byId(page, "encoded-info").innerText();
+    const rows = Number(await byId(page, "heatmap").getAttribute("data-rows"));
+    const cols = Number(await byId(page, "heatmap").getAttribute("data-cols"));
+    check(cols === 64 && rows === 40, `a 256×160 photo gives 64×40 codes: ${info}`);
+    check(await byId(page, "heatmap-canvas").count() === 1 && await byId(page, "code-cell").count() === 0, "the large grid is drawn on a canvas");
+    const canvas = byId(page, "heatmap-canvas");
+    const box = await canvas.boundingBox();
+    // Cell (10, 20): its centre on the canvas.
+    const at = { x: box.x + (20.5 / cols) * box.width, y: box.y + (10.5 / rows) * box.height };
+    await page.mouse.move(at.x, at.y);
+    const cellInfo = await byId(page, "cell-info").innerText();
+    check(/^Cell \(10, 20\): code \d+ · distance/.test(cellInfo), `hover over the canvas names the cell: ${cellInfo}`);
+    await page.mouse.click(at.x, at.y);
+    check(/Cell \(10, 20\)/.test(await byId(page, "selected-cell").innerText()), "a click selects it");
+    const before = await reconstructionPixels(page);
+    const width = 256;
+    const code = (Number(await byId(page, "code-input").inputValue()) + 200) % 512;
+    await byId(page, "code-input").fill(String(code));
+    await byId(page, "apply-code").click();
+    await page.waitForFunction(() => /last edit/.test(document.querySelector('[data-testid="edit-time"]')?.textContent ?? ""));
+    const after = await reconstructionPixels(page);
+    let changed = 0, outside = 0;
+    for (let i = 0; i < after.length; i += 4) {
+      const x = (i / 4) % width, y = Math.floor(i / 4 / width);
+      if (after[i] !== before[i] || after[i + 1] !== before[i + 1] || after[i + 2] !== before[i + 2]) {
+        changed += 1;
+        // As in the fashion test (cell 0 reaches pixels 0 ..< 19): cell c reaches pixels
+        // 4c − 15 ..< 4c + 19, in both directions.
+        if (x < 4 * 20 - 15 || x >= 4 * 20 + 19 || y < 4 * 10 - 15 || y >= 4 * 10 + 19) outside += 1;
+      }
     }
-    await page.screenshot({ path: join(screenshots, "photo-model.png"), fullPage: true });
+    check(changed > 0 && outside === 0, `the edit changed ${changed} pixels, none outside the cell's reach (${outside})`);
+    await byId(page, "suggestion").first().waitFor();
+    await page.screenshot({ path: join(screenshots, "photo-cpu-edited.png"), fullPage: true });
+    await byId(page, "sample-count").selectOption("1");
+    await byId(page, "sample-seed").fill("3");
+    const started = Date.now();
+    const pictures = await sampleAndWait(page);
+    console.log(`    a 16×16 sample: ${Date.now() - started} ms; ${await byId(page, "op-timings").innerText()}`);
+    check(pictures.length === 1 && pictures[0].length === 64 * 64 * 4, "one 64×64 sample");
+    await page.screenshot({ path: join(screenshots, "photo-cpu-sample.png"), fullPage: true });
+    check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
   });
 
   await scenario("the worker's script is missing: a clear sentence", [], async (page) => {

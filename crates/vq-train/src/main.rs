@@ -56,6 +56,18 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         per_class: usize,
     },
+    /// Writes held-out photographs as the app's built-in examples of the `photo` model.
+    PhotoExamples {
+        /// Where to write them.
+        #[arg(long, default_value = "www/examples/photo")]
+        out: PathBuf,
+        /// Folders holding the wallpapers.
+        #[arg(long, default_values = data::photos::DEFAULT_DIRS)]
+        data: Vec<PathBuf>,
+        /// Only these (names as written, e.g. `kite`); all held-out photos when empty.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
     /// Recomputes the metrics of a shipped model directory from its files.
     Evaluate {
         /// The model directory, e.g. assets/models/fashion.
@@ -87,6 +99,7 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Fashion(args) => fashion::run(&args, &device),
         Command::Photo(args) => photo::run(&args, &device),
+        Command::PhotoExamples { out, data, only } => photo::write_examples(&data, &out, &only),
         Command::Evaluate { dir, data } => fashion::evaluate_shipped(&dir, &data, &device),
         Command::Judge {
             dir,

@@ -261,3 +261,58 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Writes held-out photographs (never seen in training) as the app's built-in examples:
+/// each resized to 256 px on the long side, PNG, named after its wallpaper's folder, with an
+/// `examples.json` listing them and where they came from. `only` picks some by name.
+pub fn write_examples(data: &[PathBuf], out: &std::path::Path, only: &[String]) -> Result<()> {
+    let photos = photos::load_held_out(data)?;
+    std::fs::create_dir_all(out)?;
+    let mut listing = Vec::new();
+    for (image, path) in photos.held_out.iter().zip(&photos.held_out_paths) {
+        let name = example_name(path);
+        if !only.is_empty() && !only.contains(&name) {
+            continue;
+        }
+        let (w, h) = image.dimensions();
+        let scale = 256.0 / f64::from(w.max(h));
+        let small = image::imageops::resize(
+            image,
+            ((f64::from(w) * scale).round() as u32).max(1),
+            ((f64::from(h) * scale).round() as u32).max(1),
+            image::imageops::FilterType::Lanczos3,
+        );
+        let file = format!("{name}.png");
+        small.save(out.join(&file))?;
+        eprintln!("{file}: {}", path.display());
+        listing.push(serde_json::json!({
+            "file": file,
+            "label": name.replace('-', " "),
+            "source": path.display().to_string(),
+        }));
+    }
+    std::fs::write(
+        out.join("examples.json"),
+        serde_json::to_string_pretty(&listing)? + "\n",
+    )?;
+    Ok(())
+}
+
+/// The wallpaper's folder name (`/usr/share/wallpapers/Kite/contents/images/…` → `kite`), or
+/// the file's stem for loose files.
+fn example_name(path: &std::path::Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let name = match parts.iter().position(|p| p == "contents") {
+        Some(i) if i > 0 => parts[i - 1].clone(),
+        _ => path
+            .file_stem()
+            .map_or_else(|| "photo".into(), |s| s.to_string_lossy().into_owned()),
+    };
+    name.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
