@@ -167,6 +167,12 @@ pub struct ModelInfo {
     pub warmup_millis: f64,
 }
 
+/// The sizes, in pixels on the long side, that a colour (photo) model takes uploads at.
+pub const PHOTO_SIZES: [u32; 3] = [128, 256, 512];
+
+/// The default of [`PHOTO_SIZES`].
+pub const DEFAULT_PHOTO_SIZE: u32 = 256;
+
 /// Whether to invert the image's grey levels before encoding (Fashion-MNIST shows light garments
 /// on black, so a dark garment on a light background must be inverted to look like its data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -319,6 +325,8 @@ pub enum ToEngine {
         source: String,
         /// Whether to invert grey levels.
         invert: Invert,
+        /// Colour models: the long side to resize to, one of [`PHOTO_SIZES`].
+        long_side: u32,
     },
     /// Set one cell's code and decode the pixels it reaches; answers [`FromEngine::Patched`].
     Edit {

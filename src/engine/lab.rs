@@ -12,10 +12,7 @@ use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
 use vq_model::{ModelConfig, ReadError, VqVae, VqVaeConfig, read_f32, read_i64};
 use web_time::Instant;
 
-use crate::protocol::{Encoding, Invert, PatchPixels};
-
-/// Long side, in pixels, that uploads are resized to for a colour (photo) model.
-pub const PHOTO_LONG_SIDE: u32 = 256;
+use crate::protocol::{Encoding, Invert, PHOTO_SIZES, PatchPixels};
 
 /// A border whose mean grey level (0–255) is above this counts as light.
 const LIGHT_BORDER: f64 = 127.5;
@@ -60,7 +57,8 @@ pub fn border_mean(rgba: &[u8], width: usize, height: usize) -> f64 {
 /// Decodes an upload and brings it to the model's input: grey models (Fashion-MNIST) get a
 /// centre crop to a square, `image_size` a side, and inversion when asked (or, with
 /// [`Invert::Auto`], when the border is light: the dataset shows light garments on black);
-/// colour models get [`PHOTO_LONG_SIDE`] on the long side.
+/// colour models get `long_side` on the long side (one of [`PHOTO_SIZES`]; others are
+/// refused, since memory and time grow with the square of it).
 ///
 /// # Errors
 ///
@@ -69,15 +67,21 @@ pub fn prepare(
     bytes: &[u8],
     config: &ModelConfig,
     invert: Invert,
-) -> Result<Prepared, UploadError> {
-    let image = decode_upload(bytes)?;
-    let source_size = image.dimensions();
+    long_side: u32,
+) -> Result<Prepared, String> {
     let grey = config.vqvae.in_channels == 1;
+    if !grey && !PHOTO_SIZES.contains(&long_side) {
+        return Err(format!(
+            "{long_side} px is not a size the photo model takes; choose 128, 256 or 512."
+        ));
+    }
+    let image = decode_upload(bytes).map_err(|err| sentence(&err))?;
+    let source_size = image.dimensions();
     let resized = if grey {
         let side = u32::try_from(config.image_size).unwrap_or(28);
         resize(&image, (side, side), true)
     } else {
-        resize(&image, fit_size(source_size, PHOTO_LONG_SIDE), false)
+        resize(&image, fit_size(source_size, long_side), false)
     };
     let (width, height) = (resized.width() as usize, resized.height() as usize);
     let mut rgba = resized.into_raw();
@@ -122,6 +126,17 @@ pub fn prepare(
         inverted,
         invert_reason,
     })
+}
+
+/// An upload error as the page's sentence: capitalised, with a full stop.
+pub fn sentence(err: &UploadError) -> String {
+    let text = err.to_string();
+    let mut chars = text.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    format!("{first}{}.", chars.as_str())
 }
 
 /// A sentence for a failed read from the device.
@@ -238,6 +253,7 @@ pub async fn warm_up(model: &LoadedModel, device: &Device) -> Result<f64, String
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::protocol::DEFAULT_PHOTO_SIZE;
 
     fn fashion_config() -> ModelConfig {
         ModelConfig::new(
@@ -252,13 +268,23 @@ mod tests {
 
     #[test]
     fn an_example_is_taken_as_it_is() {
-        let prepared = prepare(ANKLE_BOOT, &fashion_config(), Invert::Auto)
-            .unwrap_or_else(|err| panic!("{err}"));
+        let prepared = prepare(
+            ANKLE_BOOT,
+            &fashion_config(),
+            Invert::Auto,
+            DEFAULT_PHOTO_SIZE,
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
         assert_eq!((prepared.width, prepared.height), (28, 28));
         assert_eq!(prepared.source_size, (28, 28));
         assert!(!prepared.inverted, "{}", prepared.invert_reason);
-        let forced = prepare(ANKLE_BOOT, &fashion_config(), Invert::Yes)
-            .unwrap_or_else(|err| panic!("{err}"));
+        let forced = prepare(
+            ANKLE_BOOT,
+            &fashion_config(),
+            Invert::Yes,
+            DEFAULT_PHOTO_SIZE,
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
         assert!(forced.inverted);
         assert_eq!(forced.rgba[0], 255 - prepared.rgba[0]);
     }
@@ -276,21 +302,31 @@ mod tests {
         image
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap_or_else(|err| panic!("{err}"));
-        let prepared =
-            prepare(&png, &fashion_config(), Invert::Auto).unwrap_or_else(|err| panic!("{err}"));
+        let prepared = prepare(&png, &fashion_config(), Invert::Auto, DEFAULT_PHOTO_SIZE)
+            .unwrap_or_else(|err| panic!("{err}"));
         assert!(prepared.inverted, "{}", prepared.invert_reason);
         assert_eq!((prepared.width, prepared.height), (28, 28));
         let mut photo = fashion_config();
         photo.vqvae.in_channels = 3;
-        let prepared = prepare(&png, &photo, Invert::Auto).unwrap_or_else(|err| panic!("{err}"));
+        let prepared = prepare(&png, &photo, Invert::Auto, DEFAULT_PHOTO_SIZE)
+            .unwrap_or_else(|err| panic!("{err}"));
         assert!(!prepared.inverted);
         assert_eq!((prepared.width, prepared.height), (256, 172));
+        let small = prepare(&png, &photo, Invert::Auto, 128).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!((small.width, small.height), (128, 84));
+        let refused = prepare(&png, &photo, Invert::Auto, 4096).err();
+        assert!(refused.is_some_and(|e| e.contains("choose 128, 256 or 512")));
     }
 
     #[test]
     fn a_text_file_is_refused_with_a_sentence() {
-        let result = prepare(b"not an image", &fashion_config(), Invert::Auto);
-        assert_eq!(result.err(), Some(UploadError::UnknownFormat));
+        let result = prepare(
+            b"not an image",
+            &fashion_config(),
+            Invert::Auto,
+            DEFAULT_PHOTO_SIZE,
+        );
+        assert_eq!(result.err(), Some(sentence(&UploadError::UnknownFormat)));
     }
 
     #[test]

@@ -68,8 +68,9 @@ async fn handle(request: ToEngine) {
             bytes,
             source,
             invert,
+            long_side,
         } => {
-            let answer = match encode(&bytes, &source, invert).await {
+            let answer = match encode(&bytes, &source, invert, long_side).await {
                 Ok(encoding) => FromEngine::Encoded(encoding),
                 Err(message) => FromEngine::EncodeFailed { source, message },
             };
@@ -286,16 +287,11 @@ async fn encode(
     bytes: &[u8],
     source: &str,
     invert: Invert,
+    long_side: u32,
 ) -> Result<crate::protocol::Encoding, String> {
     let device = device()?;
     let model = model()?;
-    let prepared = lab::prepare(bytes, &model.config, invert).map_err(|err| {
-        let mut sentence = err.to_string();
-        if let Some(first) = sentence.get(..1) {
-            sentence = first.to_uppercase() + &sentence[1..];
-        }
-        format!("{sentence}.")
-    })?;
+    let prepared = lab::prepare(bytes, &model.config, invert, long_side)?;
     let (encoding, grid) = lab::encode(
         &model.vqvae,
         model.config.vqvae.in_channels,

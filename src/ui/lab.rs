@@ -13,7 +13,7 @@ use super::generate::{Engine, PriorTools, SamplePanel, SamplingInput, surprisal_
 use super::heatmap_canvas::HeatmapCanvas;
 use super::lab_state::{LabState, ModelStatus};
 use crate::js::describe;
-use crate::protocol::{Invert, LoadStage, MODELS, ToEngine};
+use crate::protocol::{DEFAULT_PHOTO_SIZE, Invert, LoadStage, MODELS, PHOTO_SIZES, ToEngine};
 
 /// The built-in examples of `fashion`: `(file in examples/, label)`. Each is the first image of
 /// its class in the Fashion-MNIST test set (scripts/make-examples.py, www/examples/examples.json).
@@ -196,6 +196,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     let painting = RwSignal::new(None::<bool>);
     let model_name = RwSignal::new(MODELS[0].to_owned());
     let invert = RwSignal::new(Invert::Auto);
+    let long_side = RwSignal::new(DEFAULT_PHOTO_SIZE);
     let hover = RwSignal::new(None::<(usize, usize)>);
     let colour_by = RwSignal::new(ColourBy::Code);
     let code_input = RwSignal::new(String::new());
@@ -215,6 +216,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             bytes,
             source,
             invert: invert.get_untracked(),
+            long_side: long_side.get_untracked(),
         });
     };
 
@@ -727,6 +729,32 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         <input type="file" accept="image/*" data-testid="file-input" on:change=on_file />
                     </label>
                     <span class="hint">"or drop an image here, or paste one (Ctrl-V)"</span>
+                    <Show when=move || !is_grey()>
+                        <label title="Memory and time grow with the square of the size">
+                            "Size "
+                            <select
+                                data-testid="size-select"
+                                on:change=move |event| {
+                                    let size = event_target_value(&event)
+                                        .parse()
+                                        .unwrap_or(DEFAULT_PHOTO_SIZE);
+                                    long_side.set(size);
+                                    if let Some((bytes, source)) = last_file.get_value() {
+                                        encode(bytes, source);
+                                    }
+                                }
+                            >
+                                {PHOTO_SIZES
+                                    .iter()
+                                    .map(|&size| view! {
+                                        <option value=size selected=move || long_side.get() == size>
+                                            {format!("{size} px on the long side{}", if size == DEFAULT_PHOTO_SIZE { " (default)" } else { "" })}
+                                        </option>
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                    </Show>
                     <Show when=is_grey>
                         <label title="Fashion-MNIST shows light garments on a black background">
                             "Invert "
