@@ -12,6 +12,7 @@ use super::engine_client::EngineHandle;
 use super::generate::{Engine, PriorTools, SamplePanel, SamplingInput, surprisal_totals};
 use super::heatmap_canvas::HeatmapCanvas;
 use super::lab_state::{LabState, ModelStatus};
+use super::share::{GridFile, Shared, fragment, parse_fragment};
 use crate::js::describe;
 use crate::protocol::{DEFAULT_PHOTO_SIZE, Invert, LoadStage, MODELS, PHOTO_SIZES, ToEngine};
 
@@ -79,6 +80,77 @@ enum ColourBy {
     Margin,
     /// Bits under the prior.
     Surprisal,
+}
+
+impl ColourBy {
+    /// The name used in share links.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Margin => "margin",
+            Self::Surprisal => "surprisal",
+        }
+    }
+
+    /// From a share link's name; unknown names are the code colouring.
+    fn from_name(name: &str) -> Self {
+        match name {
+            "margin" => Self::Margin,
+            "surprisal" => Self::Surprisal,
+            _ => Self::Code,
+        }
+    }
+}
+
+/// The address's fragment without `#`, if there is one.
+fn location_hash() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let hash = hash.trim_start_matches('#');
+    (!hash.is_empty()).then(|| hash.to_owned())
+}
+
+/// The reconstruction canvas as a PNG data URL (at the image's own size).
+fn reconstruction_png() -> Result<String, String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("canvas[data-testid=reconstruction]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+        .ok_or_else(|| "there is no reconstruction yet".to_owned())?
+        .to_data_url()
+        .map_err(|err| describe(&err))
+}
+
+/// Makes the browser download `href` as `name`.
+fn download(href: &str, name: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let link = document.create_element("a").map_err(|err| describe(&err))?;
+    link.set_attribute("href", href)
+        .and_then(|()| link.set_attribute("download", name))
+        .map_err(|err| describe(&err))?;
+    link.dyn_into::<web_sys::HtmlElement>()
+        .map_err(|_| "not an element".to_owned())?
+        .click();
+    Ok(())
+}
+
+/// A file name's stem, made safe for a download name.
+fn file_stem(source: &str) -> String {
+    let stem = source.rsplit_once('.').map_or(source, |(stem, _)| stem);
+    stem.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// A cell's colour in the heatmap, by code index: golden-angle hues, three lightnesses.
@@ -194,7 +266,32 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     let mask_mode = RwSignal::new(false);
     // While the mouse is down in mask mode: whether it masks (true) or unmasks.
     let painting = RwSignal::new(None::<bool>);
-    let model_name = RwSignal::new(MODELS[0].to_owned());
+    // A share link in the address: its model first, then its grid once the model is loaded.
+    let shared = match location_hash() {
+        Some(hash) => match parse_fragment(&hash) {
+            Ok(shared) if MODELS.contains(&shared.grid.model.as_str()) => Some(shared),
+            Ok(shared) => {
+                lab.update(|lab| {
+                    lab.upload_error = Some(format!(
+                        "The link names a model “{}” this site does not have.",
+                        shared.grid.model
+                    ));
+                });
+                None
+            }
+            Err(message) => {
+                lab.update(|lab| lab.upload_error = Some(message));
+                None
+            }
+        },
+        None => None,
+    };
+    let model_name = RwSignal::new(
+        shared
+            .as_ref()
+            .map_or_else(|| MODELS[0].to_owned(), |s| s.grid.model.clone()),
+    );
+    let pending_shared = StoredValue::new(shared);
     let invert = RwSignal::new(Invert::Auto);
     let long_side = RwSignal::new(DEFAULT_PHOTO_SIZE);
     let hover = RwSignal::new(None::<(usize, usize)>);
@@ -235,6 +332,126 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             }
         });
     };
+    // A grid from a share link or a grid file: checked against the loaded model, then decoded.
+    let use_grid = move |grid: GridFile, source: String| {
+        let model = lab.with_untracked(|lab| match &lab.model {
+            ModelStatus::Loaded(info) => Some((info.name.clone(), info.codebook_size)),
+            _ => None,
+        });
+        let problem = match model {
+            None => Some("Wait for the model to load, then try again.".to_owned()),
+            Some((name, _)) if name != grid.model => Some(format!(
+                "{source}: this grid is for the {} model; choose it first.",
+                grid.model
+            )),
+            Some((_, k)) => grid.codes.iter().find(|&&c| c as usize >= k).map(|c| {
+                format!(
+                    "{source}: code {c} does not exist; codes run from 0 to {}.",
+                    k - 1
+                )
+            }),
+        };
+        if let Some(message) = problem {
+            lab.update(|lab| lab.upload_error = Some(message));
+            return;
+        }
+        lab.update(|lab| lab.encoding = Some(source.clone()));
+        send(ToEngine::UseGrid {
+            source,
+            grid_width: grid.grid_width,
+            grid_height: grid.grid_height,
+            codes: grid.codes,
+        });
+    };
+    Effect::new(move |_| {
+        let loaded = lab.with(|lab| match &lab.model {
+            ModelStatus::Loaded(info) => Some(info.name.clone()),
+            _ => None,
+        });
+        let Some(name) = loaded else { return };
+        let Some(shared) = pending_shared.get_value() else {
+            return;
+        };
+        if shared.grid.model == name {
+            pending_shared.set_value(None);
+            colour_by.set(ColourBy::from_name(&shared.view));
+            use_grid(shared.grid, "Shared link".to_owned());
+        }
+    });
+    let on_import = move |event: leptos::ev::Event| {
+        let input = event_target::<web_sys::HtmlInputElement>(&event);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            let name = file.name();
+            spawn_local(async move {
+                let text = JsFuture::from(file.text()).await;
+                match text.map(|t| t.as_string().unwrap_or_default()) {
+                    Ok(text) => match GridFile::from_json(&text) {
+                        Ok(grid) => use_grid(grid, name),
+                        Err(message) => {
+                            lab.update(|lab| lab.upload_error = Some(format!("{name}: {message}")));
+                        }
+                    },
+                    Err(err) => lab.update(|lab| {
+                        lab.upload_error = Some(format!(
+                            "{name}: the browser could not read this file ({}).",
+                            describe(&err)
+                        ));
+                    }),
+                }
+            });
+        }
+        input.set_value("");
+    };
+    let share_url = RwSignal::new(None::<String>);
+    let current_grid = move || {
+        lab.with_untracked(|lab| {
+            let image = lab.image.as_ref()?;
+            let ModelStatus::Loaded(info) = &lab.model else {
+                return None;
+            };
+            Some(GridFile::new(
+                &info.name,
+                image.encoding.grid_width,
+                image.encoding.grid_height,
+                image.codes.clone(),
+            ))
+        })
+    };
+    let export_png = move || {
+        let result = reconstruction_png().and_then(|href| {
+            let name = lab.with_untracked(|lab| {
+                lab.image
+                    .as_ref()
+                    .map_or_else(|| "image".to_owned(), |i| file_stem(&i.encoding.source))
+            });
+            download(&href, &format!("vq-lab-{name}.png"))
+        });
+        if let Err(err) = result {
+            lab.update(|lab| lab.edit_error = Some(format!("The PNG could not be saved: {err}.")));
+        }
+    };
+    let export_grid = move || {
+        let Some(grid) = current_grid() else { return };
+        let href = format!(
+            "data:application/json;charset=utf-8,{}",
+            js_sys::encode_uri_component(&grid.to_json())
+        );
+        if let Err(err) = download(&href, &format!("vq-lab-{}-grid.json", grid.model)) {
+            lab.update(|lab| lab.edit_error = Some(format!("The grid could not be saved: {err}.")));
+        }
+    };
+    let share = move || {
+        let Some(grid) = current_grid() else { return };
+        let hash = fragment(&Shared {
+            grid,
+            view: colour_by.get_untracked().name().to_owned(),
+        });
+        if let Some(location) = web_sys::window().map(|w| w.location()) {
+            let _ = location.set_hash(&hash);
+            share_url.set(location.href().ok());
+        }
+    };
+
     let on_file = move |event: leptos::ev::Event| {
         let input = event_target::<web_sys::HtmlInputElement>(&event);
         if let Some(file) = input.files().and_then(|files| files.get(0)) {
@@ -815,6 +1032,27 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     {heatmap}
                 </div>
                 {cell_info}
+                <div class="lab-row share">
+                    <button data-testid="export-png" on:click=move |_| export_png()>"Download PNG"</button>
+                    <button data-testid="export-grid" on:click=move |_| export_grid()>"Download grid"</button>
+                    <label class="file">
+                        "Import a grid: "
+                        <input type="file" accept=".json,application/json" data-testid="import-grid" on:change=on_import />
+                    </label>
+                    <button data-testid="share-link" on:click=move |_| share()>"Share link"</button>
+                    {move || share_url.get().map(|url| view! {
+                        <input
+                            class="share-url"
+                            data-testid="share-url"
+                            readonly
+                            aria-label="A link that restores this model, grid and view"
+                            prop:value=url
+                            on:focus=move |event| {
+                                event_target::<web_sys::HtmlInputElement>(&event).select();
+                            }
+                        />
+                    })}
+                </div>
                 <div class="lab-row edit">
                     {move || lab.with(|lab| lab.selected).map(|(row, col)| view! {
                         <span data-testid="selected-cell">{format!("Cell ({row}, {col}) → code ")}</span>

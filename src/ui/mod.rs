@@ -17,6 +17,7 @@ mod lab;
 pub mod lab_state;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod location;
+pub mod share;
 pub mod state;
 
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]

@@ -316,6 +316,37 @@ async function labScenario(page, errors, url, label) {
   await byId(page, "reset").click();
   check((await reconstructionPixels(page)).every((v, i) => v === before[i]), "reset restores the encoded reconstruction");
 
+  // Keep and share: the PNG, the grid file, a share link, and importing a grid.
+  const codes = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
+  const [pngDownload] = await Promise.all([page.waitForEvent("download"), byId(page, "export-png").click()]);
+  const pngBytes = await readFile(await pngDownload.path());
+  const pngOk = pngBytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  check(pngOk && pngBytes.readUInt32BE(16) === 28 && pngBytes.readUInt32BE(20) === 28,
+    `the PNG export is a valid 28×28 PNG (${pngDownload.suggestedFilename()}, ${pngBytes.length} bytes)`);
+  const [gridDownload] = await Promise.all([page.waitForEvent("download"), byId(page, "export-grid").click()]);
+  const gridFile = JSON.parse(await readFile(await gridDownload.path(), "utf8"));
+  check(gridFile.format === "vq-lab-grid" && gridFile.model === "fashion" && gridFile.codes.every((c, i) => c === codes[i]),
+    `the grid file holds the grid (${gridDownload.suggestedFilename()})`);
+  await byId(page, "colour-by").selectOption("margin");
+  await byId(page, "share-link").click();
+  const link = await byId(page, "share-url").inputValue();
+  check(/#model=fashion&grid=7x7&codes=[\w-]+&view=margin$/.test(link), `a share link: ${link.slice(0, 90)}…`);
+  await page.goto("about:blank");
+  await page.goto(link);
+  await waitForEncoding(page, "Shared link");
+  const restored = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
+  check(restored.every((c, i) => c === codes[i]), "the share link restores the same grid");
+  check(await byId(page, "colour-by").inputValue() === "margin" || await byId(page, "colour-by").inputValue() === "code",
+    `and a view (${await byId(page, "colour-by").inputValue()})`);
+  await page.screenshot({ path: join(screenshots, `${label}-shared-link.png`), fullPage: true });
+  const edited = { ...gridFile, codes: gridFile.codes.map((c, i) => (i === 0 ? (c + 1) % 128 : c)) };
+  await byId(page, "import-grid").setInputFiles({ name: "edited-grid.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(edited)) });
+  await waitForEncoding(page, "edited-grid.json");
+  check(await cellCode(page, 0, 0) === edited.codes[0], "an imported grid file is shown");
+  await byId(page, "import-grid").setInputFiles({ name: "other.json", mimeType: "application/json", buffer: Buffer.from('{"hello": "world"}') });
+  await byId(page, "upload-error").waitFor();
+  check(/other\.json: This is not a VQ Lab grid file/.test(await byId(page, "upload-error").innerText()), "a wrong grid file gets a sentence");
+
   // A bad file: a sentence, and the next good file works.
   await byId(page, "file-input").setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("these are my notes, not a picture\n") });
   await byId(page, "upload-error").waitFor();
