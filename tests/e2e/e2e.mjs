@@ -221,6 +221,11 @@ async function cellCode(page, row, col) {
 /// The lab on one backend: load fashion (with progress), upload files, edit, undo, bad file.
 async function labScenario(page, errors, url, label) {
   await page.addInitScript(() => {
+    // Main-thread tasks over 50 ms (the Long Tasks API), with their start times.
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: "longtask", buffered: true });
     window.__stages = [];
     new MutationObserver(() => {
       const stage = document.querySelector('[data-testid="load-stage"]')?.dataset.stage;
@@ -316,6 +321,26 @@ async function labScenario(page, errors, url, label) {
   await byId(page, "reset").click();
   check((await reconstructionPixels(page)).every((v, i) => v === before[i]), "reset restores the encoded reconstruction");
 
+  // Painting codes: twelve edits in a row, while a PerformanceObserver watches the main thread.
+  const editingFrom = await page.evaluate(() => performance.now());
+  for (let i = 0; i < 12; i++) {
+    const [row, col] = [i % 7, (3 * i) % 7];
+    await cell(page, row, col).click();
+    const code = (await cellCode(page, row, col) + 17 + i) % 128;
+    await byId(page, "code-input").fill(String(code));
+    await byId(page, "code-input").press("Enter");
+    await page.waitForFunction(([r, c, k]) =>
+      document.querySelector(`[data-testid="code-cell"][data-row="${r}"][data-col="${c}"]`)?.dataset.code === String(k), [row, col, code]);
+  }
+  const longTasks = await page.evaluate((from) => window.__longTasks.filter((t) => t.start >= from), editingFrom);
+  const longest = longTasks.reduce((m, t) => Math.max(m, t.duration), 0);
+  const allTasks = await page.evaluate(() => window.__longTasks.length);
+  console.log(`    long tasks while editing: ${longTasks.length} (longest ${longest.toFixed(0)} ms); ${allTasks} since the page opened`);
+  if (label === "lab-cpu") {
+    check(longTasks.length === 0, `no main-thread task over 50 ms while editing on the CPU backend (${longTasks.length})`);
+  }
+  await byId(page, "reset").click();
+
   // Keep and share: the PNG, the grid file, a share link, and importing a grid.
   const codes = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
   const [pngDownload] = await Promise.all([page.waitForEvent("download"), byId(page, "export-png").click()]);
@@ -349,7 +374,7 @@ async function labScenario(page, errors, url, label) {
 
   // A bad file: a sentence, and the next good file works.
   await byId(page, "file-input").setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("these are my notes, not a picture\n") });
-  await byId(page, "upload-error").waitFor();
+  await page.waitForFunction(() => /notes\.png/.test(document.querySelector('[data-testid="upload-error"]')?.textContent ?? ""));
   const sentence = await byId(page, "upload-error").innerText();
   check(/notes\.png: This file is not an image/.test(sentence), `a bad file gets a sentence: ${sentence}`);
   await page.screenshot({ path: join(screenshots, `${label}-bad-file.png`), fullPage: true });
