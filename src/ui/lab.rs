@@ -695,6 +695,49 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         let code = lab.with_untracked(|lab| lab.image.as_ref().and_then(|i| i.code(row, col)));
         code_input.set(code.map_or_else(String::new, |c| c.to_string()));
     });
+    // Shortcuts without a modifier, except while typing in a field.
+    let help = RwSignal::new(false);
+    let shortcuts = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.ctrl_key() || event.meta_key() || event.alt_key() {
+            return;
+        }
+        let typing = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if typing {
+            return;
+        }
+        match event.key().as_str() {
+            "?" => help.update(|h| *h = !*h),
+            "Escape" => {
+                help.set(false);
+                mask_mode.set(false);
+            }
+            "m" | "M" => mask_mode.update(|m| *m = !*m),
+            key @ ("ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight") => {
+                let Some((rows, cols)) = lab.with_untracked(|lab| {
+                    let image = lab.image.as_ref()?;
+                    Some((image.encoding.grid_height, image.encoding.grid_width))
+                }) else {
+                    return;
+                };
+                let (row, col) = lab.with_untracked(|lab| lab.selected).unwrap_or((0, 0));
+                let next = match key {
+                    "ArrowUp" => (row.saturating_sub(1), col),
+                    "ArrowDown" => ((row + 1).min(rows - 1), col),
+                    "ArrowLeft" => (row, col.saturating_sub(1)),
+                    _ => (row, (col + 1).min(cols - 1)),
+                };
+                select.run(next);
+                hover.set(Some(next));
+            }
+            _ => return,
+        }
+        event.prevent_default();
+    });
+    on_cleanup(move || shortcuts.remove());
+
     let heatmap = move || {
         let by = colour_by.get();
         let bits = surprisal_bits.get();
@@ -902,6 +945,14 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         <option value="photo">"photo — natural photographs, colour"</option>
                     </select>
                 </label>
+                <button
+                    class="help-button"
+                    data-testid="help-button"
+                    aria-haspopup="dialog"
+                    on:click=move |_| help.set(true)
+                >
+                    "Keyboard shortcuts (?)"
+                </button>
             </div>
             {model_panel}
             <Show when=loaded>
@@ -1114,6 +1165,29 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         </section>
         <Show when=loaded>
             <SamplePanel engine=engine lab=lab input=sampling />
+        </Show>
+        <Show when=move || help.get()>
+            <div class="help-overlay" data-testid="help" on:click=move |_| help.set(false)>
+                <div
+                    class="help-card card"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby="help-title"
+                    on:click=|event| event.stop_propagation()
+                >
+                    <h2 id="help-title">"Keyboard shortcuts"</h2>
+                    <dl>
+                        <dt>"?"</dt><dd>"show or hide this list"</dd>
+                        <dt>"← ↑ → ↓"</dt><dd>"select the next cell of the grid"</dd>
+                        <dt>"Enter"</dt><dd>"in the code field: set the selected cell's code"</dd>
+                        <dt>"Ctrl-Z / Ctrl-Y"</dt><dd>"undo / redo (Ctrl-Shift-Z redoes too)"</dd>
+                        <dt>"M"</dt><dd>"mask cells for the prior to redraw (click or drag over them)"</dd>
+                        <dt>"Esc"</dt><dd>"close this list; stop masking"</dd>
+                        <dt>"Ctrl-V"</dt><dd>"paste an image to encode"</dd>
+                    </dl>
+                    <button data-testid="help-close" on:click=move |_| help.set(false)>"Close"</button>
+                </div>
+            </div>
         </Show>
     }
 }

@@ -341,6 +341,18 @@ async function labScenario(page, errors, url, label) {
   }
   await byId(page, "reset").click();
 
+  // Keyboard: arrows move the selection; "?" shows the shortcuts, Escape hides them.
+  await cell(page, 2, 2).click();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowDown");
+  check(/Cell \(3, 3\)/.test(await byId(page, "selected-cell").innerText()), "the arrow keys move the selected cell");
+  await page.keyboard.press("?");
+  await byId(page, "help").waitFor();
+  check(/Keyboard shortcuts/.test(await byId(page, "help").innerText()), "? shows the keyboard shortcuts");
+  await page.screenshot({ path: join(screenshots, `${label}-help.png`), fullPage: false });
+  await page.keyboard.press("Escape");
+  await byId(page, "help").waitFor({ state: "detached" });
+
   // Keep and share: the PNG, the grid file, a share link, and importing a grid.
   const codes = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
   const [pngDownload] = await Promise.all([page.waitForEvent("download"), byId(page, "export-png").click()]);
