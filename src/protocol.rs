@@ -301,6 +301,20 @@ pub struct SuggestedCode {
     pub preview: PatchPixels,
 }
 
+/// Every code of the codebook decoded as a tile, with its use in the training set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Codebook {
+    /// Side of each tile, in pixels.
+    pub tile: usize,
+    /// RGBA of the `K` tiles, one after the other (`4 × tile × tile` bytes each).
+    #[serde(with = "serde_bytes")]
+    pub tiles: Vec<u8>,
+    /// How often each code was chosen on the training set's grids (from the manifest).
+    pub train_usage: Vec<u64>,
+    /// Wall time of the decode and read back, in milliseconds.
+    pub millis: f64,
+}
+
 /// Messages from the UI to the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToEngine {
@@ -378,6 +392,8 @@ pub enum ToEngine {
         /// Codes, row-major.
         codes: Vec<u32>,
     },
+    /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
+    Codebook,
     /// The bits of every cell of the current grid under the prior; answers
     /// [`FromEngine::Surprisal`].
     Surprisal {
@@ -465,6 +481,8 @@ pub enum FromEngine {
         /// The sentence shown on the page.
         message: String,
     },
+    /// The answer to [`ToEngine::Codebook`].
+    Codebook(Codebook),
     /// The answer to [`ToEngine::Surprisal`].
     Surprisal {
         /// The codes it was computed for, row-major.

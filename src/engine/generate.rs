@@ -210,6 +210,32 @@ pub fn new_completion(
     ))
 }
 
+/// Cells per side of the uniform grid each code is decoded from: a 2×2 grid of one code shows
+/// its texture without the edge of a single cell.
+const TILE_CELLS: usize = 2;
+
+/// Every code decoded as a tile, in one decoder call over `K` uniform grids; returns the tiles'
+/// RGBA one after the other and the tile's side in pixels.
+///
+/// # Errors
+///
+/// A sentence when the device fails to compute or read back.
+pub async fn codebook_tiles(
+    model: &LoadedModel,
+    device: &Device,
+) -> Result<(Vec<u8>, usize), String> {
+    let k = model.config.vqvae.codebook_size;
+    let grids: Vec<Grid> = (0..k)
+        .map(|code| Grid {
+            height: TILE_CELLS,
+            width: TILE_CELLS,
+            codes: vec![code as u32; TILE_CELLS * TILE_CELLS],
+        })
+        .collect();
+    let (pictures, (width, _)) = decode_pictures(model, &grids, device).await?;
+    Ok((pictures.concat(), width))
+}
+
 /// The bits of every cell of `grid` under the prior.
 ///
 /// # Errors

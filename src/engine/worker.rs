@@ -17,7 +17,8 @@ use web_time::Instant;
 use super::fetch::{FetchError, fetch_bytes};
 use super::{ChosenDevice, choose, generate, lab, warmup};
 use crate::protocol::{
-    Drawn, EngineReport, FromEngine, Invert, LoadStage, MODELS, ModelInfo, Sampling, ToEngine,
+    Codebook, Drawn, EngineReport, FromEngine, Invert, LoadStage, MODELS, ModelInfo, Sampling,
+    ToEngine,
 };
 
 thread_local! {
@@ -123,6 +124,19 @@ async fn handle(request: ToEngine) {
             let answer = match use_grid(&source, grid_width, grid_height, codes).await {
                 Ok(encoding) => FromEngine::Encoded(encoding),
                 Err(message) => FromEngine::EncodeFailed { source, message },
+            };
+            post(&answer);
+        }
+        ToEngine::Codebook => {
+            let started = Instant::now();
+            let answer = match codebook().await {
+                Ok((tiles, tile, train_usage)) => FromEngine::Codebook(Codebook {
+                    tile,
+                    tiles,
+                    train_usage,
+                    millis: started.elapsed().as_secs_f64() * 1000.0,
+                }),
+                Err(message) => FromEngine::Failed { message },
             };
             post(&answer);
         }
@@ -421,6 +435,13 @@ async fn use_grid(
     };
     GRID.set(Some(grid));
     Ok(encoding)
+}
+
+async fn codebook() -> Result<(Vec<u8>, usize, Vec<u64>), String> {
+    let device = device()?;
+    let model = model()?;
+    let (tiles, tile) = generate::codebook_tiles(&model, &device).await?;
+    Ok((tiles, tile, model.manifest.train_usage.clone()))
 }
 
 async fn surprisal(class: Option<usize>) -> Result<(Vec<u32>, Vec<f32>), String> {

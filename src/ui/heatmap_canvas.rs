@@ -78,6 +78,7 @@ fn paint(
 #[component]
 pub fn HeatmapCanvas(
     colours: Vec<String>,
+    codes: Vec<u32>,
     rows: usize,
     cols: usize,
     lab: RwSignal<LabState>,
@@ -89,12 +90,22 @@ pub fn HeatmapCanvas(
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let masked = Memo::new(move |_| lab.with(|lab| lab.mask.clone()));
     let selected = Memo::new(move |_| lab.with(|lab| lab.selected));
+    let highlighted = Memo::new(move |_| lab.with(|lab| lab.highlighted_code));
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
-        let marked: Vec<(usize, usize)> = [hover.get(), selected.get()]
+        let mut marked: Vec<(usize, usize)> = [hover.get(), selected.get()]
             .into_iter()
             .flatten()
             .collect();
+        if let Some(code) = highlighted.get() {
+            marked.extend(
+                codes
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| c == code)
+                    .map(|(i, _)| (i / cols.max(1), i % cols.max(1))),
+            );
+        }
         masked.with(|masked| paint(&canvas, &colours, (rows, cols), masked, &marked));
     });
     let at = move |event: &MouseEvent| {

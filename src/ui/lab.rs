@@ -8,6 +8,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
+use super::codebook::CodebookPanel;
 use super::engine_client::EngineHandle;
 use super::generate::{Engine, PriorTools, SamplePanel, SamplingInput, surprisal_totals};
 use super::heatmap_canvas::HeatmapCanvas;
@@ -761,6 +762,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                 view! {
                     <HeatmapCanvas
                         colours=colours
+                        codes=codes.clone()
                         rows=height
                         cols=width
                         lab=lab
@@ -786,11 +788,13 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     };
                     let selected = move || lab.with(|lab| lab.selected == Some((row, col)));
                     let masked = move || lab.with(|lab| lab.is_masked(row, col));
+                    let highlighted = move || lab.with(|lab| lab.highlighted_code == Some(code));
                     view! {
                         <button
                             class="code-cell"
                             class:selected=selected
                             class:masked=masked
+                            class:highlighted=highlighted
                             data-masked=move || masked().to_string()
                             data-testid="code-cell"
                             data-row=row
@@ -1161,6 +1165,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                      Enter to change it. Only the pixels that cell can reach are decoded again."
                 </p>
                 <PriorTools engine=engine lab=lab input=sampling mask_mode=mask_mode />
+                <CodebookPanel engine=engine lab=lab />
             </Show>
         </section>
         <Show when=loaded>

@@ -3,7 +3,7 @@
 //! natively. Undo and redo paste pixels they kept, so they restore the reconstruction exactly.
 
 use crate::protocol::{
-    Drawn, Encoding, FromEngine, LoadStage, ModelInfo, PatchPixels, SuggestedCode,
+    Codebook, Drawn, Encoding, FromEngine, LoadStage, ModelInfo, PatchPixels, SuggestedCode,
 };
 
 /// Where the chosen model stands.
@@ -227,6 +227,23 @@ impl Image {
     }
 }
 
+/// The perplexity of a usage count, `exp(−Σ p log p)`: how many codes are used, in effect.
+pub fn usage_perplexity(usage: &[u64]) -> f64 {
+    let total: u64 = usage.iter().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let entropy: f64 = usage
+        .iter()
+        .filter(|&&n| n > 0)
+        .map(|&n| {
+            let p = n as f64 / total as f64;
+            -p * p.ln()
+        })
+        .sum();
+    entropy.exp()
+}
+
 /// What a drawing from the prior is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DrawPurpose {
@@ -317,6 +334,10 @@ pub struct LabState {
     pub suggestions: Option<Suggestions>,
     /// Cells masked for completion, row-major (empty: none).
     pub mask: Vec<bool>,
+    /// The loaded model's codebook, decoded.
+    pub codebook: Option<Codebook>,
+    /// The code whose cells the heatmap highlights.
+    pub highlighted_code: Option<u32>,
     /// The last wall time of each operation in the engine, in milliseconds, in the order
     /// they were first done (the badge shows them).
     pub timings: Vec<(&'static str, f64)>,
@@ -446,6 +467,8 @@ impl LabState {
         self.surprisal = None;
         self.suggestions = None;
         self.mask.clear();
+        self.codebook = None;
+        self.highlighted_code = None;
     }
 
     /// True while a model loads.
@@ -538,6 +561,10 @@ impl LabState {
                     self.drawing = None;
                 }
                 self.draw_error = Some(message);
+            }
+            FromEngine::Codebook(codebook) => {
+                self.time("codebook", codebook.millis);
+                self.codebook = Some(codebook);
             }
             FromEngine::Surprisal {
                 codes,
@@ -723,6 +750,13 @@ mod tests {
         assert_eq!(image.undo(), Some(vec![(1, 0, 3), (1, 1, 4)]));
         assert_eq!(Some(image.reconstruction.clone()), original);
         assert_eq!(image.codes, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn perplexity_counts_the_codes_in_effect() {
+        assert!((usage_perplexity(&[5, 5, 5, 5, 0]) - 4.0).abs() < 1e-9);
+        assert!((usage_perplexity(&[7, 0, 0]) - 1.0).abs() < 1e-9);
+        assert_eq!(usage_perplexity(&[0, 0]), 0.0);
     }
 
     #[test]

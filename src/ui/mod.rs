@@ -7,6 +7,8 @@ mod app;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod badge;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
+mod codebook;
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod engine_client;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod generate;

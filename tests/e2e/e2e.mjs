@@ -353,6 +353,23 @@ async function labScenario(page, errors, url, label) {
   await page.keyboard.press("Escape");
   await byId(page, "help").waitFor({ state: "detached" });
 
+  // The codebook: every code as a tile; a click with a cell selected sets it (a palette).
+  await page.waitForFunction(() => /128 codes/.test(document.querySelector('[data-testid="codebook-summary"]')?.textContent ?? ""));
+  check(true, `the codebook panel: ${await byId(page, "codebook-summary").innerText()}`);
+  await byId(page, "codebook-find").fill("5");
+  check(/^Code 5: \d+ cells of this image/.test(await byId(page, "codebook-detail").innerText()), "finding a code by number describes it");
+  await cell(page, 1, 1).click();
+  const paletteCode = (await cellCode(page, 1, 1)) === 17 ? 18 : 17;
+  const atlas = await byId(page, "codebook-atlas").boundingBox();
+  // 16 tiles per row, 8 rows for 128 codes.
+  await page.mouse.click(atlas.x + ((paletteCode % 16) + 0.5) * atlas.width / 16, atlas.y + (Math.floor(paletteCode / 16) + 0.5) * atlas.height / 8);
+  await page.waitForFunction((code) =>
+    document.querySelector('[data-testid="code-cell"][data-row="1"][data-col="1"]')?.dataset.code === String(code), paletteCode);
+  check(true, `clicking code ${paletteCode} in the codebook sets the selected cell`);
+  check(await page.locator(".code-cell.highlighted").count() >= 1, "and outlines the cells that use it");
+  await page.screenshot({ path: join(screenshots, `${label}-codebook.png`), fullPage: true });
+  await byId(page, "reset").click();
+
   // Keep and share: the PNG, the grid file, a share link, and importing a grid.
   const codes = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
   const [pngDownload] = await Promise.all([page.waitForEvent("download"), byId(page, "export-png").click()]);
