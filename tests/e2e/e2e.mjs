@@ -360,6 +360,7 @@ async function labScenario(page, errors, url, label) {
   check(/^Code 5: \d+ cells of this image/.test(await byId(page, "codebook-detail").innerText()), "finding a code by number describes it");
   await cell(page, 1, 1).click();
   const paletteCode = (await cellCode(page, 1, 1)) === 17 ? 18 : 17;
+  await byId(page, "codebook-atlas").scrollIntoViewIfNeeded();
   const atlas = await byId(page, "codebook-atlas").boundingBox();
   // 16 tiles per row, 8 rows for 128 codes.
   await page.mouse.click(atlas.x + ((paletteCode % 16) + 0.5) * atlas.width / 16, atlas.y + (Math.floor(paletteCode / 16) + 0.5) * atlas.height / 8);
