@@ -65,6 +65,8 @@ pub fn config() -> ModelConfig {
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
     let started = Instant::now();
+    // The revision the run starts from (commits made while it trains do not change it).
+    let revision = git_revision();
     let config = config();
     let mut train = fashion::load(&args.data, Split::Train)?;
     if let Some(limit) = args.train_limit {
@@ -131,7 +133,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
                 std::env::args().skip(1).collect::<Vec<_>>().join(" ")
             ),
             seed: args.seed,
-            git_revision: git_revision(),
+            git_revision: revision.clone(),
             data: format!(
                 "Fashion-MNIST from Debian's dataset-fashion-mnist ({}): {} training images; metrics on the {} test images",
                 args.data.display(),
@@ -273,6 +275,7 @@ pub fn evaluate_shipped(dir: &Path, data: &Path, device: &Device) -> Result<()> 
     Ok(())
 }
 
+/// `git rev-parse HEAD`, or `unknown` outside a repository.
 pub fn git_revision() -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])

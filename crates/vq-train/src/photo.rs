@@ -133,6 +133,8 @@ pub fn whole_image_psnr(
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
     let started = Instant::now();
+    // The revision the run starts from (commits made while it trains do not change it).
+    let revision = crate::fashion::git_revision();
     let config = config();
     let photos = photos::load(&args.data)?;
     eprintln!(
@@ -213,7 +215,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
                 std::env::args().skip(1).collect::<Vec<_>>().join(" ")
             ),
             seed: args.seed,
-            git_revision: crate::fashion::git_revision(),
+            git_revision: revision.clone(),
             data: format!(
                 "{} wallpapers of Debian's plasma-workspace-wallpapers, mate-backgrounds, ukui-wallpapers: {} crops of {} px from {} photos for training; {} whole photos held out",
                 photos.train.len() + photos.held_out.len(),
