@@ -591,7 +591,7 @@ pub fn PriorTools(
                     class:active=move || mask_mode.get()
                     on:click=move |_| mask_mode.update(|m| *m = !*m)
                 >
-                    {move || if mask_mode.get() { "Masking: click or drag over cells" } else { "Mask cells" }}
+                    {move || if mask_mode.get() { "Masking: click, drag, or Shift-click a corner" } else { "Mask cells" }}
                 </button>
                 <button
                     data-testid="clear-mask"

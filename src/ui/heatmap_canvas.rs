@@ -134,9 +134,9 @@ pub fn HeatmapCanvas(
                 let Some((row, col)) = at(&event) else { return };
                 if mask_mode.get_untracked() && event.button() == 0 {
                     event.prevent_default();
-                    let value = !lab.with_untracked(|lab| lab.is_masked(row, col));
-                    painting.set(Some(value));
-                    lab.update(|lab| lab.set_masked(row, col, value));
+                    let shift = event.shift_key();
+                    let value = lab.try_update(|lab| lab.mask_press((row, col), shift));
+                    painting.set(value.flatten());
                 }
             }
             on:click=move |event| {

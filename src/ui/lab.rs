@@ -811,9 +811,9 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                             on:mousedown=move |event| {
                                 if mask_mode.get_untracked() && event.button() == 0 {
                                     event.prevent_default();
-                                    let value = !lab.with_untracked(|lab| lab.is_masked(row, col));
-                                    painting.set(Some(value));
-                                    lab.update(|lab| lab.set_masked(row, col, value));
+                                    let shift = event.shift_key();
+                                    let value = lab.try_update(|lab| lab.mask_press((row, col), shift));
+                                    painting.set(value.flatten());
                                 }
                             }
                             on:focus=move |_| hover.set(Some((row, col)))
@@ -1186,7 +1186,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         <dt>"← ↑ → ↓"</dt><dd>"select the next cell of the grid"</dd>
                         <dt>"Enter"</dt><dd>"in the code field: set the selected cell's code"</dd>
                         <dt>"Ctrl-Z / Ctrl-Y"</dt><dd>"undo / redo (Ctrl-Shift-Z redoes too)"</dd>
-                        <dt>"M"</dt><dd>"mask cells for the prior to redraw (click or drag over them)"</dd>
+                        <dt>"M"</dt><dd>"mask cells for the prior to redraw (click or drag over them; Shift-click masks a rectangle)"</dd>
                         <dt>"Esc"</dt><dd>"close this list; stop masking"</dd>
                         <dt>"Ctrl-V"</dt><dd>"paste an image to encode"</dd>
                     </dl>

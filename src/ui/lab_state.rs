@@ -334,6 +334,8 @@ pub struct LabState {
     pub suggestions: Option<Suggestions>,
     /// Cells masked for completion, row-major (empty: none).
     pub mask: Vec<bool>,
+    /// The last cell pressed while masking: Shift and a press masks the rectangle from it.
+    pub mask_anchor: Option<(usize, usize)>,
     /// The loaded model's codebook, decoded.
     pub codebook: Option<Codebook>,
     /// The code whose cells the heatmap highlights.
@@ -396,6 +398,24 @@ impl LabState {
             && let Some(slot) = self.mask.get_mut(row * width + col)
         {
             *slot = masked;
+        }
+    }
+
+    /// A press on a cell while masking: toggles it and returns the value to paint while the
+    /// button is held; with `shift`, masks the rectangle from the last cell pressed and
+    /// returns `None` (nothing to paint).
+    pub fn mask_press(&mut self, cell: (usize, usize), shift: bool) -> Option<bool> {
+        let anchor = self.mask_anchor.replace(cell);
+        match anchor {
+            Some(anchor) if shift => {
+                self.mask_rectangle(anchor, cell);
+                None
+            }
+            _ => {
+                let value = !self.is_masked(cell.0, cell.1);
+                self.set_masked(cell.0, cell.1, value);
+                Some(value)
+            }
         }
     }
 
@@ -720,8 +740,19 @@ mod tests {
         let mut lab = LabState::default();
         lab.on_message(FromEngine::Encoded(encoding()));
         let original = lab.image.as_ref().map(|i| i.reconstruction.clone());
-        lab.mask_rectangle((1, 0), (1, 1));
-        assert!(lab.is_masked(1, 1) && !lab.is_masked(0, 1));
+        assert_eq!(lab.mask_press((1, 0), false), Some(true));
+        assert_eq!(
+            lab.mask_press((1, 1), true),
+            None,
+            "Shift masks the rectangle"
+        );
+        assert!(lab.is_masked(1, 1) && lab.is_masked(1, 0) && !lab.is_masked(0, 1));
+        assert_eq!(lab.mask_press((0, 0), false), Some(true));
+        assert_eq!(
+            lab.mask_press((0, 0), false),
+            Some(false),
+            "a second press unmasks"
+        );
         lab.start_drawing(7, DrawPurpose::Complete);
         // A stale drawing's snapshot is ignored; this one's are kept in order.
         lab.on_message(FromEngine::Drawing(drawn(6, 0, vec![vec![0; 4]], 1)));

@@ -52,8 +52,15 @@ const MIME = {
   ".ico": "image/x-icon",
 };
 
+// While true, the server drops every connection, as if the network were gone.
+let serverDown = false;
+
 function serve(directory) {
   const server = createServer(async (request, response) => {
+    if (serverDown) {
+      request.socket.destroy();
+      return;
+    }
     let path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
     // /broken/ is the site without the engine's worker script: the page must say so.
     if (path.startsWith("/broken/")) {
@@ -559,6 +566,12 @@ async function priorScenario(page, errors, url, label) {
   await byId(page, "undo").click();
   await page.waitForFunction((codes) => [...document.querySelectorAll('[data-testid="code-cell"]')].every((n, i) => Number(n.dataset.code) === codes[i]), codesBefore);
   check((await reconstructionPixels(page)).every((v, i) => v === pixelsBefore[i]), "undo takes the completion back exactly");
+  // Shift-click masks the rectangle from the last cell pressed (taking a candidate cleared the mask).
+  await cell(page, 0, 0).click();
+  await cell(page, 1, 2).click({ modifiers: ["Shift"] });
+  const rectangle = await page.locator('[data-testid="code-cell"][data-masked="true"]').count();
+  check(rectangle === 6, `Shift-click masks a rectangle (${rectangle} cells)`);
+  await byId(page, "clear-mask").click();
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
@@ -686,6 +699,28 @@ try {
     check(pictures.length === 1 && pictures[0].length === 64 * 64 * 4, "one 64×64 sample");
     await page.screenshot({ path: join(screenshots, "photo-cpu-sample.png"), fullPage: true });
     check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+  });
+
+  await scenario("offline after a first visit: the site and the model come from the service worker's cache", [], async (page, errors) => {
+    await page.goto(base);
+    await byId(page, "model-status").waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // The first visit installed the service worker; this one goes through it and fills its cache.
+    await page.reload();
+    await byId(page, "model-status").waitFor();
+    serverDown = true;
+    try {
+      await page.reload();
+      await byId(page, "model-status").waitFor();
+      check(/Model fashion loaded/.test(await byId(page, "model-status").innerText()), "with the server gone, the page and the model load from the cache");
+      await byId(page, "example").first().click();
+      await waitForEncoding(page, "Ankle boot");
+      check(await byId(page, "code-cell").count() === 49, "and an example is encoded");
+      await page.screenshot({ path: join(screenshots, "offline.png"), fullPage: true });
+    } finally {
+      serverDown = false;
+    }
+    check(errors.filter((e) => !/Failed to load resource|ERR_/.test(e)).length === 0, `no page errors (${errors.join(" | ")})`);
   });
 
   await scenario("the worker's script is missing: a clear sentence", [], async (page) => {

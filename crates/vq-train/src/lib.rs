@@ -3,6 +3,7 @@
 //! `vq_model::weights`. The command line is `src/main.rs`.
 
 pub mod batch;
+pub mod bench;
 pub mod card;
 pub mod data;
 pub mod evaluate;

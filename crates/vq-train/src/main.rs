@@ -28,6 +28,8 @@ struct Cli {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Backend {
     Flex,
+    /// burn's older CPU backend (deprecated in burn 0.22); for measuring against flex.
+    Ndarray,
     Wgpu,
     Cuda,
 }
@@ -68,6 +70,18 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// Measures training speed on this backend (the fashion recipe's shapes).
+    Bench {
+        /// Where Fashion-MNIST is.
+        #[arg(long, default_value = data::fashion::DEFAULT_DIR)]
+        data: PathBuf,
+        /// Timed steps of each model.
+        #[arg(long, default_value_t = 60)]
+        steps: usize,
+        /// Untimed steps first.
+        #[arg(long, default_value_t = 5)]
+        warmup: usize,
+    },
     /// Recomputes the metrics of a shipped model directory from its files.
     Evaluate {
         /// The model directory, e.g. assets/models/fashion.
@@ -81,6 +95,9 @@ enum Command {
 fn device(backend: Backend) -> Result<Device> {
     Ok(match backend {
         Backend::Flex => Device::flex(),
+        #[cfg(feature = "ndarray")]
+        #[allow(deprecated, reason = "measured against flex by `vq-train bench`")]
+        Backend::Ndarray => Device::ndarray(),
         #[cfg(feature = "wgpu")]
         Backend::Wgpu => Device::wgpu(Default::default()),
         #[cfg(feature = "cuda")]
@@ -100,6 +117,11 @@ fn main() -> Result<()> {
         Command::Fashion(args) => fashion::run(&args, &device),
         Command::Photo(args) => photo::run(&args, &device),
         Command::PhotoExamples { out, data, only } => photo::write_examples(&data, &out, &only),
+        Command::Bench {
+            data,
+            steps,
+            warmup,
+        } => vq_train::bench::run(&data, steps, warmup, &device),
         Command::Evaluate { dir, data } => fashion::evaluate_shipped(&dir, &data, &device),
         Command::Judge {
             dir,

@@ -134,6 +134,11 @@ impl Trainer {
         Ok(trainer)
     }
 
+    /// Runs on to `steps` in all at the next [`Trainer::run`].
+    pub fn set_steps(&mut self, steps: usize) {
+        self.options.steps = steps;
+    }
+
     /// Runs until `options.steps`, with a progress bar, a CSV log and checkpoints.
     pub fn run(&mut self, train: &ImageSet, device: &Device) -> Result<()> {
         let mut log = match &self.options.log_csv {
