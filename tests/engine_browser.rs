@@ -152,6 +152,31 @@ fn fashion_files() -> vq_model::weights::ModelFiles<'static> {
 /// A built-in example: the first ankle boot of the Fashion-MNIST test set.
 const ANKLE_BOOT: &[u8] = include_bytes!("../www/examples/ankle-boot.png");
 
+/// The shipped `fashion` model on `device`, and the code grid of the ankle-boot example.
+async fn model_and_ankle_boot(
+    device: &Device,
+) -> (vq_model::weights::LoadedModel, vq_model::sampler::Grid) {
+    let model =
+        vq_lab::engine::lab::load(fashion_files(), device).unwrap_or_else(|err| panic!("{err}"));
+    let prepared = vq_lab::engine::lab::prepare(
+        ANKLE_BOOT,
+        &model.config,
+        vq_lab::protocol::Invert::Auto,
+        256,
+    )
+    .unwrap_or_else(|err| panic!("{err}"));
+    let (_, grid) = vq_lab::engine::lab::encode(
+        &model.vqvae,
+        model.config.vqvae.in_channels,
+        &prepared,
+        "ankle boot",
+        device,
+    )
+    .await
+    .unwrap_or_else(|err| panic!("{err}"));
+    (model, grid)
+}
+
 /// The devices of this run: the CPU backend, and WebGPU when the browser gives an adapter.
 async fn devices() -> Vec<(Backend, Device)> {
     let mut devices = vec![(Backend::Cpu, Device::flex())];
@@ -215,24 +240,7 @@ async fn the_fashion_model_encodes_an_example_into_seven_by_seven_codes() {
 #[wasm_bindgen_test]
 async fn an_edit_patch_equals_the_crop_of_a_full_decode() {
     for (backend, device) in devices().await {
-        let model = vq_lab::engine::lab::load(fashion_files(), &device)
-            .unwrap_or_else(|err| panic!("{err}"));
-        let prepared = vq_lab::engine::lab::prepare(
-            ANKLE_BOOT,
-            &model.config,
-            vq_lab::protocol::Invert::Auto,
-            256,
-        )
-        .unwrap_or_else(|err| panic!("{err}"));
-        let (_, mut grid) = vq_lab::engine::lab::encode(
-            &model.vqvae,
-            model.config.vqvae.in_channels,
-            &prepared,
-            "ankle boot",
-            &device,
-        )
-        .await
-        .unwrap_or_else(|err| panic!("{err}"));
+        let (model, mut grid) = model_and_ankle_boot(&device).await;
         for (row, col, code) in [(3, 3, 17), (0, 0, 5), (6, 4, 127)] {
             grid.codes[row * grid.width + col] = code;
             let started = web_time::Instant::now();
@@ -377,19 +385,7 @@ async fn a_seeded_sample_repeats_and_a_completion_keeps_every_unmasked_cell() {
 async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank_codes() {
     use vq_lab::engine::generate;
     for (backend, device) in devices().await {
-        let model = vq_lab::engine::lab::load(fashion_files(), &device)
-            .unwrap_or_else(|err| panic!("{err}"));
-        let prepared = vq_lab::engine::lab::prepare(
-            ANKLE_BOOT,
-            &model.config,
-            vq_lab::protocol::Invert::Auto,
-            256,
-        )
-        .unwrap_or_else(|err| panic!("{err}"));
-        let (_, mut grid) =
-            vq_lab::engine::lab::encode(&model.vqvae, 1, &prepared, "ankle boot", &device)
-                .await
-                .unwrap_or_else(|err| panic!("{err}"));
+        let (model, mut grid) = model_and_ankle_boot(&device).await;
         let bits = generate::surprisal(&model, &grid, Some(9), &device)
             .await
             .unwrap_or_else(|err| panic!("{err}"));
