@@ -322,6 +322,81 @@ pub fn SamplingControls(lab: RwSignal<LabState>, input: RwSignal<SamplingInput>)
     }
 }
 
+/// Starts a drawing for `purpose` with the controls' values: `request` builds the message from
+/// the new id and the parsed values. A bad value becomes the page's sentence instead.
+fn start_drawing(
+    engine: Engine,
+    lab: RwSignal<LabState>,
+    input: RwSignal<SamplingInput>,
+    at: RwSignal<Option<usize>>,
+    purpose: DrawPurpose,
+    request: impl FnOnce(u64, Sampling) -> ToEngine,
+) {
+    match input.with_untracked(SamplingInput::parse) {
+        Ok(sampling) => {
+            let id = engine.next_id();
+            at.set(None);
+            lab.update(|lab| lab.start_drawing(id, purpose));
+            engine.send(request(id, sampling));
+        }
+        Err(message) => lab.update(|lab| lab.draw_error = Some(message)),
+    }
+}
+
+/// The pictures of the drawing for `purpose`, side by side, with its timeline and a button
+/// under each (enabled once every cell is drawn).
+#[component]
+fn DrawingGallery(
+    lab: RwSignal<LabState>,
+    purpose: DrawPurpose,
+    at: RwSignal<Option<usize>>,
+    /// `data-testid` of the pictures; the buttons' is `use-` and the same.
+    testid: &'static str,
+    label: fn(usize) -> String,
+    on_use: Callback<usize>,
+) -> impl IntoView {
+    let here = move || lab.with(|lab| lab.drawing.as_ref().is_some_and(|d| d.purpose == purpose));
+    let snapshot = Memo::new(move |_| {
+        lab.with(|lab| {
+            let drawing = lab.drawing.as_ref().filter(|d| d.purpose == purpose)?;
+            shown(drawing, at.get())
+        })
+    });
+    let pictures = move || {
+        let count = snapshot.with(|s| s.as_ref().map_or(0, |s| s.pictures.len()));
+        let done = lab.with(|lab| lab.drawing.as_ref().is_some_and(|d| d.done));
+        (0..count)
+            .map(|index| {
+                view! {
+                    <figure class="sample">
+                        <DrawnPicture
+                            testid=testid
+                            index=index
+                            snapshot=snapshot
+                            veil_undrawn=purpose == DrawPurpose::Sample
+                        />
+                        <figcaption>
+                            <button
+                                data-testid=format!("use-{testid}")
+                                prop:disabled=move || !done
+                                on:click=move |_| on_use.run(index)
+                            >
+                                {label(index)}
+                            </button>
+                        </figcaption>
+                    </figure>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=here>
+            <Timeline lab=lab at=at />
+            <div class="samples">{pictures}</div>
+        </Show>
+    }
+}
+
 /// The card that draws new grids from the prior.
 #[component]
 pub fn SamplePanel(
@@ -331,36 +406,21 @@ pub fn SamplePanel(
 ) -> impl IntoView {
     let count = RwSignal::new(4usize);
     let at = RwSignal::new(None::<usize>);
-    let is_sample = move || {
-        lab.with(|lab| {
-            lab.drawing
-                .as_ref()
-                .is_some_and(|d| d.purpose == DrawPurpose::Sample)
-        })
-    };
-    let snapshot = Memo::new(move |_| {
-        lab.with(|lab| {
-            let drawing = lab
-                .drawing
-                .as_ref()
-                .filter(|d| d.purpose == DrawPurpose::Sample)?;
-            shown(drawing, at.get())
-        })
-    });
-    let start = move || match input.with_untracked(SamplingInput::parse) {
-        Ok(sampling) => {
-            let id = engine.next_id();
-            at.set(None);
-            lab.update(|lab| lab.start_drawing(id, DrawPurpose::Sample));
-            engine.send(ToEngine::Sample {
+    let start = move || {
+        start_drawing(
+            engine,
+            lab,
+            input,
+            at,
+            DrawPurpose::Sample,
+            |id, sampling| ToEngine::Sample {
                 id,
                 sampling,
                 count: count.get_untracked(),
-            });
-        }
-        Err(message) => lab.update(|lab| lab.draw_error = Some(message)),
+            },
+        );
     };
-    let use_sample = move |index: usize| {
+    let use_sample = Callback::new(move |index: usize| {
         let Some(last) = lab.with_untracked(|lab| lab.drawing.as_ref()?.latest().cloned()) else {
             return;
         };
@@ -377,29 +437,7 @@ pub fn SamplePanel(
             codes,
         });
         scroll_to_lab();
-    };
-    let samples = move || {
-        let pictures = snapshot.with(|s| s.as_ref().map_or(0, |s| s.pictures.len()));
-        let done = lab.with(|lab| lab.drawing.as_ref().is_some_and(|d| d.done));
-        (0..pictures)
-            .map(|index| {
-                view! {
-                    <figure class="sample">
-                        <DrawnPicture testid="sample" index=index snapshot=snapshot veil_undrawn=true />
-                        <figcaption>
-                            <button
-                                data-testid="use-sample"
-                                prop:disabled=move || !done
-                                on:click=move |_| use_sample(index)
-                            >
-                                "Edit in the lab"
-                            </button>
-                        </figcaption>
-                    </figure>
-                }
-            })
-            .collect_view()
-    };
+    });
     view! {
         <section class="card generate" data-testid="generate">
             <h2>"Generate with the prior"</h2>
@@ -436,10 +474,14 @@ pub fn SamplePanel(
             {move || lab.with(|lab| lab.draw_error.clone()).map(|message| view! {
                 <div class="error" role="alert" data-testid="draw-error">{message}</div>
             })}
-            <Show when=is_sample>
-                <Timeline lab=lab at=at />
-                <div class="samples">{samples}</div>
-            </Show>
+            <DrawingGallery
+                lab=lab
+                purpose=DrawPurpose::Sample
+                at=at
+                testid="sample"
+                label=|_| "Edit in the lab".to_owned()
+                on_use=use_sample
+            />
         </section>
     }
 }
@@ -522,65 +564,26 @@ pub fn PriorTools(
     let masked = move || lab.with(|lab| lab.mask.iter().filter(|&&m| m).count());
     let complete = move || {
         let mask = lab.with_untracked(|lab| lab.mask.clone());
-        match input.with_untracked(SamplingInput::parse) {
-            Ok(sampling) => {
-                let id = engine.next_id();
-                at.set(None);
-                lab.update(|lab| lab.start_drawing(id, DrawPurpose::Complete));
-                engine.send(ToEngine::Complete {
-                    id,
-                    mask,
-                    sampling,
-                    count: CANDIDATES,
-                });
-            }
-            Err(message) => lab.update(|lab| lab.draw_error = Some(message)),
-        }
+        start_drawing(
+            engine,
+            lab,
+            input,
+            at,
+            DrawPurpose::Complete,
+            |id, sampling| ToEngine::Complete {
+                id,
+                mask,
+                sampling,
+                count: CANDIDATES,
+            },
+        );
     };
-    let is_completion = move || {
-        lab.with(|lab| {
-            lab.drawing
-                .as_ref()
-                .is_some_and(|d| d.purpose == DrawPurpose::Complete)
-        })
-    };
-    let snapshot = Memo::new(move |_| {
-        lab.with(|lab| {
-            let drawing = lab
-                .drawing
-                .as_ref()
-                .filter(|d| d.purpose == DrawPurpose::Complete)?;
-            shown(drawing, at.get())
-        })
-    });
-    let use_candidate = move |index: usize| {
+    let use_candidate = Callback::new(move |index: usize| {
         let cells = lab.try_update(|lab| lab.use_candidate(index)).flatten();
         if let Some(cells) = cells {
             engine.send(ToEngine::SetCells { cells });
         }
-    };
-    let candidates = move || {
-        let count = snapshot.with(|s| s.as_ref().map_or(0, |s| s.pictures.len()));
-        let done = lab.with(|lab| lab.drawing.as_ref().is_some_and(|d| d.done));
-        (0..count)
-            .map(|index| {
-                view! {
-                    <figure class="sample">
-                        <DrawnPicture testid="candidate" index=index snapshot=snapshot veil_undrawn=false />
-                        <figcaption>
-                            <button
-                                data-testid="use-candidate"
-                                prop:disabled=move || !done
-                                on:click=move |_| use_candidate(index)
-                            >
-                                {format!("Use candidate {}", index + 1)}
-                            </button>
-                        </figcaption>
-                    </figure>
-                }
-            })
-            .collect_view()
-    };
+    });
     view! {
         <div class="prior-tools" data-testid="prior-tools">
             {suggestions}
@@ -614,10 +617,14 @@ pub fn PriorTools(
                  cells before it (above, and to its left); the cells after the mask do not steer \
                  it. Class, temperature, top-k and seed are those of “Generate” below."
             </p>
-            <Show when=is_completion>
-                <Timeline lab=lab at=at />
-                <div class="samples">{candidates}</div>
-            </Show>
+            <DrawingGallery
+                lab=lab
+                purpose=DrawPurpose::Complete
+                at=at
+                testid="candidate"
+                label=|index| format!("Use candidate {}", index + 1)
+                on_use=use_candidate
+            />
         </div>
     }
 }
