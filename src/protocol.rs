@@ -186,6 +186,12 @@ pub enum Invert {
     No,
 }
 
+/// How many of the nearest codes of each cell an [`Encoding`] lists.
+pub const NEAREST: usize = 5;
+
+/// A cell's code to set, `(row, col, code)`.
+pub type CellCode = (usize, usize, u32);
+
 /// An encoded image: what the views show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Encoding {
@@ -207,6 +213,11 @@ pub struct Encoding {
     pub distance: Vec<f32>,
     /// Squared distance to the second-nearest code minus the nearest (0: a tie).
     pub margin: Vec<f32>,
+    /// The [`NEAREST`] nearest codes of each cell's `z_e`, nearest first, cell after cell
+    /// (empty for a grid that was not encoded).
+    pub nearest: Vec<u32>,
+    /// Their squared distances, in the same order.
+    pub nearest_distance: Vec<f32>,
     /// RGBA of the model's input (after resizing and inversion).
     #[serde(with = "serde_bytes")]
     pub original: Vec<u8>,
@@ -315,6 +326,33 @@ pub struct Codebook {
     pub millis: f64,
 }
 
+impl Codebook {
+    /// The RGBA of code `code`'s tile.
+    pub fn tile_rgba(&self, code: u32) -> Option<&[u8]> {
+        let size = 4 * self.tile * self.tile;
+        let start = size.checked_mul(code as usize)?;
+        self.tiles.get(start..start + size)
+    }
+
+    /// The mean colour of each code's tile: what the code paints, on average.
+    pub fn mean_colours(&self) -> Vec<[u8; 3]> {
+        let size = (4 * self.tile * self.tile).max(4);
+        self.tiles
+            .chunks_exact(size)
+            .map(|tile| {
+                let mut sum = [0u64; 3];
+                for px in tile.chunks_exact(4) {
+                    for (total, &value) in sum.iter_mut().zip(px) {
+                        *total += u64::from(value);
+                    }
+                }
+                let n = (size / 4) as u64;
+                sum.map(|total| u8::try_from(total / n).unwrap_or(u8::MAX))
+            })
+            .collect()
+    }
+}
+
 /// Messages from the UI to the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToEngine {
@@ -342,21 +380,18 @@ pub enum ToEngine {
         /// Colour models: the long side to resize to, one of [`PHOTO_SIZES`].
         long_side: u32,
     },
-    /// Set one cell's code and decode the pixels it reaches; answers [`FromEngine::Patched`].
+    /// Set the codes of cells (one, a brush's footprint, a rectangle, a pasted region) and
+    /// decode the pixels they reach; answers [`FromEngine::Patched`].
     Edit {
         /// A number the answer repeats.
         id: u64,
-        /// Cell row.
-        row: usize,
-        /// Cell column.
-        col: usize,
-        /// The new code.
-        code: u32,
+        /// The cells and their new codes.
+        cells: Vec<CellCode>,
     },
     /// Set the codes of cells without decoding (undo, redo and reset paste pixels they kept).
     SetCells {
         /// `(row, col, code)` of each cell.
-        cells: Vec<(usize, usize, u32)>,
+        cells: Vec<CellCode>,
     },
     /// Draw `count` new grids from the prior, of the size of the model's training images;
     /// answers [`FromEngine::Drawing`] every few cells, then [`FromEngine::Drawn`].
@@ -440,7 +475,7 @@ pub enum FromEngine {
         message: String,
     },
     /// The answer to [`ToEngine::Encode`].
-    Encoded(Encoding),
+    Encoded(Box<Encoding>),
     /// An image could not be used; the sentence says why. The app goes on working.
     EncodeFailed {
         /// The file's name.
@@ -452,12 +487,8 @@ pub enum FromEngine {
     Patched {
         /// The request's number.
         id: u64,
-        /// Cell row.
-        row: usize,
-        /// Cell column.
-        col: usize,
-        /// The code set.
-        code: u32,
+        /// The cells set, with their codes.
+        cells: Vec<CellCode>,
         /// The pixels that changed.
         patch: PatchPixels,
         /// Wall time of the windowed decode and read back, in milliseconds.
@@ -538,6 +569,22 @@ mod tests {
             Ok(BackendPreference::WebGpu)
         );
         assert!(BackendPreference::from_query_value("cuda").is_err());
+    }
+
+    #[test]
+    fn a_codebook_gives_each_code_its_tile_and_mean_colour() {
+        // Two 2×2 tiles: code 0 black and white halves, code 1 all red.
+        let mut tiles = [[0, 0, 0, 255], [255, 255, 255, 255]].repeat(2).concat();
+        tiles.extend([255, 0, 0, 255].repeat(4));
+        let codebook = Codebook {
+            tile: 2,
+            tiles,
+            train_usage: vec![1, 1],
+            millis: 0.0,
+        };
+        assert_eq!(codebook.mean_colours(), vec![[127, 127, 127], [255, 0, 0]]);
+        assert_eq!(codebook.tile_rgba(1), Some(&[255, 0, 0, 255].repeat(4)[..]));
+        assert_eq!(codebook.tile_rgba(2), None);
     }
 
     #[test]

@@ -223,6 +223,22 @@ async fn the_fashion_model_encodes_an_example_into_seven_by_seven_codes() {
         assert!(encoding.codes.iter().all(|&code| code < 128));
         assert!(encoding.distance.iter().all(|d| d.is_finite() && *d >= 0.0));
         assert!(encoding.margin.iter().all(|m| m.is_finite() && *m >= 0.0));
+        // The five nearest codes of each cell: the first is its code, distances ascend.
+        assert_eq!(encoding.nearest.len(), 5 * 49);
+        for (cell, (codes, distances)) in encoding
+            .nearest
+            .chunks(5)
+            .zip(encoding.nearest_distance.chunks(5))
+            .enumerate()
+        {
+            assert_eq!(codes[0], encoding.codes[cell], "cell {cell}");
+            assert!((distances[0] - encoding.distance[cell]).abs() < 1e-6);
+            assert!(
+                distances.windows(2).all(|d| d[0] <= d[1]),
+                "cell {cell}: {distances:?}"
+            );
+            assert!((distances[1] - distances[0] - encoding.margin[cell]).abs() < 1e-6);
+        }
         assert_eq!(encoding.reconstruction.len(), 28 * 28 * 4);
         // A trained model reconstructs its own test image: mean absolute error under 10 %.
         let error: f64 = encoding
@@ -287,6 +303,49 @@ async fn an_edit_patch_equals_the_crop_of_a_full_decode() {
                 "patch differs from the full decode by {worst}"
             );
         }
+        // A rectangle filled at once (the page's rectangle tool, a paste): the engine's patch
+        // of all its cells equals the same pixels of a full decode.
+        let cells: Vec<(usize, usize, u32)> = (4..7)
+            .flat_map(|row| (1..4).map(move |col| (row, col, 42)))
+            .collect();
+        for &(row, col, code) in &cells {
+            grid.codes[row * grid.width + col] = code;
+        }
+        let patch =
+            vq_lab::engine::lab::patch(&model.vqvae, &model.config.vqvae, &grid, &cells, &device)
+                .await
+                .unwrap_or_else(|err| panic!("{err}"))
+                .unwrap_or_else(|| panic!("cells were given"));
+        let full = model.vqvae.decode(vq_model::sampler::Grid::to_tensor(
+            std::slice::from_ref(&grid),
+            &device,
+        ));
+        let (full, (full_width, _)) = vq_model::image::rgba_from_tensor(full)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"));
+        let mut worst = 0u8;
+        for y in 0..patch.height {
+            for x in 0..4 * patch.width {
+                let ours = patch.rgba[4 * y * patch.width + x];
+                let theirs = full[4 * ((patch.top + y) * full_width + patch.left) + x];
+                worst = worst.max(ours.abs_diff(theirs));
+            }
+        }
+        console_log!(
+            "{backend:?}: a 3×3 rectangle → patch {}×{} at ({}, {}), largest difference {worst}",
+            patch.width,
+            patch.height,
+            patch.top,
+            patch.left
+        );
+        assert!(
+            patch.top <= 16 && patch.top + patch.height >= 28 && patch.left <= 4,
+            "the patch covers the rectangle's pixels"
+        );
+        assert!(
+            worst <= 1,
+            "the rectangle's patch differs by {worst} of 255"
+        );
     }
 }
 

@@ -12,7 +12,7 @@ use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
 use vq_model::{ModelConfig, ReadError, VqVae, VqVaeConfig, read_f32, read_i64};
 use web_time::Instant;
 
-use crate::protocol::{Encoding, Invert, PHOTO_SIZES, PatchPixels};
+use crate::protocol::{CellCode, Encoding, Invert, NEAREST, PHOTO_SIZES, PatchPixels};
 
 /// A border whose mean grey level (0–255) is above this counts as light.
 const LIGHT_BORDER: f64 = 127.5;
@@ -165,23 +165,28 @@ pub async fn encode(
         device,
     ); // [1, C, H, W]
     let z_e = vqvae.encoder.forward(x); // [1, D, h, w]
-    let nearest = vqvae.quantizer.nearest(z_e);
-    let [_, grid_height, grid_width] = nearest.codes.dims();
-    let x_hat = vqvae.decode(nearest.codes.clone()); // [1, C, H, W]
-    let codes: Vec<u32> = read_i64(nearest.codes)
+    let ranked = vqvae.quantizer.ranked(z_e, NEAREST); // [1, h, w, k]
+    let [_, grid_height, grid_width, k] = ranked.codes.dims();
+    let nearest: Vec<u32> = read_i64(ranked.codes)
         .await
         .map_err(read_error)?
         .into_iter()
         .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
         .collect();
-    let distance = read_f32(nearest.distance).await.map_err(read_error)?;
-    let margin = read_f32(nearest.margin).await.map_err(read_error)?;
-    let (reconstruction, _) = rgba_from_tensor(x_hat).await.map_err(read_error)?;
+    let nearest_distance = read_f32(ranked.distance).await.map_err(read_error)?;
+    let codes: Vec<u32> = nearest.iter().step_by(k).copied().collect();
+    let distance: Vec<f32> = nearest_distance.iter().step_by(k).copied().collect();
+    let margin: Vec<f32> = nearest_distance
+        .chunks(k)
+        .map(|d| d.get(1).map_or(0.0, |second| second - d[0]))
+        .collect();
     let grid = Grid {
         height: grid_height,
         width: grid_width,
         codes: codes.clone(),
     };
+    let x_hat = vqvae.decode(Grid::to_tensor(std::slice::from_ref(&grid), device)); // [1, C, H, W]
+    let (reconstruction, _) = rgba_from_tensor(x_hat).await.map_err(read_error)?;
     let encoding = Encoding {
         source: source.to_owned(),
         source_size: prepared.source_size,
@@ -192,6 +197,8 @@ pub async fn encode(
         codes,
         distance,
         margin,
+        nearest,
+        nearest_distance,
         original: prepared.rgba.clone(),
         reconstruction,
         inverted: prepared.inverted,
@@ -201,7 +208,8 @@ pub async fn encode(
     Ok((encoding, grid))
 }
 
-/// Decodes the pixels that the cell `(row, col)` of `grid` reaches (after its code changed).
+/// Decodes the pixels that the `cells` of `grid` reach (after their codes changed): one
+/// window around the rectangle that bounds them. `None` when `cells` is empty.
 ///
 /// # Errors
 ///
@@ -210,17 +218,31 @@ pub async fn patch(
     vqvae: &VqVae,
     config: &VqVaeConfig,
     grid: &Grid,
-    (row, col): (usize, usize),
+    cells: &[CellCode],
     device: &Device,
-) -> Result<PatchPixels, String> {
-    let patch = decode_window(vqvae, config, grid, row..=row, col..=col, device);
+) -> Result<Option<PatchPixels>, String> {
+    let (Some(rows), Some(cols)) = (
+        bounds(cells.iter().map(|&(row, _, _)| row)),
+        bounds(cells.iter().map(|&(_, col, _)| col)),
+    ) else {
+        return Ok(None);
+    };
+    let patch = decode_window(vqvae, config, grid, rows, cols, device);
     let (rgba, (width, height)) = rgba_from_tensor(patch.pixels).await.map_err(read_error)?;
-    Ok(PatchPixels {
+    Ok(Some(PatchPixels {
         top: patch.top,
         left: patch.left,
         width,
         height,
         rgba,
+    }))
+}
+
+/// The smallest range that holds every value (`None` for none).
+fn bounds(values: impl Iterator<Item = usize>) -> Option<std::ops::RangeInclusive<usize>> {
+    values.fold(None, |range, v| match range {
+        None => Some(v..=v),
+        Some(r) => Some(*r.start().min(&v)..=*r.end().max(&v)),
     })
 }
 

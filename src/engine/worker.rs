@@ -17,8 +17,8 @@ use web_time::Instant;
 use super::fetch::{FetchError, fetch_bytes};
 use super::{ChosenDevice, choose, generate, lab, warmup};
 use crate::protocol::{
-    Codebook, Drawn, EngineReport, FromEngine, Invert, LoadStage, MODELS, ModelInfo, Sampling,
-    ToEngine,
+    CellCode, Codebook, Drawn, EngineReport, FromEngine, Invert, LoadStage, MODELS, ModelInfo,
+    PatchPixels, Sampling, ToEngine,
 };
 
 thread_local! {
@@ -72,19 +72,17 @@ async fn handle(request: ToEngine) {
             long_side,
         } => {
             let answer = match encode(&bytes, &source, invert, long_side).await {
-                Ok(encoding) => FromEngine::Encoded(encoding),
+                Ok(encoding) => FromEngine::Encoded(Box::new(encoding)),
                 Err(message) => FromEngine::EncodeFailed { source, message },
             };
             post(&answer);
         }
-        ToEngine::Edit { id, row, col, code } => {
+        ToEngine::Edit { id, cells } => {
             let started = Instant::now();
-            let answer = match edit(row, col, code).await {
+            let answer = match edit(&cells).await {
                 Ok(patch) => FromEngine::Patched {
                     id,
-                    row,
-                    col,
-                    code,
+                    cells,
                     patch,
                     millis: started.elapsed().as_secs_f64() * 1000.0,
                 },
@@ -122,7 +120,7 @@ async fn handle(request: ToEngine) {
             codes,
         } => {
             let answer = match use_grid(&source, grid_width, grid_height, codes).await {
-                Ok(encoding) => FromEngine::Encoded(encoding),
+                Ok(encoding) => FromEngine::Encoded(Box::new(encoding)),
                 Err(message) => FromEngine::EncodeFailed { source, message },
             };
             post(&answer);
@@ -318,36 +316,41 @@ async fn encode(
     Ok(encoding)
 }
 
-async fn edit(row: usize, col: usize, code: u32) -> Result<crate::protocol::PatchPixels, String> {
+async fn edit(cells: &[CellCode]) -> Result<PatchPixels, String> {
     let device = device()?;
     let model = model()?;
     let codebook_size = model.config.vqvae.codebook_size;
-    if code as usize >= codebook_size {
+    if let Some(&(_, _, code)) = cells
+        .iter()
+        .find(|&&(_, _, code)| code as usize >= codebook_size)
+    {
         return Err(format!(
             "Code {code} does not exist; codes run from 0 to {}.",
             codebook_size - 1
         ));
     }
-    // Set the code before the first await, so edits apply in the order they were sent.
+    // Set the codes before the first await, so edits apply in the order they were sent.
     let grid = GRID.with_borrow_mut(|grid| {
-        let grid = grid.as_mut()?;
-        if row >= grid.height || col >= grid.width {
-            return None;
+        let grid = grid
+            .as_mut()
+            .ok_or_else(|| "There is no grid to edit; encode an image first.".to_owned())?;
+        if let Some(&(row, col, _)) = cells
+            .iter()
+            .find(|&&(row, col, _)| row >= grid.height || col >= grid.width)
+        {
+            return Err(format!(
+                "There is no cell ({row}, {col}) in this {}×{} grid.",
+                grid.width, grid.height
+            ));
         }
-        grid.codes[row * grid.width + col] = code;
-        Some(grid.clone())
-    });
-    let grid = grid.ok_or_else(|| {
-        format!("There is no cell ({row}, {col}) to edit; encode an image first.")
+        for &(row, col, code) in cells {
+            grid.codes[row * grid.width + col] = code;
+        }
+        Ok(grid.clone())
     })?;
-    lab::patch(
-        &model.vqvae,
-        &model.config.vqvae,
-        &grid,
-        (row, col),
-        &device,
-    )
-    .await
+    lab::patch(&model.vqvae, &model.config.vqvae, &grid, cells, &device)
+        .await?
+        .ok_or_else(|| "An edit needs at least one cell.".to_owned())
 }
 
 /// The current grid (a copy, taken before any await so that it is the grid as of this
@@ -427,6 +430,8 @@ async fn use_grid(
         codes: grid.codes.clone(),
         distance: Vec::new(),
         margin: Vec::new(),
+        nearest: Vec::new(),
+        nearest_distance: Vec::new(),
         original: picture.clone(),
         reconstruction: picture,
         inverted: false,

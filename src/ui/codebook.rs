@@ -1,14 +1,16 @@
 //! The codebook panel: every code decoded as a tile (one decoder call in the engine), its use in
 //! this image and in the training set, dead codes greyed. Clicking a code outlines the cells
-//! that use it; with a cell selected, it also sets that cell (a palette).
+//! that use it and makes it the paint code; with a cell selected, it also sets that cell (a
+//! palette). [`CodeTile`] shows one code's tile anywhere on the page.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MouseEvent};
 
-use super::generate::Engine;
+use super::engine_client::Engine;
 use super::lab::draw;
 use super::lab_state::{LabState, ModelStatus, usage_perplexity};
+use super::tools::Tool;
 use crate::protocol::ToEngine;
 
 /// Tiles per row of the atlas.
@@ -91,7 +93,12 @@ fn code_at(event: &MouseEvent, canvas: &HtmlCanvasElement, k: usize) -> Option<u
 
 /// The codebook panel (shown with an image).
 #[component]
-pub fn CodebookPanel(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView {
+pub fn CodebookPanel(
+    engine: Engine,
+    lab: RwSignal<LabState>,
+    paint_code: RwSignal<Option<u32>>,
+    tool: RwSignal<Tool>,
+) -> impl IntoView {
     // Ask for the tiles once per loaded model.
     let asked = StoredValue::new(None::<String>);
     Effect::new(move |_| {
@@ -152,14 +159,16 @@ pub fn CodebookPanel(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView {
     });
     let choose = move |code: u32| {
         lab.update(|lab| lab.highlighted_code = Some(code));
+        paint_code.set(Some(code));
+        if tool.get_untracked() != Tool::Select {
+            return;
+        }
         let selected = lab.with_untracked(|lab| {
             let (row, col) = lab.selected?;
             (lab.image.as_ref()?.code(row, col)? != code).then_some((row, col))
         });
         if let Some((row, col)) = selected {
-            let id = engine.next_id();
-            lab.update(|lab| lab.pending_edits += 1);
-            engine.send(ToEngine::Edit { id, row, col, code });
+            engine.edit(vec![(row, col, code)], None);
         }
     };
     let summary = move || {
@@ -221,7 +230,7 @@ pub fn CodebookPanel(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView {
                 node_ref=canvas
                 class="codebook-atlas"
                 data-testid="codebook-atlas"
-                aria-label="Every code decoded as a tile; click one to see where it is used, or to set the selected cell"
+                aria-label="Every code decoded as a tile; click one to paint with it, see where it is used, and set the selected cell"
                 on:mousemove=move |event| {
                     let code = canvas.get_untracked().and_then(|c| code_at(&event, &c, k.get_untracked()));
                     hovered.set(code);
@@ -234,9 +243,43 @@ pub fn CodebookPanel(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView {
                 }
             ></canvas>
             <p class="hint">
-                "Click a code to outline the cells that use it; with a cell selected, the click \
-                 also sets that cell to the code."
+                "Click a code to paint with it (brush, rectangle) and outline the cells that use \
+                 it; with the Select tool and a cell selected, the click also sets that cell."
             </p>
         </details>
     }
+}
+
+/// One code's decoded tile, drawn on a small canvas (empty until the codebook is decoded).
+#[component]
+pub fn CodeTile(code: u32, lab: RwSignal<LabState>) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let decoded = codebook_key(lab);
+    Effect::new(move |_| {
+        let Some(canvas) = canvas.get() else { return };
+        decoded.track();
+        lab.with_untracked(|lab| {
+            let Some(codebook) = &lab.codebook else {
+                return;
+            };
+            if let Some(rgba) = codebook.tile_rgba(code)
+                && let Err(err) = draw(&canvas, rgba, codebook.tile, codebook.tile)
+            {
+                web_sys::console::error_1(&format!("drawing code {code}: {err}").into());
+            }
+        });
+    });
+    view! { <canvas class="code-tile" node_ref=canvas aria-hidden="true"></canvas> }
+}
+
+/// Changes when the codebook is decoded (again), and not on other changes of the lab: the
+/// tiles are too large to compare on every edit.
+pub fn codebook_key(lab: RwSignal<LabState>) -> Memo<Option<(usize, u64)>> {
+    Memo::new(move |_| {
+        lab.with(|lab| {
+            lab.codebook
+                .as_ref()
+                .map(|c| (c.tiles.len(), c.millis.to_bits()))
+        })
+    })
 }

@@ -4,9 +4,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
+use leptos::prelude::*;
+
+use super::lab_state::LabState;
 use super::state::EngineEvent;
 use crate::js::describe;
-use crate::protocol::{FromEngine, ToEngine};
+use crate::protocol::{CellCode, FromEngine, ToEngine};
 
 /// The script Trunk writes for the `engine_worker` binary (`data-loader-shim`; file names are
 /// not hashed, see `Trunk.toml`).
@@ -33,6 +36,50 @@ impl EngineHandle {
                 describe(&err)
             )
         })
+    }
+}
+
+/// The engine as the page's components use it: requests, numbered.
+#[derive(Clone, Copy)]
+pub struct Engine {
+    handle: StoredValue<EngineHandle, LocalStorage>,
+    lab: RwSignal<LabState>,
+    next_id: StoredValue<u64>,
+}
+
+impl Engine {
+    /// Wraps the worker's handle; failures to send land in `lab` as sentences.
+    pub fn new(handle: EngineHandle, lab: RwSignal<LabState>) -> Self {
+        Self {
+            handle: StoredValue::new_local(handle),
+            lab,
+            next_id: StoredValue::new(1),
+        }
+    }
+
+    /// Sends `request`.
+    pub fn send(&self, request: ToEngine) {
+        if let Err(err) = self.handle.with_value(|handle| handle.send(&request)) {
+            self.lab.update(|lab| lab.edit_error = Some(err));
+        }
+    }
+
+    /// Sends an edit of `cells` (part of a brush's `stroke`, if any) and counts it as
+    /// pending until the engine answers.
+    pub fn edit(&self, cells: Vec<CellCode>, stroke: Option<u64>) {
+        if cells.is_empty() {
+            return;
+        }
+        let id = self.next_id();
+        self.lab.update(|lab| lab.edit_sent(id, stroke));
+        self.send(ToEngine::Edit { id, cells });
+    }
+
+    /// A fresh request number.
+    pub fn next_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
     }
 }
 

@@ -4,46 +4,14 @@
 
 use leptos::prelude::*;
 
-use super::engine_client::EngineHandle;
+use super::engine_client::Engine;
 use super::lab::draw;
 use super::lab_state::{DrawPurpose, Drawing, LabState, ModelStatus};
+use super::tools::Tool;
 use crate::protocol::{Drawn, Sampling, ToEngine};
 
 /// Candidates the prior proposes for a masked region.
 const CANDIDATES: usize = 3;
-
-/// The engine as the page's components use it: requests, numbered.
-#[derive(Clone, Copy)]
-pub struct Engine {
-    handle: StoredValue<EngineHandle, LocalStorage>,
-    lab: RwSignal<LabState>,
-    next_id: StoredValue<u64>,
-}
-
-impl Engine {
-    /// Wraps the worker's handle; failures to send land in `lab` as sentences.
-    pub fn new(handle: EngineHandle, lab: RwSignal<LabState>) -> Self {
-        Self {
-            handle: StoredValue::new_local(handle),
-            lab,
-            next_id: StoredValue::new(1),
-        }
-    }
-
-    /// Sends `request`.
-    pub fn send(&self, request: ToEngine) {
-        if let Err(err) = self.handle.with_value(|handle| handle.send(&request)) {
-            self.lab.update(|lab| lab.edit_error = Some(err));
-        }
-    }
-
-    /// A fresh request number.
-    pub fn next_id(&self) -> u64 {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        id
-    }
-}
 
 /// The sampling controls as typed: parsed when a drawing starts, so that a bad value gets a
 /// sentence instead of being silently changed.
@@ -502,14 +470,11 @@ pub fn PriorTools(
     engine: Engine,
     lab: RwSignal<LabState>,
     input: RwSignal<SamplingInput>,
-    mask_mode: RwSignal<bool>,
+    tool: RwSignal<Tool>,
 ) -> impl IntoView {
+    let masking = move || tool.get() == Tool::Mask;
     let at = RwSignal::new(None::<usize>);
-    let apply = move |row: usize, col: usize, code: u32| {
-        let id = engine.next_id();
-        lab.update(|lab| lab.pending_edits += 1);
-        engine.send(ToEngine::Edit { id, row, col, code });
-    };
+    let apply = move |row: usize, col: usize, code: u32| engine.edit(vec![(row, col, code)], None);
     let suggestions = move || {
         lab.with(|lab| {
             let selected = lab.selected?;
@@ -590,11 +555,11 @@ pub fn PriorTools(
             <div class="lab-row complete">
                 <button
                     data-testid="mask-mode"
-                    aria-pressed=move || mask_mode.get().to_string()
-                    class:active=move || mask_mode.get()
-                    on:click=move |_| mask_mode.update(|m| *m = !*m)
+                    aria-pressed=move || masking().to_string()
+                    class:active=masking
+                    on:click=move |_| tool.update(|t| *t = if *t == Tool::Mask { Tool::Select } else { Tool::Mask })
                 >
-                    {move || if mask_mode.get() { "Masking: click, drag, or Shift-click a corner" } else { "Mask cells" }}
+                    {move || if masking() { "Masking: click, drag, or Shift-click a corner" } else { "Mask cells" }}
                 </button>
                 <button
                     data-testid="clear-mask"

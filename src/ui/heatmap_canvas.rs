@@ -1,12 +1,15 @@
 //! The heatmap of a large grid (the `photo` model's 64×64 codes) on one canvas: thousands of
-//! buttons would make every edit re-render thousands of nodes. Hover, click to select, and
-//! mask painting work as on the small grid's buttons; the cells are drawn as filled squares.
+//! buttons would make every edit re-render thousands of nodes. The tools work as on the small
+//! grid's buttons, with a pointer (mouse, pen or finger) or the keyboard (the canvas takes the
+//! focus; arrows move the selection, Enter or Space use the tool there).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MouseEvent};
 
 use super::lab_state::LabState;
+use super::toolbar::Editing;
+use super::tools::{Cell, Tool};
 
 /// Pixels per cell on the canvas (CSS scales it to the frame).
 const CELL_PX: usize = 8;
@@ -37,7 +40,8 @@ fn paint(
     colours: &[String],
     (rows, cols): (usize, usize),
     masked: &[bool],
-    marked: &[(usize, usize)],
+    marked: &[Cell],
+    previewed: &[Cell],
 ) -> Option<()> {
     let context = canvas
         .get_context("2d")
@@ -61,6 +65,16 @@ fn paint(
             }
         }
     }
+    context.set_stroke_style_str("#ffffff");
+    context.set_line_width(1.5);
+    for &(row, col) in previewed {
+        context.stroke_rect(
+            col as f64 * px + 0.75,
+            row as f64 * px + 0.75,
+            px - 1.5,
+            px - 1.5,
+        );
+    }
     context.set_stroke_style_str("#ffd43b");
     context.set_line_width(2.0);
     for &(row, col) in marked {
@@ -82,18 +96,23 @@ pub fn HeatmapCanvas(
     rows: usize,
     cols: usize,
     lab: RwSignal<LabState>,
-    hover: RwSignal<Option<(usize, usize)>>,
-    mask_mode: RwSignal<bool>,
-    painting: RwSignal<Option<bool>>,
-    on_select: Callback<(usize, usize)>,
+    editing: Editing,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let masked = Memo::new(move |_| lab.with(|lab| lab.mask.clone()));
     let selected = Memo::new(move |_| lab.with(|lab| lab.selected));
     let highlighted = Memo::new(move |_| lab.with(|lab| lab.highlighted_code));
+    let hover = editing.hover;
+    let previewed = Memo::new(move |_| {
+        if editing.tool.get() == Tool::Select {
+            Vec::new()
+        } else {
+            editing.preview()
+        }
+    });
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
-        let mut marked: Vec<(usize, usize)> = [hover.get(), selected.get()]
+        let mut marked: Vec<Cell> = [hover.get(), selected.get()]
             .into_iter()
             .flatten()
             .collect();
@@ -106,12 +125,17 @@ pub fn HeatmapCanvas(
                     .map(|(i, _)| (i / cols.max(1), i % cols.max(1))),
             );
         }
-        masked.with(|masked| paint(&canvas, &colours, (rows, cols), masked, &marked));
+        masked.with(|masked| {
+            previewed.with(|previewed| {
+                paint(&canvas, &colours, (rows, cols), masked, &marked, previewed)
+            })
+        });
     });
     let at = move |event: &MouseEvent| {
         let canvas = canvas.get_untracked()?;
         cell_at(event, &canvas, (rows, cols))
     };
+    let tool = editing.tool;
     view! {
         <canvas
             node_ref=canvas
@@ -119,32 +143,34 @@ pub fn HeatmapCanvas(
             data-testid="heatmap-canvas"
             width=cols * CELL_PX
             height=rows * CELL_PX
-            aria-label=format!("{rows}×{cols} codes; hover to inspect a cell, click to select it")
-            on:mousemove=move |event| {
-                let cell = at(&event);
-                if cell != hover.get_untracked() {
-                    hover.set(cell);
-                }
-                if let (Some((row, col)), Some(value)) = (cell, painting.get_untracked()) {
-                    lab.update(|lab| lab.set_masked(row, col, value));
-                }
-            }
-            on:mouseleave=move |_| hover.set(None)
-            on:mousedown=move |event| {
-                let Some((row, col)) = at(&event) else { return };
-                if mask_mode.get_untracked() && event.button() == 0 {
+            tabindex="0"
+            role="application"
+            aria-roledescription="grid of codes"
+            aria-label=format!(
+                "{rows}×{cols} codes. Arrow keys select a cell; Enter or Space uses the tool in \
+                 hand there; the cell's code is read out below."
+            )
+            on:pointermove=move |event| editing.enter(at(&event))
+            on:pointerleave=move |_| editing.enter(None)
+            on:pointerdown=move |event| {
+                let Some(cell) = at(&event) else { return };
+                if tool.get_untracked() != Tool::Select && event.button() == 0 {
                     event.prevent_default();
-                    let shift = event.shift_key();
-                    let value = lab.try_update(|lab| lab.mask_press((row, col), shift));
-                    painting.set(value.flatten());
+                    editing.press(cell, event.shift_key());
                 }
             }
             on:click=move |event| {
-                if mask_mode.get_untracked() {
-                    return;
+                if tool.get_untracked() == Tool::Select
+                    && let Some(cell) = at(&event)
+                {
+                    editing.activate(cell);
                 }
-                if let Some(cell) = at(&event) {
-                    on_select.run(cell);
+            }
+            on:keydown=move |event| {
+                if event.key() == " " || event.key() == "Enter" {
+                    event.prevent_default();
+                    let cell = lab.with_untracked(|lab| lab.selected).unwrap_or((0, 0));
+                    editing.activate(cell);
                 }
             }
         ></canvas>

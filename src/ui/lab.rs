@@ -8,12 +8,15 @@ use wasm_bindgen::{Clamped, JsCast};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use super::codebook::CodebookPanel;
-use super::engine_client::EngineHandle;
-use super::generate::{Engine, PriorTools, SamplePanel, SamplingInput, surprisal_totals};
+use super::cell_info::CellInfo;
+use super::codebook::{CodebookPanel, codebook_key};
+use super::engine_client::{Engine, EngineHandle};
+use super::generate::{PriorTools, SamplePanel, SamplingInput, surprisal_totals};
 use super::heatmap_canvas::HeatmapCanvas;
-use super::lab_state::{LabState, ModelStatus};
+use super::lab_state::{LabState, ModelStatus, error_map};
 use super::share::{GridFile, Shared, fragment, parse_fragment};
+use super::toolbar::{Editing, Toolbar};
+use super::tools::{BRUSH_SIZES, Cell, Tool};
 use crate::js::describe;
 use crate::protocol::{DEFAULT_PHOTO_SIZE, Invert, LoadStage, MODELS, PHOTO_SIZES, ToEngine};
 
@@ -77,6 +80,8 @@ const LARGEST_BUTTON_GRID: usize = 16 * 16;
 enum ColourBy {
     /// The code index.
     Code,
+    /// The mean colour of the code's decoded tile.
+    MeanColour,
     /// The quantisation margin.
     Margin,
     /// Bits under the prior.
@@ -88,6 +93,7 @@ impl ColourBy {
     fn name(self) -> &'static str {
         match self {
             Self::Code => "code",
+            Self::MeanColour => "colour",
             Self::Margin => "margin",
             Self::Surprisal => "surprisal",
         }
@@ -96,6 +102,7 @@ impl ColourBy {
     /// From a share link's name; unknown names are the code colouring.
     fn from_name(name: &str) -> Self {
         match name {
+            "colour" => Self::MeanColour,
             "margin" => Self::Margin,
             "surprisal" => Self::Surprisal,
             _ => Self::Code,
@@ -213,7 +220,8 @@ fn PixelView(
     testid: &'static str,
     title: &'static str,
     pixels: Memo<Option<(Vec<u8>, usize, usize)>>,
-    hover: RwSignal<Option<(usize, usize)>>,
+    region: Memo<Option<(Cell, Cell)>>,
+    #[prop(optional)] caption: Option<Signal<String>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
@@ -226,15 +234,15 @@ fn PixelView(
         }
     });
     let highlight = move || {
-        let (row, col) = hover.get()?;
-        let (_, width, height) = pixels.get()?;
+        let ((top, left), (bottom, right)) = region.get()?;
+        let (width, height) = pixels.with(|p| p.as_ref().map(|(_, w, h)| (*w, *h)))?;
         let cell = 4.0;
         let style = format!(
             "left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%",
-            100.0 * cell * col as f64 / width as f64,
-            100.0 * cell * row as f64 / height as f64,
-            100.0 * cell / width as f64,
-            100.0 * cell / height as f64,
+            100.0 * cell * left as f64 / width as f64,
+            100.0 * cell * top as f64 / height as f64,
+            100.0 * cell * (right + 1 - left) as f64 / width as f64,
+            100.0 * cell * (bottom + 1 - top) as f64 / height as f64,
         );
         Some(
             view! { <div class="cell-highlight" data-testid=format!("{testid}-highlight") style=style></div> },
@@ -253,7 +261,7 @@ fn PixelView(
                 <canvas node_ref=canvas data-testid=testid aria-label=title></canvas>
                 {highlight}
             </div>
-            <figcaption>{title}</figcaption>
+            <figcaption>{move || caption.map_or_else(|| title.to_owned(), |c| c.get())}</figcaption>
         </figure>
     }
 }
@@ -264,9 +272,6 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     let engine = Engine::new(handle, lab);
     let send = move |request: ToEngine| engine.send(request);
     let sampling = RwSignal::new(SamplingInput::default());
-    let mask_mode = RwSignal::new(false);
-    // While the mouse is down in mask mode: whether it masks (true) or unmasks.
-    let painting = RwSignal::new(None::<bool>);
     // A share link in the address: its model first, then its grid once the model is loaded.
     let shared = match location_hash() {
         Some(hash) => match parse_fragment(&hash) {
@@ -506,9 +511,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         });
         match text.trim().parse::<u32>() {
             Ok(code) if (code as usize) < codebook_size => {
-                let id = engine.next_id();
-                lab.update(|lab| lab.pending_edits += 1);
-                send(ToEngine::Edit { id, row, col, code });
+                engine.edit(vec![(row, col, code)], None);
             }
             _ => lab.update(|lab| {
                 lab.edit_error = Some(format!(
@@ -581,8 +584,6 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             send(ToEngine::Suggest { row, col, class });
         }
     });
-    let paint_end = window_event_listener(leptos::ev::mouseup, move |_| painting.set(None));
-    on_cleanup(move || paint_end.remove());
 
     let original = Memo::new(move |_| {
         lab.with(|lab| {
@@ -691,10 +692,30 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             _ => 1.0,
         })
     });
-    let select = Callback::new(move |(row, col): (usize, usize)| {
+    let select = Callback::new(move |(row, col): Cell| {
         lab.update(|lab| lab.selected = Some((row, col)));
         let code = lab.with_untracked(|lab| lab.image.as_ref().and_then(|i| i.code(row, col)));
         code_input.set(code.map_or_else(String::new, |c| c.to_string()));
+    });
+    let editing = Editing::new(engine, lab, hover, select);
+    let tool = editing.tool;
+    let release = window_event_listener(leptos::ev::pointerup, move |_| editing.release());
+    let cancel = window_event_listener(leptos::ev::pointercancel, move |_| editing.release());
+    on_cleanup(move || {
+        release.remove();
+        cancel.remove();
+    });
+    // The region of the images to outline: the cells a press would change, or the hovered one.
+    let region = Memo::new(move |_| {
+        let cells = editing.preview();
+        let first = *cells.first()?;
+        Some(
+            cells
+                .iter()
+                .fold((first, first), |((t, l), (b, r)), &(row, col)| {
+                    ((t.min(row), l.min(col)), (b.max(row), r.max(col)))
+                }),
+        )
     });
     // Shortcuts without a modifier, except while typing in a field.
     let help = RwSignal::new(false);
@@ -709,14 +730,30 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         if typing {
             return;
         }
-        match event.key().as_str() {
+        let key = event.key();
+        if let Some(chosen) = Tool::from_key(&key) {
+            // The key of the tool in hand puts it down.
+            let same = tool.get_untracked() == chosen;
+            editing.take(if same { Tool::Select } else { chosen });
+            event.prevent_default();
+            return;
+        }
+        match key.as_str() {
             "?" => help.update(|h| *h = !*h),
             "Escape" => {
                 help.set(false);
-                mask_mode.set(false);
+                editing.take(Tool::Select);
             }
-            "m" | "M" => mask_mode.update(|m| *m = !*m),
-            key @ ("ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight") => {
+            "[" | "]" => editing.brush_size.update(|size| {
+                let at = BRUSH_SIZES.iter().position(|s| s == size).unwrap_or(0);
+                let next = if key == "[" {
+                    at.saturating_sub(1)
+                } else {
+                    (at + 1).min(BRUSH_SIZES.len() - 1)
+                };
+                *size = BRUSH_SIZES[next];
+            }),
+            "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" => {
                 let Some((rows, cols)) = lab.with_untracked(|lab| {
                     let image = lab.image.as_ref()?;
                     Some((image.encoding.grid_height, image.encoding.grid_width))
@@ -724,7 +761,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     return;
                 };
                 let (row, col) = lab.with_untracked(|lab| lab.selected).unwrap_or((0, 0));
-                let next = match key {
+                let next = match key.as_str() {
                     "ArrowUp" => (row.saturating_sub(1), col),
                     "ArrowDown" => ((row + 1).min(rows - 1), col),
                     "ArrowLeft" => (row, col.saturating_sub(1)),
@@ -739,22 +776,42 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     });
     on_cleanup(move || shortcuts.remove());
 
+    let mean_colours = {
+        let decoded = codebook_key(lab);
+        Memo::new(move |_| {
+            decoded.track();
+            lab.with_untracked(|lab| {
+                lab.codebook
+                    .as_ref()
+                    .map(crate::protocol::Codebook::mean_colours)
+            })
+        })
+    };
+    let previewed = Memo::new(move |_| editing.preview());
     let heatmap = move || {
         let by = colour_by.get();
         let bits = surprisal_bits.get();
         let uniform = uniform_bits.get();
+        let means = mean_colours.get();
         grid.get().map(|(codes, width, height, margins)| {
             let largest = margins.iter().copied().fold(0.0_f32, f32::max);
             let has_margins = !margins.is_empty();
-            let colour_of = |index: usize| match by {
-                ColourBy::Margin if has_margins => {
-                    margin_colour(margins.get(index).copied().unwrap_or(0.0), largest)
+            let colour_of = |index: usize| {
+                let code = codes.get(index).copied().unwrap_or(0);
+                match by {
+                    ColourBy::Margin if has_margins => {
+                        margin_colour(margins.get(index).copied().unwrap_or(0.0), largest)
+                    }
+                    ColourBy::Surprisal => match bits.as_ref().and_then(|b| b.get(index)) {
+                        Some(&b) => surprisal_colour(b, uniform),
+                        None => "#808080".to_owned(),
+                    },
+                    ColourBy::MeanColour => match means.as_ref().and_then(|m| m.get(code as usize)) {
+                        Some([r, g, b]) => format!("rgb({r}, {g}, {b})"),
+                        None => "#808080".to_owned(),
+                    },
+                    _ => code_colour(code),
                 }
-                ColourBy::Surprisal => match bits.as_ref().and_then(|b| b.get(index)) {
-                    Some(&b) => surprisal_colour(b, uniform),
-                    None => "#808080".to_owned(),
-                },
-                _ => code_colour(codes.get(index).copied().unwrap_or(0)),
             };
             let large = width * height > LARGEST_BUTTON_GRID;
             let cells = if large {
@@ -766,10 +823,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         rows=height
                         cols=width
                         lab=lab
-                        hover=hover
-                        mask_mode=mask_mode
-                        painting=painting
-                        on_select=select
+                        editing=editing
                     />
                 }
                 .into_any()
@@ -780,7 +834,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     let code = codes.get(row * width + col).copied().unwrap_or(0);
                     let index = row * width + col;
                     let colour = colour_of(index);
-                    let title = match bits.as_ref().and_then(|b| b.get(index)) {
+                    let label = match bits.as_ref().and_then(|b| b.get(index)) {
                         Some(b) if by == ColourBy::Surprisal => {
                             format!("cell ({row}, {col}): code {code}, {b:.2} bits")
                         }
@@ -789,46 +843,44 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     let selected = move || lab.with(|lab| lab.selected == Some((row, col)));
                     let masked = move || lab.with(|lab| lab.is_masked(row, col));
                     let highlighted = move || lab.with(|lab| lab.highlighted_code == Some(code));
+                    let in_preview = move || {
+                        tool.get() != Tool::Select
+                            && previewed.with(|cells| cells.contains(&(row, col)))
+                    };
                     view! {
                         <button
                             class="code-cell"
                             class:selected=selected
                             class:masked=masked
                             class:highlighted=highlighted
+                            class:previewed=in_preview
                             data-masked=move || masked().to_string()
                             data-testid="code-cell"
                             data-row=row
                             data-col=col
                             data-code=code
                             style=format!("background:{colour}")
-                            title=title
-                            on:mouseenter=move |_| {
-                                hover.set(Some((row, col)));
-                                if let Some(value) = painting.get_untracked() {
-                                    lab.update(|lab| lab.set_masked(row, col, value));
-                                }
-                            }
+                            title=label.clone()
+                            aria-label=label
+                            on:mouseenter=move |_| editing.enter(Some((row, col)))
                             on:mousedown=move |event| {
-                                if mask_mode.get_untracked() && event.button() == 0 {
+                                if tool.get_untracked() != Tool::Select && event.button() == 0 {
                                     event.prevent_default();
-                                    let shift = event.shift_key();
-                                    let value = lab.try_update(|lab| lab.mask_press((row, col), shift));
-                                    painting.set(value.flatten());
+                                    editing.press((row, col), event.shift_key());
                                 }
                             }
                             on:focus=move |_| hover.set(Some((row, col)))
                             on:click=move |_| {
-                                if !mask_mode.get_untracked() {
+                                if tool.get_untracked() == Tool::Select {
                                     select.run((row, col));
                                 }
                             }
                             on:keydown=move |event| {
-                                if mask_mode.get_untracked() && (event.key() == " " || event.key() == "Enter") {
+                                if tool.get_untracked() != Tool::Select
+                                    && (event.key() == " " || event.key() == "Enter")
+                                {
                                     event.prevent_default();
-                                    lab.update(|lab| {
-                                        let value = !lab.is_masked(row, col);
-                                        lab.set_masked(row, col, value);
-                                    });
+                                    editing.activate((row, col));
                                 }
                             }
                         >
@@ -844,13 +896,14 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     <div
                         class="heatmap"
                         class:heatmap-large=large
+                        class:captures-drags=move || editing.captures_drags()
                         data-testid="heatmap"
                         data-rows=height
                         data-cols=width
                         style=format!(
                             "grid-template-columns:repeat({width}, 1fr);aspect-ratio:{width} / {height}"
                         )
-                        on:mouseleave=move |_| hover.set(None)
+                        on:mouseleave=move |_| editing.enter(None)
                     >
                         {cells}
                     </div>
@@ -860,14 +913,13 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                             <select
                                 data-testid="colour-by"
                                 on:change=move |event| {
-                                    colour_by.set(match event_target_value(&event).as_str() {
-                                        "margin" => ColourBy::Margin,
-                                        "surprisal" => ColourBy::Surprisal,
-                                        _ => ColourBy::Code,
-                                    });
+                                    colour_by.set(ColourBy::from_name(&event_target_value(&event)));
                                 }
                             >
                                 <option value="code" selected=by == ColourBy::Code>"code index"</option>
+                                <option value="colour" selected=by == ColourBy::MeanColour>
+                                    "mean colour of each code's decoded tile"
+                                </option>
                                 <option value="margin" selected=by == ColourBy::Margin disabled=!has_margins>
                                     "margin (red: a near tie, blue: firm)"
                                 </option>
@@ -886,39 +938,27 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             }
         })
     };
-
-    let cell_info = move || {
-        let (row, col) = hover.get().or_else(|| lab.with(|lab| lab.selected))?;
-        lab.with(|lab| {
-            let image = lab.image.as_ref()?;
-            let index = row * image.encoding.grid_width + col;
-            let code = image.code(row, col)?;
-            let encoded = image.encoding.codes.get(index).copied()?;
-            let edited = match (code == encoded, image.encoding.distance.is_empty()) {
-                (true, _) => String::new(),
-                (false, false) => format!(" (edited; the encoder chose {encoded})"),
-                (false, true) => format!(" (edited; the prior drew {encoded})"),
-            };
-            let quantiser = match (
-                image.encoding.distance.get(index),
-                image.encoding.margin.get(index),
-            ) {
-                (Some(distance), Some(margin)) => {
-                    format!(" · distance {distance:.4} · margin {margin:.4}")
-                }
-                _ => " · drawn by the prior, not encoded".to_owned(),
-            };
-            let bits = lab
-                .current_surprisal()
-                .and_then(|s| s.bits.get(index))
-                .map_or_else(String::new, |b| format!(" · {b:.2} bits under the prior"));
-            Some(view! {
-                <p class="cell-info" data-testid="cell-info">
-                    {format!("Cell ({row}, {col}): code {code}{edited}{quantiser}{bits}")}
-                </p>
+    let errors = Memo::new(move |_| {
+        original.with(|original| {
+            reconstruction.with(|reconstruction| {
+                let ((original, width, height), (reconstruction, _, _)) =
+                    (original.as_ref()?, reconstruction.as_ref()?);
+                let (rgba, psnr) = error_map(original, reconstruction);
+                Some((rgba, *width, *height, psnr))
             })
         })
-    };
+    });
+    let error_pixels = Memo::new(move |_| {
+        errors.with(|e| e.as_ref().map(|(rgba, w, h, _)| (rgba.clone(), *w, *h)))
+    });
+    let error_caption = Signal::derive(move || {
+        errors.with(|e| match e.as_ref().map(|e| e.3) {
+            Some(psnr) if psnr.is_finite() => {
+                format!("Error map: |original − reconstruction| × 3, PSNR {psnr:.1} dB")
+            }
+            _ => "Error map: |original − reconstruction| × 3 (none: they are equal)".to_owned(),
+        })
+    });
 
     view! {
         <section
@@ -1082,11 +1122,19 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             }))}
             <Show when=move || grid.with(Option::is_some)>
                 <div class="views">
-                    <PixelView testid="original" title="Original (model input)" pixels=original hover=hover />
-                    <PixelView testid="reconstruction" title="Reconstruction" pixels=reconstruction hover=hover />
+                    <PixelView testid="original" title="Original (model input)" pixels=original region=region />
+                    <PixelView testid="reconstruction" title="Reconstruction" pixels=reconstruction region=region />
                     {heatmap}
+                    <PixelView
+                        testid="error-map"
+                        title="Error map"
+                        pixels=error_pixels
+                        region=region
+                        caption=error_caption
+                    />
                 </div>
-                {cell_info}
+                <CellInfo engine=engine lab=lab editing=editing />
+                <Toolbar editing=editing lab=lab />
                 <div class="lab-row share">
                     <button data-testid="export-png" on:click=move |_| export_png()>"Download PNG"</button>
                     <button data-testid="export-grid" on:click=move |_| export_grid()>"Download grid"</button>
@@ -1153,7 +1201,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     {move || lab.with(|lab| lab.last_edit_millis).map(|millis| view! {
                         <span class="edit-time" data-testid="edit-time">{format!("last edit {millis:.1} ms")}</span>
                     })}
-                    {move || lab.with(|lab| (lab.pending_edits > 0).then_some(())).map(|()| view! {
+                    {move || lab.with(|lab| (lab.pending_edits() > 0).then_some(())).map(|()| view! {
                         <span data-testid="edit-pending">"decoding…"</span>
                     })}
                 </div>
@@ -1161,11 +1209,12 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     <div class="error" role="alert" data-testid="edit-error">{message}</div>
                 })}
                 <p class="hint">
-                    "Hover a cell to see its region in both images; click it, type a code and press \
-                     Enter to change it. Only the pixels that cell can reach are decoded again."
+                    "Hover a cell to see its region in the images; select it, type a code and press \
+                     Enter to change it, or paint with the tools above. Only the pixels the changed \
+                     cells can reach are decoded again."
                 </p>
-                <PriorTools engine=engine lab=lab input=sampling mask_mode=mask_mode />
-                <CodebookPanel engine=engine lab=lab />
+                <PriorTools engine=engine lab=lab input=sampling tool=tool />
+                <CodebookPanel engine=engine lab=lab paint_code=editing.paint_code tool=tool />
             </Show>
         </section>
         <Show when=loaded>
@@ -1186,8 +1235,14 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         <dt>"← ↑ → ↓"</dt><dd>"select the next cell of the grid"</dd>
                         <dt>"Enter"</dt><dd>"in the code field: set the selected cell's code"</dd>
                         <dt>"Ctrl-Z / Ctrl-Y"</dt><dd>"undo / redo (Ctrl-Shift-Z redoes too)"</dd>
+                        <dt>"S"</dt><dd>"select cells (the tool the page starts with)"</dd>
+                        <dt>"B"</dt><dd>"brush: paint the paint code; [ and ] change its size"</dd>
+                        <dt>"R"</dt><dd>"fill a rectangle with the paint code"</dd>
+                        <dt>"C / V"</dt><dd>"copy a region of codes / paste it (also into another image)"</dd>
+                        <dt>"I"</dt><dd>"eyedropper: take a cell's code as the paint code"</dd>
                         <dt>"M"</dt><dd>"mask cells for the prior to redraw (click or drag over them; Shift-click masks a rectangle)"</dd>
-                        <dt>"Esc"</dt><dd>"close this list; stop masking"</dd>
+                        <dt>"Enter / Space"</dt><dd>"on the grid: use the tool on the selected cell (a rectangle or a copy takes two presses)"</dd>
+                        <dt>"Esc"</dt><dd>"close this list; back to Select"</dd>
                         <dt>"Ctrl-V"</dt><dd>"paste an image to encode"</dd>
                     </dl>
                     <button data-testid="help-close" on:click=move |_| help.set(false)>"Close"</button>

@@ -2,6 +2,8 @@
 //! the history of edits. Plain data, changed by the engine's messages and by the user; tested
 //! natively. Undo and redo paste pixels they kept, so they restore the reconstruction exactly.
 
+use super::tools::CodeRegion;
+pub use crate::protocol::CellCode;
 use crate::protocol::{
     Codebook, Drawn, Encoding, FromEngine, LoadStage, ModelInfo, PatchPixels, SuggestedCode,
 };
@@ -47,10 +49,12 @@ pub struct CellChange {
     pub after: u32,
 }
 
-/// One edit (of one cell, or of a region the prior completed), with the pixels before and
-/// after it.
+/// One edit (of one cell, a brush's footprint, a rectangle, a paste, or a region the prior
+/// completed), with the pixels before and after it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EditRecord {
+    /// The brush stroke it belongs to: undo and redo take a stroke's edits together.
+    pub stroke: Option<u64>,
     /// The cells it changed.
     pub cells: Vec<CellChange>,
     /// The region of the reconstruction it changed, with its pixels after the edit.
@@ -73,9 +77,6 @@ pub struct Image {
     /// Edits undone, the next to redo last.
     pub undone: Vec<EditRecord>,
 }
-
-/// A cell's code to set in the engine's grid, `(row, col, code)`.
-pub type CellCode = (usize, usize, u32);
 
 impl Image {
     /// The image as encoded, without edits.
@@ -138,14 +139,9 @@ impl Image {
         }
     }
 
-    /// Applies an edit of one cell the engine decoded; clears what could be redone.
-    pub fn apply(&mut self, row: usize, col: usize, code: u32, patch: PatchPixels) {
-        self.apply_cells(&[(row, col, code)], patch);
-    }
-
-    /// Applies an edit of several cells whose decoded pixels are `patch`; clears what could
-    /// be redone. Cells whose code does not change are left out of the record.
-    pub fn apply_cells(&mut self, cells: &[CellCode], patch: PatchPixels) {
+    /// Applies an edit of cells whose decoded pixels are `patch`, part of `stroke` if any;
+    /// clears what could be redone.
+    pub fn apply_cells(&mut self, cells: &[CellCode], patch: PatchPixels, stroke: Option<u64>) {
         let changes: Vec<CellChange> = cells
             .iter()
             .filter_map(|&(row, col, after)| {
@@ -170,6 +166,7 @@ impl Image {
             self.set_code(change.row, change.col, change.after);
         }
         self.done.push(EditRecord {
+            stroke,
             cells: changes,
             patch,
             before_pixels,
@@ -177,19 +174,25 @@ impl Image {
         self.undone.clear();
     }
 
-    /// Undoes the last edit; returns the cells the engine must set.
+    /// Undoes the last edit (the whole stroke, for a brush's); returns the cells the engine
+    /// must set, in order.
     pub fn undo(&mut self) -> Option<Vec<CellCode>> {
-        let edit = self.done.pop()?;
-        let cells = self.show_edit(&edit, false);
-        self.undone.push(edit);
+        let mut cells = Vec::new();
+        for edit in last_group(&mut self.done)? {
+            cells.extend(self.show_edit(&edit, false));
+            self.undone.push(edit);
+        }
         Some(cells)
     }
 
-    /// Redoes the last undone edit; returns the cells the engine must set.
+    /// Redoes the last undone edit (or stroke); returns the cells the engine must set, in
+    /// order.
     pub fn redo(&mut self) -> Option<Vec<CellCode>> {
-        let edit = self.undone.pop()?;
-        let cells = self.show_edit(&edit, true);
-        self.done.push(edit);
+        let mut cells = Vec::new();
+        for edit in last_group(&mut self.undone)? {
+            cells.extend(self.show_edit(&edit, true));
+            self.done.push(edit);
+        }
         Some(cells)
     }
 
@@ -225,6 +228,53 @@ impl Image {
             .map(|(index, &code)| (index / width, index % width, code))
             .collect()
     }
+}
+
+/// Takes the last edit off `stack`, with the edits of the same stroke under it, last first.
+fn last_group(stack: &mut Vec<EditRecord>) -> Option<Vec<EditRecord>> {
+    let last = stack.pop()?;
+    let stroke = last.stroke;
+    let mut group = vec![last];
+    if stroke.is_some() {
+        while let Some(edit) = stack.pop_if(|edit| edit.stroke == stroke) {
+            group.push(edit);
+        }
+    }
+    Some(group)
+}
+
+/// How much the error map brightens errors: an error of a third of the range is white.
+pub const ERROR_GAIN: f32 = 3.0;
+
+/// The error map of a reconstruction: each pixel's mean absolute error over R, G and B, times
+/// [`ERROR_GAIN`], on a black → red → yellow → white ramp (RGBA); and the PSNR of the whole
+/// image in dB (infinite when they are equal).
+pub fn error_map(original: &[u8], reconstruction: &[u8]) -> (Vec<u8>, f64) {
+    let mut squared = 0.0_f64;
+    let mut values = 0usize;
+    let rgba = original
+        .chunks_exact(4)
+        .zip(reconstruction.chunks_exact(4))
+        .flat_map(|(a, b)| {
+            let mut error = 0.0_f32;
+            for (&x, &y) in a[..3].iter().zip(&b[..3]) {
+                let d = f32::from(x) - f32::from(y);
+                error += d.abs();
+                squared += f64::from(d * d);
+            }
+            values += 3;
+            let t = (ERROR_GAIN * error / (3.0 * 255.0)).clamp(0.0, 1.0);
+            let ramp = |offset: f32| ((3.0 * t - offset).clamp(0.0, 1.0) * 255.0).round() as u8;
+            [ramp(0.0), ramp(1.0), ramp(2.0), 255]
+        })
+        .collect();
+    let mse = squared / values.max(1) as f64;
+    let psnr = if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0_f64 * 255.0 / mse).log10()
+    };
+    (rgba, psnr)
 }
 
 /// The perplexity of a usage count, `exp(−Σ p log p)`: how many codes are used, in effect.
@@ -322,8 +372,10 @@ pub struct LabState {
     pub selected: Option<(usize, usize)>,
     /// Wall time of the last edit in the engine, in milliseconds.
     pub last_edit_millis: Option<f64>,
-    /// Edits sent and not yet answered.
-    pub pending_edits: usize,
+    /// Edits sent and not yet answered: their numbers and strokes.
+    pub pending: Vec<(u64, Option<u64>)>,
+    /// Codes copied from a region (kept when another image is opened).
+    pub clipboard: Option<CodeRegion>,
     /// The current drawing from the prior.
     pub drawing: Option<Drawing>,
     /// Why the last drawing failed.
@@ -363,6 +415,22 @@ impl LabState {
             Some(slot) => slot.1 = millis,
             None => self.timings.push((operation, millis)),
         }
+    }
+
+    /// An edit `id` was sent to the engine, part of `stroke` if any.
+    pub fn edit_sent(&mut self, id: u64, stroke: Option<u64>) {
+        self.pending.push((id, stroke));
+    }
+
+    /// Edits sent and not yet answered.
+    pub fn pending_edits(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Forgets the pending edit `id`; returns its stroke.
+    fn answered(&mut self, id: u64) -> Option<u64> {
+        let index = self.pending.iter().position(|&(i, _)| i == id)?;
+        self.pending.remove(index).1
     }
 
     /// A drawing was asked for; its snapshots will replace any earlier one.
@@ -464,6 +532,7 @@ impl LabState {
                 height,
                 rgba: picture,
             },
+            None,
         );
         self.drawing = None;
         self.mask.clear();
@@ -535,30 +604,28 @@ impl LabState {
                 {
                     self.drawing = None;
                 }
-                self.image = Some(Image::new(encoding));
+                self.image = Some(Image::new(*encoding));
             }
             FromEngine::EncodeFailed { source, message } => {
                 self.encoding = None;
                 self.upload_error = Some(format!("{source}: {message}"));
             }
             FromEngine::Patched {
-                row,
-                col,
-                code,
+                id,
+                cells,
                 patch,
                 millis,
-                ..
             } => {
-                self.pending_edits = self.pending_edits.saturating_sub(1);
+                let stroke = self.answered(id);
                 self.last_edit_millis = Some(millis);
                 self.time("edit", millis);
                 self.edit_error = None;
                 if let Some(image) = &mut self.image {
-                    image.apply(row, col, code, patch);
+                    image.apply_cells(&cells, patch, stroke);
                 }
             }
-            FromEngine::EditFailed { message, .. } => {
-                self.pending_edits = self.pending_edits.saturating_sub(1);
+            FromEngine::EditFailed { id, message } => {
+                self.answered(id);
                 self.edit_error = Some(message);
             }
             FromEngine::Drawing(drawn) | FromEngine::Drawn(drawn) => {
@@ -637,6 +704,8 @@ mod tests {
             codes: vec![1, 2, 3, 4],
             distance: vec![0.0; 4],
             margin: vec![0.0; 4],
+            nearest: Vec::new(),
+            nearest_distance: Vec::new(),
             original: reconstruction.clone(),
             reconstruction,
             inverted: false,
@@ -659,7 +728,7 @@ mod tests {
     fn an_edit_pastes_its_patch_and_undo_restores_exactly() {
         let mut image = Image::new(encoding());
         let original = image.reconstruction.clone();
-        image.apply(1, 0, 9, patch());
+        image.apply_cells(&[(1, 0, 9)], patch(), None);
         assert_eq!(image.code(1, 0), Some(9));
         assert_ne!(image.reconstruction, original);
         assert_eq!(image.crop(2, 3, 4, 5), vec![200; 80]);
@@ -675,13 +744,56 @@ mod tests {
     }
 
     #[test]
+    fn a_brush_stroke_is_undone_and_redone_as_one_edit() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        let original = lab.image.as_ref().map(|i| i.reconstruction.clone());
+        let patched = |id: u64, cells: Vec<CellCode>, value: u8| FromEngine::Patched {
+            id,
+            cells,
+            patch: PatchPixels {
+                rgba: vec![value; 4 * 4 * 5],
+                ..patch()
+            },
+            millis: 1.0,
+        };
+        // A single edit, then a stroke of two edits (5 then 6 on cell (0, 1)).
+        lab.edit_sent(1, None);
+        lab.edit_sent(2, Some(9));
+        lab.edit_sent(3, Some(9));
+        assert_eq!(lab.pending_edits(), 3);
+        lab.on_message(patched(1, vec![(0, 0, 7)], 10));
+        lab.on_message(patched(2, vec![(0, 1, 5), (1, 1, 5)], 20));
+        lab.on_message(patched(3, vec![(0, 1, 6)], 30));
+        assert_eq!(lab.pending_edits(), 0);
+        let image = lab.image.as_mut().unwrap_or_else(|| panic!("no image"));
+        assert_eq!(image.codes, vec![7, 6, 3, 5]);
+        assert_eq!(
+            image.undo(),
+            Some(vec![(0, 1, 5), (0, 1, 2), (1, 1, 4)]),
+            "the stroke's edits, last first"
+        );
+        assert_eq!(image.codes, vec![7, 2, 3, 4]);
+        assert_eq!(
+            image.crop(2, 3, 4, 5),
+            vec![10; 80],
+            "the single edit's pixels"
+        );
+        assert_eq!(image.redo(), Some(vec![(0, 1, 5), (1, 1, 5), (0, 1, 6)]));
+        assert_eq!(image.codes, vec![7, 6, 3, 5]);
+        assert_eq!(image.crop(2, 3, 4, 5), vec![30; 80]);
+        assert_eq!(image.undo().map(|c| c.len()), Some(3));
+        assert_eq!(image.undo(), Some(vec![(0, 0, 1)]));
+        assert_eq!(Some(image.reconstruction.clone()), original);
+        assert_eq!(image.undo(), None);
+    }
+
+    #[test]
     fn a_patch_at_the_edge_is_clipped_and_reset_restores_everything() {
         let mut image = Image::new(encoding());
         let original = image.reconstruction.clone();
-        image.apply(
-            1,
-            1,
-            7,
+        image.apply_cells(
+            &[(1, 1, 7)],
             PatchPixels {
                 top: 6,
                 left: 6,
@@ -689,9 +801,10 @@ mod tests {
                 height: 4,
                 rgba: vec![9; 64],
             },
+            None,
         );
         assert_eq!(image.crop(6, 6, 2, 2), vec![9; 16]);
-        image.apply(0, 0, 5, patch());
+        image.apply_cells(&[(0, 0, 5)], patch(), None);
         let cells = image.reset();
         assert_eq!(cells, vec![(0, 0, 1), (0, 1, 2), (1, 0, 3), (1, 1, 4)]);
         assert_eq!(image.reconstruction, original);
@@ -701,7 +814,7 @@ mod tests {
     #[test]
     fn a_bad_file_keeps_the_last_image_and_says_why() {
         let mut lab = LabState::default();
-        lab.on_message(FromEngine::Encoded(encoding()));
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
         lab.on_message(FromEngine::EncodeFailed {
             source: "notes.png".to_owned(),
             message: "This file is not an image we can read.".to_owned(),
@@ -711,7 +824,7 @@ mod tests {
             lab.upload_error.as_deref(),
             Some("notes.png: This file is not an image we can read.")
         );
-        lab.on_message(FromEngine::Encoded(encoding()));
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
         assert_eq!(lab.upload_error, None);
     }
 
@@ -738,7 +851,7 @@ mod tests {
     #[test]
     fn a_completion_candidate_is_one_edit_that_undo_takes_back() {
         let mut lab = LabState::default();
-        lab.on_message(FromEngine::Encoded(encoding()));
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
         let original = lab.image.as_ref().map(|i| i.reconstruction.clone());
         assert_eq!(lab.mask_press((1, 0), false), Some(true));
         assert_eq!(
@@ -784,6 +897,18 @@ mod tests {
     }
 
     #[test]
+    fn the_error_map_is_black_where_equal_and_bright_where_wrong() {
+        let original = [10, 20, 30, 255, 0, 0, 0, 255];
+        let reconstruction = [10, 20, 30, 255, 255, 255, 255, 255];
+        let (rgba, psnr) = error_map(&original, &reconstruction);
+        assert_eq!(rgba, vec![0, 0, 0, 255, 255, 255, 255, 255]);
+        // MSE = 255² / 2: PSNR = 10 log₁₀ 2.
+        assert!((psnr - 10.0 * 2.0_f64.log10()).abs() < 1e-9, "{psnr}");
+        let (_, equal) = error_map(&original, &original);
+        assert!(equal.is_infinite());
+    }
+
+    #[test]
     fn perplexity_counts_the_codes_in_effect() {
         assert!((usage_perplexity(&[5, 5, 5, 5, 0]) - 4.0).abs() < 1e-9);
         assert!((usage_perplexity(&[7, 0, 0]) - 1.0).abs() < 1e-9);
@@ -793,7 +918,7 @@ mod tests {
     #[test]
     fn surprisal_counts_only_for_the_codes_it_was_computed_for() {
         let mut lab = LabState::default();
-        lab.on_message(FromEngine::Encoded(encoding()));
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
         lab.on_message(FromEngine::Surprisal {
             codes: vec![1, 2, 3, 4],
             bits: vec![1.0, 2.0, 3.0, 0.5],
@@ -803,9 +928,7 @@ mod tests {
         assert_eq!(lab.timings, vec![("encode", 1.0), ("surprisal", 1.0)]);
         lab.on_message(FromEngine::Patched {
             id: 0,
-            row: 0,
-            col: 0,
-            code: 9,
+            cells: vec![(0, 0, 9)],
             patch: patch(),
             millis: 1.0,
         });

@@ -1,11 +1,14 @@
 //! The page (main thread): Leptos components that talk to the engine through
-//! [`crate::protocol`] and hold no tensor (the `ui` feature, without burn). Only [`state`]
-//! compiles natively and without the feature.
+//! [`crate::protocol`] and hold no tensor (the `ui` feature, without burn). The plain-data
+//! modules ([`state`], [`lab_state`], [`share`], [`tools`]) compile natively, without the
+//! feature, and are tested there.
 
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod app;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod badge;
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
+mod cell_info;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod codebook;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
@@ -21,6 +24,9 @@ pub mod lab_state;
 mod location;
 pub mod share;
 pub mod state;
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
+mod toolbar;
+pub mod tools;
 
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub use app::App;

@@ -30,6 +30,15 @@ pub struct Quantized {
     pub commitment_loss: Tensor<1>,
 }
 
+/// The `k` nearest codes of each cell, nearest first, for the views of the app.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    /// Codes, nearest first. `[batch, h, w, k]`.
+    pub codes: Tensor<4, Int>,
+    /// Their squared distances `‖z_e − e_code‖²`, ascending. `[batch, h, w, k]`.
+    pub distance: Tensor<4>,
+}
+
 /// Nearest and second-nearest codes of each cell, for the views of the app.
 #[derive(Debug, Clone)]
 pub struct Nearest {
@@ -99,25 +108,42 @@ impl VectorQuantizer {
         }
     }
 
+    /// The `k` nearest codes of each cell, nearest first, with their squared distances (no
+    /// gradient). `k` is at most `K`.
+    ///
+    /// # Shapes
+    /// - `z_e`: `[batch, D, h, w]` → codes and distances `[batch, h, w, k]`
+    pub fn ranked(&self, z_e: Tensor<4>, k: usize) -> Ranked {
+        let [batch, _, h, w] = z_e.dims();
+        let k = k.clamp(1, self.codebook_size());
+        let z_flat = flatten_cells(z_e.detach()); // [cells, D]
+        let z_sq = z_flat.clone().square().sum_dim(1); // [cells, 1]
+        let distances = self.partial_distances(z_flat) + z_sq; // [cells, K]
+        let (best, indices) = (-distances).topk_with_indices(k, 1); // [cells, k]
+        Ranked {
+            codes: indices.reshape([batch, h, w, k]),
+            // Rounding can make ‖z‖² + ‖e‖² − 2 z·e slightly negative.
+            distance: (-best).clamp_min(0.0).reshape([batch, h, w, k]),
+        }
+    }
+
     /// Nearest and second-nearest codes (no gradient): codes, distances and margins.
     ///
     /// # Shapes
     /// - `z_e`: `[batch, D, h, w]`
     pub fn nearest(&self, z_e: Tensor<4>) -> Nearest {
         let [batch, _, h, w] = z_e.dims();
-        let z_flat = flatten_cells(z_e.detach()); // [cells, D]
-        let z_sq = z_flat.clone().square().sum_dim(1); // [cells, 1]
-        let distances = self.partial_distances(z_flat) + z_sq; // [cells, K]
-        let (best_two, indices) = (-distances).topk_with_indices(2, 1); // [cells, 2]
-        let best_two = -best_two;
-        let nearest = best_two.clone().slice([0..batch * h * w, 0..1]);
-        let second = best_two.slice([0..batch * h * w, 1..2]);
+        let ranked = self.ranked(z_e, 2);
+        let first = |t: Tensor<4>| t.slice([0..batch, 0..h, 0..w, 0..1]).reshape([batch, h, w]);
+        let second = ranked.distance.clone().slice([0..batch, 0..h, 0..w, 1..2]);
+        let nearest = first(ranked.distance);
         Nearest {
-            codes: indices
-                .slice([0..batch * h * w, 0..1])
+            codes: ranked
+                .codes
+                .slice([0..batch, 0..h, 0..w, 0..1])
                 .reshape([batch, h, w]),
-            distance: nearest.clone().clamp_min(0.0).reshape([batch, h, w]),
-            margin: (second - nearest).reshape([batch, h, w]),
+            margin: second.reshape([batch, h, w]) - nearest.clone(),
+            distance: nearest,
         }
     }
 

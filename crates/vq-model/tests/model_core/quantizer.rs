@@ -6,7 +6,8 @@ use vq_model::vqvae::VqVae;
 use crate::{block_on, device, small_vqvae_config, to_vec};
 
 /// The code of every cell is the nearest codebook vector, as a brute-force search finds it,
-/// and the distance and margin are the nearest and second-nearest squared distances.
+/// the distance and margin are the nearest and second-nearest squared distances, and the five
+/// nearest codes are the brute force's first five.
 #[test]
 fn nearest_code_equals_brute_force() {
     let device = device();
@@ -23,6 +24,10 @@ fn nearest_code_equals_brute_force() {
     let codes = block_on(vq_model::read_i64(nearest.codes)).expect("codes");
     let distance = to_vec(nearest.distance);
     let margin = to_vec(nearest.margin);
+    let ranked = quantizer.ranked(z_e.clone(), 5);
+    assert_eq!(ranked.codes.dims(), [2, 5, 4, 5]);
+    let ranked_codes = block_on(vq_model::read_i64(ranked.codes)).expect("codes");
+    let ranked_distance = to_vec(ranked.distance);
     let trained =
         block_on(vq_model::read_i64(quantizer.forward(z_e.clone()).codes)).expect("codes");
     assert_eq!(
@@ -48,6 +53,17 @@ fn nearest_code_equals_brute_force() {
             (margin[cell] - (d[1].0 - d[0].0)).abs() < 1e-4,
             "margin of cell {cell}"
         );
+        for rank in 0..5 {
+            assert_eq!(
+                ranked_codes[5 * cell + rank] as usize,
+                d[rank].1,
+                "cell {cell}, rank {rank}"
+            );
+            assert!(
+                (ranked_distance[5 * cell + rank] - d[rank].0).abs() < 1e-4,
+                "distance of cell {cell}, rank {rank}"
+            );
+        }
     }
 }
 
