@@ -257,7 +257,7 @@ pub fn CodeTile(code: u32, lab: RwSignal<LabState>) -> impl IntoView {
     let decoded = codebook_key(lab);
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
-        decoded.track();
+        let _ = decoded.get();
         lab.with_untracked(|lab| {
             let Some(codebook) = &lab.codebook else {
                 return;
@@ -273,7 +273,8 @@ pub fn CodeTile(code: u32, lab: RwSignal<LabState>) -> impl IntoView {
 }
 
 /// Changes when the codebook is decoded (again), and not on other changes of the lab: the
-/// tiles are too large to compare on every edit.
+/// tiles are too large to compare on every edit. Read it with `get` (a memo is lazy: `track`
+/// alone would not run it, and it would never hear of the codebook).
 pub fn codebook_key(lab: RwSignal<LabState>) -> Memo<Option<(usize, u64)>> {
     Memo::new(move |_| {
         lab.with(|lab| {

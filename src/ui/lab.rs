@@ -779,7 +779,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     let mean_colours = {
         let decoded = codebook_key(lab);
         Memo::new(move |_| {
-            decoded.track();
+            let _ = decoded.get();
             lab.with_untracked(|lab| {
                 lab.codebook
                     .as_ref()
@@ -1135,27 +1135,6 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                 </div>
                 <CellInfo engine=engine lab=lab editing=editing />
                 <Toolbar editing=editing lab=lab />
-                <div class="lab-row share">
-                    <button data-testid="export-png" on:click=move |_| export_png()>"Download PNG"</button>
-                    <button data-testid="export-grid" on:click=move |_| export_grid()>"Download grid"</button>
-                    <label class="file">
-                        "Import a grid: "
-                        <input type="file" accept=".json,application/json" data-testid="import-grid" on:change=on_import />
-                    </label>
-                    <button data-testid="share-link" on:click=move |_| share()>"Share link"</button>
-                    {move || share_url.get().map(|url| view! {
-                        <input
-                            class="share-url"
-                            data-testid="share-url"
-                            readonly
-                            aria-label="A link that restores this model, grid and view"
-                            prop:value=url
-                            on:focus=move |event| {
-                                event_target::<web_sys::HtmlInputElement>(&event).select();
-                            }
-                        />
-                    })}
-                </div>
                 <div class="lab-row edit">
                     {move || lab.with(|lab| lab.selected).map(|(row, col)| view! {
                         <span data-testid="selected-cell">{format!("Cell ({row}, {col}) → code ")}</span>
@@ -1213,6 +1192,27 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                      Enter to change it, or paint with the tools above. Only the pixels the changed \
                      cells can reach are decoded again."
                 </p>
+                <div class="lab-row share">
+                    <button data-testid="export-png" on:click=move |_| export_png()>"Download PNG"</button>
+                    <button data-testid="export-grid" on:click=move |_| export_grid()>"Download grid"</button>
+                    <label class="file">
+                        "Import a grid: "
+                        <input type="file" accept=".json,application/json" data-testid="import-grid" on:change=on_import />
+                    </label>
+                    <button data-testid="share-link" on:click=move |_| share()>"Share link"</button>
+                    {move || share_url.get().map(|url| view! {
+                        <input
+                            class="share-url"
+                            data-testid="share-url"
+                            readonly
+                            aria-label="A link that restores this model, grid and view"
+                            prop:value=url
+                            on:focus=move |event| {
+                                event_target::<web_sys::HtmlInputElement>(&event).select();
+                            }
+                        />
+                    })}
+                </div>
                 <PriorTools engine=engine lab=lab input=sampling tool=tool />
                 <CodebookPanel engine=engine lab=lab paint_code=editing.paint_code tool=tool />
             </Show>

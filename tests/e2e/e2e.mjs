@@ -575,6 +575,167 @@ async function priorScenario(page, errors, url, label) {
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
+/// Every code of the small (button) heatmap, row-major.
+async function gridCodes(page) {
+  return page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
+}
+
+/// Presses the mouse on cell `from` and releases it on cell `to` of the button heatmap.
+async function dragCells(page, [r0, c0], [r1, c1]) {
+  await byId(page, "heatmap").scrollIntoViewIfNeeded();
+  const a = await cell(page, r0, c0).boundingBox();
+  const b = await cell(page, r1, c1).boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
+/// Waits until the grid's codes satisfy `expected` (an array; null entries: any code).
+async function waitForCodes(page, expected) {
+  await page.waitForFunction((want) => {
+    const got = [...document.querySelectorAll('[data-testid="code-cell"]')].map((n) => Number(n.dataset.code));
+    return got.length === want.length && want.every((c, i) => c === null || c === got[i]) &&
+      !document.querySelector('[data-testid="edit-pending"]');
+  }, expected);
+}
+
+/// The pixels (x, y) of a 28×28 reconstruction that differ between two RGBA arrays.
+function changedPixels(before, after, width) {
+  const changed = [];
+  for (let i = 0; i < after.length; i += 4) {
+    if (after[i] !== before[i] || after[i + 1] !== before[i + 1] || after[i + 2] !== before[i + 2]) {
+      changed.push([(i / 4) % width, Math.floor(i / 4 / width)]);
+    }
+  }
+  return changed;
+}
+
+/// Elements a screen reader would announce without a name: buttons, fields, focusable canvases.
+async function unnamedControls(page) {
+  return page.evaluate(() => [...document.querySelectorAll("button, input, select, canvas[tabindex]")]
+    .filter((el) => el.offsetParent !== null || el.getClientRects().length > 0)
+    .filter((el) => {
+      const labelled = el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || el.title;
+      const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).join("") : "";
+      const text = el.tagName === "BUTTON" ? (el.textContent.trim() || [...el.querySelectorAll("img[alt]")].map((i) => i.alt).join("")) : "";
+      return !(labelled || labels || text);
+    })
+    .map((el) => `${el.tagName.toLowerCase()}[data-testid=${el.dataset.testid ?? "?"}]`));
+}
+
+/// The editing tools on the CPU backend: nearest codes, colourings, the error map, the
+/// eyedropper, a brush stroke (one undo), a rectangle fill, copy and paste into another image,
+/// sentences for a tool used too early, and names for screen readers.
+async function toolsScenario(page, errors, url, label) {
+  await page.goto(url);
+  await byId(page, "model-status").waitFor();
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  await page.waitForFunction(() => /128 codes/.test(document.querySelector('[data-testid="codebook-summary"]')?.textContent ?? ""));
+
+  // Hover: the five codes nearest to the encoder's output, the first the cell's own.
+  await cell(page, 3, 3).hover();
+  await byId(page, "nearest").waitFor();
+  const nearest = await byId(page, "nearest-code").evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.code)));
+  check(nearest.length === 5 && nearest[0] === await cellCode(page, 3, 3) && new Set(nearest).size === 5,
+    `hover lists the five nearest codes, its own first: ${nearest.join(", ")}`);
+  await page.screenshot({ path: join(screenshots, `${label}-nearest.png`), fullPage: true });
+
+  // The heatmap by the mean colour of each code's tile: equal codes, equal colours.
+  await byId(page, "colour-by").selectOption("colour");
+  await page.waitForFunction(() => /rgb\(/.test(document.querySelector('[data-testid="code-cell"]').getAttribute("style")));
+  const colours = await page.locator('[data-testid="code-cell"]').evaluateAll((nodes) => nodes.map((n) => [n.dataset.code, n.style.background]));
+  const byCode = new Map();
+  const consistent = colours.every(([code, colour]) => (byCode.has(code) ? byCode.get(code) === colour : (byCode.set(code, colour), true)));
+  check(consistent && byCode.size > 1, `the mean-colour view gives each code one colour (${byCode.size} codes)`);
+  await page.screenshot({ path: join(screenshots, `${label}-mean-colour.png`), fullPage: true });
+  await byId(page, "colour-by").selectOption("code");
+
+  // The error map: bright where the reconstruction is wrong, with the PSNR.
+  const errorCaption = await page.locator('figure:has([data-testid="error-map"]) figcaption').innerText();
+  const errorPixels = await canvases(page, "error-map");
+  check(/PSNR \d+\.\d dB/.test(errorCaption) && errorPixels[0].some((v, i) => i % 4 === 0 && v > 0),
+    `the error map shows where the reconstruction differs: ${errorCaption}`);
+
+  // Tools used too early get a sentence.
+  const takeTool = (name) => page.locator(`[data-testid="tool"][data-tool="${name}"]`).click();
+  await takeTool("Paste");
+  await cell(page, 0, 0).click();
+  check(/Nothing is copied yet/.test(await byId(page, "tool-message").innerText()), "a paste with nothing copied says so");
+  await takeTool("Brush");
+  await cell(page, 0, 0).click();
+  check(/Choose a paint code first/.test(await byId(page, "tool-message").innerText()), "a brush without a paint code says so");
+
+  // The eyedropper takes a cell's code and goes back to the brush.
+  const codes = await gridCodes(page);
+  const before = await reconstructionPixels(page);
+  const paint = codes[3 * 7 + 3];
+  await cell(page, 3, 3).focus();
+  await page.keyboard.press("i");
+  await cell(page, 3, 3).click();
+  check(await byId(page, "paint-code").getAttribute("data-code") === String(paint), `the eyedropper takes code ${paint}`);
+  check(await page.locator('[data-testid="tool"][aria-pressed="true"]').getAttribute("data-tool") === "Brush", "and hands the brush back");
+
+  // A 2×2 brush dragged along row 1 from column 0 to 3: rows 1–2, columns 0–4.
+  await byId(page, "brush-size").selectOption("2");
+  await dragCells(page, [1, 0], [1, 3]);
+  const brushed = codes.map((c, i) => (Math.floor(i / 7) >= 1 && Math.floor(i / 7) <= 2 && i % 7 <= 4 ? paint : c));
+  await waitForCodes(page, brushed);
+  check(true, "a 2×2 brush stroke paints rows 1–2, columns 0–4, and nothing else");
+  await page.screenshot({ path: join(screenshots, `${label}-brushed.png`), fullPage: true });
+  await byId(page, "undo").click();
+  await waitForCodes(page, codes);
+  check((await reconstructionPixels(page)).every((v, i) => v === before[i]), "one undo takes the whole stroke back, pixels exactly");
+
+  // A rectangle from (5, 1) to (6, 3) with another code, chosen in the codebook.
+  const other = paint === 17 ? 18 : 17;
+  await byId(page, "undo").focus();
+  await page.keyboard.press("r");
+  check(await page.locator('[data-testid="tool"][aria-pressed="true"]').getAttribute("data-tool") === "Fill rectangle", "R takes up the rectangle");
+  await byId(page, "codebook-atlas").scrollIntoViewIfNeeded();
+  const atlas = await byId(page, "codebook-atlas").boundingBox();
+  await page.mouse.click(atlas.x + ((other % 16) + 0.5) * atlas.width / 16, atlas.y + (Math.floor(other / 16) + 0.5) * atlas.height / 8);
+  check(await byId(page, "paint-code").getAttribute("data-code") === String(other), `a click in the codebook makes ${other} the paint code`);
+  await dragCells(page, [5, 1], [6, 3]);
+  const filled = codes.map((c, i) => (Math.floor(i / 7) >= 5 && i % 7 >= 1 && i % 7 <= 3 ? other : c));
+  await waitForCodes(page, filled);
+  const changed = changedPixels(before, await reconstructionPixels(page), 28);
+  // Cells 1–3 by 5–6 reach pixels x in 4·1 − 15 .. 4·3 + 19, y from 4·5 − 15.
+  const outside = changed.filter(([x, y]) => x >= 4 * 3 + 19 || y < 4 * 5 - 15).length;
+  check(changed.length > 0 && outside === 0, `the rectangle fill changes ${changed.length} pixels, none out of its reach (${outside})`);
+  await page.screenshot({ path: join(screenshots, `${label}-rectangle.png`), fullPage: true });
+
+  // Copy the top-left 2×2 codes, open another image, paste them at (5, 5).
+  const copied = [filled[0], filled[1], filled[7], filled[8]];
+  await page.keyboard.press("c");
+  await dragCells(page, [0, 0], [1, 1]);
+  check(/2×2 codes from Ankle boot/.test(await byId(page, "clipboard").innerText()), "the copy is shown in the toolbar");
+  await byId(page, "example").nth(1).click();
+  await waitForEncoding(page, "Trouser");
+  const trouser = await gridCodes(page);
+  await page.keyboard.press("v");
+  await cell(page, 5, 5).click();
+  const pasted = trouser.map((c, i) => {
+    const [row, col] = [Math.floor(i / 7), i % 7];
+    return row >= 5 && col >= 5 ? copied[2 * (row - 5) + (col - 5)] : c;
+  });
+  await waitForCodes(page, pasted);
+  check(true, "codes copied from one image paste into another");
+  await page.screenshot({ path: join(screenshots, `${label}-pasted.png`), fullPage: true });
+
+  // Keyboard: Enter on a cell uses the tool there (a paste at the bottom-left corner is clipped).
+  await cell(page, 6, 0).focus();
+  await page.keyboard.press("Enter");
+  await waitForCodes(page, pasted.map((c, i) => (i === 6 * 7 ? copied[0] : i === 6 * 7 + 1 ? copied[1] : c)));
+  check(true, "Enter on a focused cell pastes there, clipped to the grid");
+
+  // Every button, field and focusable canvas has a name for screen readers.
+  const unnamed = await unnamedControls(page);
+  check(unnamed.length === 0, `every control has an accessible name (${unnamed.join(", ") || "all named"})`);
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
 // VQ_LAB_E2E_ONLY: a regular expression; only scenarios whose title matches run (development).
 const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONLY) : null;
 
@@ -641,6 +802,10 @@ try {
     await labScenario(page, errors, `${base}?backend=webgpu`, "lab-webgpu");
   });
 
+  await scenario("the editing tools on the CPU backend: nearest codes, colourings, error map, eyedropper, brush, rectangle, copy and paste", [], async (page, errors) => {
+    await toolsScenario(page, errors, base, "tools-cpu");
+  });
+
   await scenario("the prior on the CPU backend: sample, timeline, surprisal, suggestions, completion", [], async (page, errors) => {
     await priorScenario(page, errors, base, "prior-cpu");
   });
@@ -691,6 +856,23 @@ try {
     check(changed > 0 && outside === 0, `the edit changed ${changed} pixels, none outside the cell's reach (${outside})`);
     await byId(page, "suggestion").first().waitFor();
     await page.screenshot({ path: join(screenshots, "photo-cpu-edited.png"), fullPage: true });
+
+    // The canvas by keyboard: arrows select, the eyedropper and a brush take Enter.
+    await canvas.focus();
+    await page.keyboard.press("ArrowRight");
+    const right = await byId(page, "cell-info").innerText();
+    check(/^Cell \(10, 21\): code \d+/.test(right), `an arrow on the focused canvas selects the next cell: ${right}`);
+    const taken = Number(/code (\d+)/.exec(right)[1]);
+    await page.keyboard.press("i");
+    await page.keyboard.press("Enter");
+    check(await byId(page, "paint-code").getAttribute("data-code") === String(taken), `I and Enter take its code (${taken})`);
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("b");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((code) => new RegExp(`^Cell \\(10, 20\\): code ${code} \\(edited`).test(
+      document.querySelector('[data-testid="cell-info"]')?.textContent ?? ""), taken);
+    check(true, "B and Enter paint it onto the cell to the left");
+    await page.keyboard.press("Escape");
     await byId(page, "sample-count").selectOption("1");
     await byId(page, "sample-seed").fill("3");
     const started = Date.now();
@@ -736,6 +918,14 @@ try {
     await page.screenshot({ path: join(screenshots, "narrow-dark-cpu.png"), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     check(!overflow, "nothing overflows horizontally");
+    await byId(page, "model-status").waitFor();
+    await byId(page, "example").first().click();
+    await waitForEncoding(page, "Ankle boot");
+    await page.waitForFunction(() => /128 codes/.test(document.querySelector('[data-testid="codebook-summary"]')?.textContent ?? ""));
+    await cell(page, 3, 3).click();
+    await page.screenshot({ path: join(screenshots, "narrow-dark-lab.png"), fullPage: true });
+    const labOverflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    check(!labOverflow, "with an image, the tools and the codebook, still nothing overflows at a phone's width");
   });
 } finally {
   server.close();
