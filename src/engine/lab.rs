@@ -5,7 +5,7 @@
 //! bytes and posts the results. Every read from the device is asynchronous.
 
 use burn::tensor::Device;
-use vq_model::image::{UploadError, decode_upload, fit_size, resize, rgba_from_tensor};
+use vq_model::image::{decode_upload, fit_size, resize, rgba_from_tensor};
 use vq_model::incremental::decode_window;
 use vq_model::sampler::Grid;
 use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
@@ -62,7 +62,8 @@ pub fn border_mean(rgba: &[u8], width: usize, height: usize) -> f64 {
 ///
 /// # Errors
 ///
-/// [`UploadError`] when the file is not an image the app can use.
+/// The sentence of a [`vq_model::image::UploadError`] when the file is not an image the app
+/// can use.
 pub fn prepare(
     bytes: &[u8],
     config: &ModelConfig,
@@ -75,7 +76,7 @@ pub fn prepare(
             "{long_side} px is not a size the photo model takes; choose 128, 256 or 512."
         ));
     }
-    let image = decode_upload(bytes).map_err(|err| sentence(&err))?;
+    let image = decode_upload(bytes).map_err(|err| err.to_string())?;
     let source_size = image.dimensions();
     let resized = if grey {
         let side = u32::try_from(config.image_size).unwrap_or(28);
@@ -126,17 +127,6 @@ pub fn prepare(
         inverted,
         invert_reason,
     })
-}
-
-/// An upload error as the page's sentence: capitalised, with a full stop.
-pub fn sentence(err: &UploadError) -> String {
-    let text = err.to_string();
-    let mut chars = text.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
-    format!("{first}{}.", chars.as_str())
 }
 
 /// A sentence for a failed read from the device.
@@ -276,6 +266,7 @@ pub async fn warm_up(model: &LoadedModel, device: &Device) -> Result<f64, String
 mod tests {
     use super::*;
     use crate::protocol::DEFAULT_PHOTO_SIZE;
+    use vq_model::image::UploadError;
 
     fn fashion_config() -> ModelConfig {
         ModelConfig::new(
@@ -348,7 +339,7 @@ mod tests {
             Invert::Auto,
             DEFAULT_PHOTO_SIZE,
         );
-        assert_eq!(result.err(), Some(sentence(&UploadError::UnknownFormat)));
+        assert_eq!(result.err(), Some(UploadError::UnknownFormat.to_string()));
     }
 
     #[test]

@@ -203,9 +203,14 @@ fn Timeline(lab: RwSignal<LabState>, at: RwSignal<Option<usize>>) -> impl IntoVi
 /// The sampling controls, shared by sampling and completion.
 #[component]
 pub fn SamplingControls(lab: RwSignal<LabState>, input: RwSignal<SamplingInput>) -> impl IntoView {
+    // A changed field takes back the sentence about the last bad value (the next drawing
+    // checks the fields again).
     let field = move |event: &leptos::ev::Event, set: fn(&mut SamplingInput, String)| {
         let value = event_target_value(event);
         input.update(|input| set(input, value));
+        if lab.with_untracked(|lab| lab.draw_error.is_some()) {
+            lab.update(|lab| lab.draw_error = None);
+        }
     };
     let classes = move || {
         let names = class_names(lab);

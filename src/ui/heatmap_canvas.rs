@@ -65,25 +65,20 @@ fn paint(
             }
         }
     }
-    context.set_stroke_style_str("#ffffff");
-    context.set_line_width(1.5);
-    for &(row, col) in previewed {
-        context.stroke_rect(
-            col as f64 * px + 0.75,
-            row as f64 * px + 0.75,
-            px - 1.5,
-            px - 1.5,
-        );
-    }
-    context.set_stroke_style_str("#ffd43b");
-    context.set_line_width(2.0);
-    for &(row, col) in marked {
-        context.stroke_rect(
-            col as f64 * px + 1.0,
-            row as f64 * px + 1.0,
-            px - 2.0,
-            px - 2.0,
-        );
+    // Outlines inside the cells: the tool's footprint in white, hover, selection and the
+    // highlighted code's cells in yellow.
+    for (cells, colour, width) in [(previewed, "#ffffff", 1.5), (marked, "#ffd43b", 2.0)] {
+        context.set_stroke_style_str(colour);
+        context.set_line_width(width);
+        for &(row, col) in cells {
+            let inset = width / 2.0;
+            context.stroke_rect(
+                col as f64 * px + inset,
+                row as f64 * px + inset,
+                px - width,
+                px - width,
+            );
+        }
     }
     Some(())
 }

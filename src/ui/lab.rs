@@ -553,38 +553,6 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    // The prior's views follow the grid: the surprisal while it is shown, and the suggestions
-    // for the selected cell. Each is asked for once per grid (and class, and cell).
-    let asked_surprisal = StoredValue::new(None::<(Vec<u32>, Option<usize>)>);
-    Effect::new(move |_| {
-        if colour_by.get() != ColourBy::Surprisal {
-            return;
-        }
-        let class = sampling.with(SamplingInput::class);
-        let Some(codes) = lab.with(|lab| lab.image.as_ref().map(|i| i.codes.clone())) else {
-            return;
-        };
-        let key = Some((codes, class));
-        if asked_surprisal.get_value() != key {
-            asked_surprisal.set_value(key);
-            send(ToEngine::Surprisal { class });
-        }
-    });
-    let asked_suggestions = StoredValue::new(None::<(usize, usize, Vec<u32>, Option<usize>)>);
-    Effect::new(move |_| {
-        let class = sampling.with(SamplingInput::class);
-        let Some(((row, col), codes)) =
-            lab.with(|lab| Some((lab.selected?, lab.image.as_ref()?.codes.clone())))
-        else {
-            return;
-        };
-        let key = Some((row, col, codes, class));
-        if asked_suggestions.get_value() != key {
-            asked_suggestions.set_value(key);
-            send(ToEngine::Suggest { row, col, class });
-        }
-    });
-
     let original = Memo::new(move |_| {
         lab.with(|lab| {
             lab.image.as_ref().map(|image| {
@@ -699,6 +667,52 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     });
     let editing = Editing::new(engine, lab, hover, select);
     let tool = editing.tool;
+    // The prior's views follow the grid: the surprisal while it is shown, and the suggestions
+    // for the selected cell while the Select tool is in hand. Each is asked for once per grid
+    // (and class, and cell), never while edits are on their way, and never twice at once: a
+    // brush stroke on the photo model would otherwise queue seconds of the prior's work per
+    // cell painted. The latest grid is asked for when the engine answers.
+    let asked_surprisal = StoredValue::new(None::<(Vec<u32>, Option<usize>)>);
+    Effect::new(move |_| {
+        if colour_by.get() != ColourBy::Surprisal {
+            return;
+        }
+        let class = sampling.with(SamplingInput::class);
+        let Some(codes) = lab.with(|lab| {
+            let idle = !lab.measuring_surprisal && lab.pending_edits() == 0;
+            idle.then(|| lab.image.as_ref().map(|i| i.codes.clone()))
+                .flatten()
+        }) else {
+            return;
+        };
+        let key = Some((codes, class));
+        if asked_surprisal.get_value() != key {
+            asked_surprisal.set_value(key);
+            lab.update(|lab| lab.measuring_surprisal = true);
+            send(ToEngine::Surprisal { class });
+        }
+    });
+    let asked_suggestions = StoredValue::new(None::<(usize, usize, Vec<u32>, Option<usize>)>);
+    Effect::new(move |_| {
+        if tool.get() != Tool::Select {
+            return;
+        }
+        let class = sampling.with(SamplingInput::class);
+        let Some(((row, col), codes)) = lab.with(|lab| {
+            if lab.suggesting || lab.pending_edits() > 0 {
+                return None;
+            }
+            Some((lab.selected?, lab.image.as_ref()?.codes.clone()))
+        }) else {
+            return;
+        };
+        let key = Some((row, col, codes, class));
+        if asked_suggestions.get_value() != key {
+            asked_suggestions.set_value(key);
+            lab.update(|lab| lab.suggesting = true);
+            send(ToEngine::Suggest { row, col, class });
+        }
+    });
     let release = window_event_listener(leptos::ev::pointerup, move |_| editing.release());
     let cancel = window_event_listener(leptos::ev::pointercancel, move |_| editing.release());
     on_cleanup(move || {

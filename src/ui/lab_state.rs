@@ -384,6 +384,10 @@ pub struct LabState {
     pub surprisal: Option<Surprisal>,
     /// Suggestions for the selected cell.
     pub suggestions: Option<Suggestions>,
+    /// A request for suggestions is on its way (the page asks one at a time).
+    pub suggesting: bool,
+    /// A request for the surprisal is on its way.
+    pub measuring_surprisal: bool,
     /// Cells masked for completion, row-major (empty: none).
     pub mask: Vec<bool>,
     /// The last cell pressed while masking: Shift and a press masks the rectangle from it.
@@ -659,6 +663,7 @@ impl LabState {
                 millis,
             } => {
                 self.time("surprisal", millis);
+                self.measuring_surprisal = false;
                 self.surprisal = Some(Surprisal {
                     codes,
                     bits,
@@ -672,6 +677,7 @@ impl LabState {
                 millis,
             } => {
                 self.time("suggestions", millis);
+                self.suggesting = false;
                 self.suggestions = Some(Suggestions {
                     row,
                     col,
@@ -919,12 +925,17 @@ mod tests {
     fn surprisal_counts_only_for_the_codes_it_was_computed_for() {
         let mut lab = LabState::default();
         lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        lab.measuring_surprisal = true;
         lab.on_message(FromEngine::Surprisal {
             codes: vec![1, 2, 3, 4],
             bits: vec![1.0, 2.0, 3.0, 0.5],
             millis: 1.0,
         });
         assert_eq!(lab.current_surprisal().map(Surprisal::total), Some(6.5));
+        assert!(
+            !lab.measuring_surprisal,
+            "the answer lets the page ask again"
+        );
         assert_eq!(lab.timings, vec![("encode", 1.0), ("surprisal", 1.0)]);
         lab.on_message(FromEngine::Patched {
             id: 0,

@@ -500,6 +500,7 @@ async function priorScenario(page, errors, url, label) {
   const sentence = await byId(page, "draw-error").innerText();
   check(/not a temperature/.test(sentence), `a bad temperature gets a sentence: ${sentence}`);
   await byId(page, "sample-temperature").fill("1");
+  check(await byId(page, "draw-error").count() === 0, "correcting the field takes the sentence away");
 
   // A sample goes to the lab to be edited.
   await byId(page, "use-sample").first().click();
@@ -872,6 +873,38 @@ try {
     await page.waitForFunction((code) => new RegExp(`^Cell \\(10, 20\\): code ${code} \\(edited`).test(
       document.querySelector('[data-testid="cell-info"]')?.textContent ?? ""), taken);
     check(true, "B and Enter paint it onto the cell to the left");
+
+    // A 3×3 brush stroke across 30 columns of the 64×40 canvas, watched for long tasks.
+    await page.evaluate(() => {
+      window.__strokeTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__strokeTasks.push(entry.duration);
+      }).observe({ type: "longtask" });
+    });
+    await page.keyboard.press("]");
+    await page.keyboard.press("]");
+    check(await byId(page, "brush-size").inputValue() === "3", "] twice makes the brush 3×3");
+    const strokeBefore = await reconstructionPixels(page);
+    await canvas.scrollIntoViewIfNeeded();
+    const now = await canvas.boundingBox();
+    const y = now.y + (25.5 / rows) * now.height;
+    await page.mouse.move(now.x + (5.5 / cols) * now.width, y);
+    await page.mouse.down();
+    const strokeStarted = Date.now();
+    await page.mouse.move(now.x + (35.5 / cols) * now.width, y, { steps: 30 });
+    await page.mouse.up();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="edit-pending"]'));
+    const strokeMs = Date.now() - strokeStarted;
+    const strokeTasks = await page.evaluate(() => window.__strokeTasks);
+    const strokeChanged = changedPixels(strokeBefore, await reconstructionPixels(page), 256);
+    const rowsOut = strokeChanged.filter(([, py]) => py < 4 * 24 - 15 || py >= 4 * 26 + 19).length;
+    console.log(`    brush stroke over 31 cells: ${strokeMs} ms to the last pixel; long tasks ${strokeTasks.length} (${strokeTasks.map((d) => d.toFixed(0)).join(", ")} ms)`);
+    check(strokeChanged.length > 0 && rowsOut === 0, `the stroke repaints ${strokeChanged.length} pixels, all within its rows' reach (${rowsOut} outside)`);
+    check(strokeTasks.length === 0, `no main-thread task over 50 ms while painting the photo on the CPU backend (${strokeTasks.length})`);
+    await page.screenshot({ path: join(screenshots, "photo-cpu-brushed.png"), fullPage: true });
+    await byId(page, "undo").click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="edit-pending"]'));
+    check(changedPixels(strokeBefore, await reconstructionPixels(page), 256).length === 0, "one undo takes the stroke back exactly");
     await page.keyboard.press("Escape");
     await byId(page, "sample-count").selectOption("1");
     await byId(page, "sample-seed").fill("3");

@@ -14,14 +14,16 @@ pub const MAX_UPLOAD_SIDE: u32 = 8192;
 /// Most memory the decoder may allocate for one upload.
 pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Why an upload cannot be used; each says what happened in words a user understands.
+/// Why an upload cannot be used; each message is the sentence the page shows.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum UploadError {
     /// Not an image format we read.
-    #[error("this file is not an image we can read (PNG, JPEG, GIF, BMP or WebP)")]
+    #[error("This file is not an image we can read (PNG, JPEG, GIF, BMP or WebP).")]
     UnknownFormat,
     /// Too large.
-    #[error("this image is too large ({width}×{height}); the limit is {MAX_UPLOAD_SIDE} px a side")]
+    #[error(
+        "This image is too large ({width}×{height}); the limit is {MAX_UPLOAD_SIDE} px a side."
+    )]
     TooLarge {
         /// Width in the file.
         width: u32,
@@ -29,10 +31,10 @@ pub enum UploadError {
         height: u32,
     },
     /// The file is damaged or truncated.
-    #[error("this image could not be decoded: {0}")]
+    #[error("This image could not be decoded ({0}).")]
     Corrupt(String),
     /// Zero pixels.
-    #[error("this image is empty")]
+    #[error("This image is empty.")]
     Empty,
 }
 
