@@ -208,15 +208,20 @@ pub struct Encoding {
     /// Rows of the code grid.
     pub grid_height: usize,
     /// The code of each cell, row-major.
+    #[serde(with = "crate::packed")]
     pub codes: Vec<u32>,
     /// Squared distance from each cell's `z_e` to its code.
+    #[serde(with = "crate::packed")]
     pub distance: Vec<f32>,
     /// Squared distance to the second-nearest code minus the nearest (0: a tie).
+    #[serde(with = "crate::packed")]
     pub margin: Vec<f32>,
     /// The [`NEAREST`] nearest codes of each cell's `z_e`, nearest first, cell after cell
     /// (empty for a grid that was not encoded).
+    #[serde(with = "crate::packed")]
     pub nearest: Vec<u32>,
     /// Their squared distances, in the same order.
+    #[serde(with = "crate::packed")]
     pub nearest_distance: Vec<f32>,
     /// RGBA of the model's input (after resizing and inversion).
     #[serde(with = "serde_bytes")]
@@ -289,6 +294,7 @@ pub struct Drawn {
     /// Rows.
     pub grid_height: usize,
     /// The codes of each grid, row-major.
+    #[serde(with = "crate::packed::rows")]
     pub grids: Vec<Vec<u32>>,
     /// Pixel width of each picture.
     pub width: usize,
@@ -321,6 +327,7 @@ pub struct Codebook {
     #[serde(with = "serde_bytes")]
     pub tiles: Vec<u8>,
     /// How often each code was chosen on the training set's grids (from the manifest).
+    #[serde(with = "crate::packed")]
     pub train_usage: Vec<u64>,
     /// Wall time of the decode and read back, in milliseconds.
     pub millis: f64,
@@ -386,11 +393,13 @@ pub enum ToEngine {
         /// A number the answer repeats.
         id: u64,
         /// The cells and their new codes.
+        #[serde(with = "crate::packed")]
         cells: Vec<CellCode>,
     },
     /// Set the codes of cells without decoding (undo, redo and reset paste pixels they kept).
     SetCells {
         /// `(row, col, code)` of each cell.
+        #[serde(with = "crate::packed")]
         cells: Vec<CellCode>,
     },
     /// Draw `count` new grids from the prior, of the size of the model's training images;
@@ -409,6 +418,7 @@ pub enum ToEngine {
         /// A number the answers repeat.
         id: u64,
         /// One flag per cell, row-major: true for the cells to redraw.
+        #[serde(with = "crate::packed")]
         mask: Vec<bool>,
         /// How to draw.
         sampling: Sampling,
@@ -425,6 +435,7 @@ pub enum ToEngine {
         /// Rows.
         grid_height: usize,
         /// Codes, row-major.
+        #[serde(with = "crate::packed")]
         codes: Vec<u32>,
     },
     /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
@@ -488,6 +499,7 @@ pub enum FromEngine {
         /// The request's number.
         id: u64,
         /// The cells set, with their codes.
+        #[serde(with = "crate::packed")]
         cells: Vec<CellCode>,
         /// The pixels that changed.
         patch: PatchPixels,
@@ -517,8 +529,10 @@ pub enum FromEngine {
     /// The answer to [`ToEngine::Surprisal`].
     Surprisal {
         /// The codes it was computed for, row-major.
+        #[serde(with = "crate::packed")]
         codes: Vec<u32>,
         /// `−log₂ p(code | cells before)` of each cell.
+        #[serde(with = "crate::packed")]
         bits: Vec<f32>,
         /// Wall time, in milliseconds.
         millis: f64,
