@@ -110,6 +110,16 @@ impl ColourBy {
     }
 }
 
+/// The heatmap's cell (a button) at a point of the viewport.
+fn cell_under(x: i32, y: i32) -> Option<Cell> {
+    let element = web_sys::window()?
+        .document()?
+        .element_from_point(x as f32, y as f32)?;
+    let cell = element.closest("[data-testid=code-cell]").ok()??;
+    let read = |name: &str| cell.get_attribute(name)?.parse().ok();
+    Some((read("data-row")?, read("data-col")?))
+}
+
 /// The address's fragment without `#`, if there is one.
 fn location_hash() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
@@ -877,7 +887,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                             title=label.clone()
                             aria-label=label
                             on:mouseenter=move |_| editing.enter(Some((row, col)))
-                            on:mousedown=move |event| {
+                            on:pointerdown=move |event| {
                                 if tool.get_untracked() != Tool::Select && event.button() == 0 {
                                     event.prevent_default();
                                     editing.press((row, col), event.shift_key());
@@ -918,6 +928,13 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                             "grid-template-columns:repeat({width}, 1fr);aspect-ratio:{width} / {height}"
                         )
                         on:mouseleave=move |_| editing.enter(None)
+                        on:pointermove=move |event| {
+                            // A finger's moves stay with the cell it touched first: find the
+                            // cell under it.
+                            if event.pointer_type() == "touch" {
+                                editing.enter(cell_under(event.client_x(), event.client_y()));
+                            }
+                        }
                     >
                         {cells}
                     </div>

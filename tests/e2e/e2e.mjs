@@ -944,6 +944,17 @@ try {
     await page.screenshot({ path: join(screenshots, "worker-missing.png"), fullPage: true });
   });
 
+  await scenario("a projector's width: the views grow", [], async (page) => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await loadBadge(page, base);
+    await byId(page, "model-status").waitFor();
+    await byId(page, "example").first().click();
+    await waitForEncoding(page, "Ankle boot");
+    const width = (await byId(page, "reconstruction").boundingBox()).width;
+    check(width >= 380, `at 1920 px the reconstruction is shown ${width.toFixed(0)} px wide`);
+    await page.screenshot({ path: join(screenshots, "projector-lab.png"), fullPage: false });
+  });
+
   await scenario("narrow screen, dark scheme", [], async (page) => {
     await page.setViewportSize({ width: 390, height: 800 });
     await page.emulateMedia({ colorScheme: "dark" });
@@ -959,6 +970,29 @@ try {
     await page.screenshot({ path: join(screenshots, "narrow-dark-lab.png"), fullPage: true });
     const labOverflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     check(!labOverflow, "with an image, the tools and the codebook, still nothing overflows at a phone's width");
+
+    // A finger: take cell (3, 3)'s code with the eyedropper, then drag the brush along row 5.
+    const codes = await gridCodes(page);
+    await page.locator('[data-testid="tool"][data-tool="Eyedropper"]').click();
+    await cell(page, 3, 3).click();
+    await page.locator('[data-testid="tool"][data-tool="Brush"]').click();
+    await byId(page, "heatmap").scrollIntoViewIfNeeded();
+    const centre = async (row, col) => {
+      const b = await cell(page, row, col).boundingBox();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const touch = await page.context().newCDPSession(page);
+    const [from, to] = [await centre(5, 0), await centre(5, 4)];
+    await touch.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [from] });
+    for (let i = 1; i <= 8; i++) {
+      const at = { x: from.x + ((to.x - from.x) * i) / 8, y: from.y };
+      await touch.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [at] });
+    }
+    await touch.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    const paint = codes[3 * 7 + 3];
+    await waitForCodes(page, codes.map((c, i) => (Math.floor(i / 7) === 5 && i % 7 <= 4 ? paint : c)));
+    check(true, `a finger dragged along row 5 paints code ${paint} on columns 0–4, and nothing else`);
+    await page.screenshot({ path: join(screenshots, "narrow-dark-touch-brushed.png"), fullPage: true });
   });
 } finally {
   server.close();
