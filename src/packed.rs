@@ -26,35 +26,22 @@ fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
     out
 }
 
-impl Packed for u32 {
-    const SIZE: usize = 4;
-    fn put(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn take(bytes: &[u8]) -> Self {
-        Self::from_le_bytes(array(bytes))
-    }
+/// Numbers in their little-endian bytes.
+macro_rules! little_endian {
+    ($($number:ty),*) => {$(
+        impl Packed for $number {
+            const SIZE: usize = std::mem::size_of::<$number>();
+            fn put(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+            fn take(bytes: &[u8]) -> Self {
+                Self::from_le_bytes(array(bytes))
+            }
+        }
+    )*};
 }
 
-impl Packed for f32 {
-    const SIZE: usize = 4;
-    fn put(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn take(bytes: &[u8]) -> Self {
-        Self::from_le_bytes(array(bytes))
-    }
-}
-
-impl Packed for u64 {
-    const SIZE: usize = 8;
-    fn put(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn take(bytes: &[u8]) -> Self {
-        Self::from_le_bytes(array(bytes))
-    }
-}
+little_endian!(u32, f32, u64);
 
 impl Packed for bool {
     const SIZE: usize = 1;

@@ -13,6 +13,7 @@ use super::codebook::{CodebookPanel, codebook_key};
 use super::engine_client::{Engine, EngineHandle};
 use super::generate::{PriorTools, SamplePanel, SamplingInput, surprisal_totals};
 use super::heatmap_canvas::HeatmapCanvas;
+use super::history::{self, HistoryButtons, Step};
 use super::lab_state::{LabState, ModelStatus, error_map};
 use super::share::{GridFile, Shared, fragment, parse_fragment};
 use super::toolbar::{Editing, Toolbar};
@@ -531,32 +532,14 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             }),
         }
     };
-    let undo = move || {
-        let cells = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.undo()));
-        if let Some(Some(cells)) = cells {
-            send(ToEngine::SetCells { cells });
-        }
-    };
-    let redo = move || {
-        let cells = lab.try_update(|lab| lab.image.as_mut().and_then(|image| image.redo()));
-        if let Some(Some(cells)) = cells {
-            send(ToEngine::SetCells { cells });
-        }
-    };
-    let reset = move || {
-        let cells = lab.try_update(|lab| lab.image.as_mut().map(|image| image.reset()));
-        if let Some(Some(cells)) = cells {
-            send(ToEngine::SetCells { cells });
-        }
-    };
     let keys = window_event_listener(leptos::ev::keydown, move |event| {
         if !(event.ctrl_key() || event.meta_key()) {
             return;
         }
         match event.key().to_ascii_lowercase().as_str() {
-            "z" if event.shift_key() => redo(),
-            "z" => undo(),
-            "y" => redo(),
+            "z" if event.shift_key() => history::take(engine, lab, Step::Redo),
+            "z" => history::take(engine, lab, Step::Undo),
+            "y" => history::take(engine, lab, Step::Redo),
             _ => return,
         }
         event.prevent_default();
@@ -1191,23 +1174,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     >
                         "Set code"
                     </button>
-                    <button
-                        data-testid="undo"
-                        title="Ctrl-Z"
-                        prop:disabled=move || lab.with(|lab| lab.image.as_ref().is_none_or(|image| image.done.is_empty()))
-                        on:click=move |_| undo()
-                    >
-                        "Undo"
-                    </button>
-                    <button
-                        data-testid="redo"
-                        title="Ctrl-Y"
-                        prop:disabled=move || lab.with(|lab| lab.image.as_ref().is_none_or(|image| image.undone.is_empty()))
-                        on:click=move |_| redo()
-                    >
-                        "Redo"
-                    </button>
-                    <button data-testid="reset" on:click=move |_| reset()>"Reset"</button>
+                    <HistoryButtons engine=engine lab=lab />
                     {move || lab.with(|lab| lab.last_edit_millis).map(|millis| view! {
                         <span class="edit-time" data-testid="edit-time">{format!("last edit {millis:.1} ms")}</span>
                     })}

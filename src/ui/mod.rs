@@ -18,6 +18,8 @@ mod generate;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod heatmap_canvas;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]
+mod history;
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 mod lab;
 pub mod lab_state;
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]

@@ -79,20 +79,14 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         test.len()
     );
 
-    let autodiff = device.clone().autodiff();
-    let mut trainer = vqvae_train::Trainer::new(
-        &config.vqvae,
-        vqvae_train::Options::shipped(
-            args.steps,
-            args.batch_size,
-            args.decay_from,
-            args.seed,
-            &args.work,
-        ),
-        &autodiff,
-    )?;
-    trainer.run(&train, &autodiff)?;
-    let vqvae = trainer.into_model();
+    let options = vqvae_train::Options::shipped(
+        args.steps,
+        args.batch_size,
+        args.decay_from,
+        args.seed,
+        &args.work,
+    );
+    let vqvae = vqvae_train::train(&config.vqvae, options, &train, device)?;
 
     let train_grids = evaluate::encode(&vqvae, &train, device);
     let test_grids = evaluate::encode(&vqvae, &test, device);
@@ -105,7 +99,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
             learning_rate: 1e-3,
             seed: args.seed,
         },
-        &autodiff,
+        &device.clone().autodiff(),
     )?;
 
     let metrics = evaluate::evaluate(&vqvae, &test, config.vqvae.codebook_size, device);

@@ -146,20 +146,14 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     let train = photos::random_crops(&photos.train, args.crop, args.crops, args.seed);
     let held_out = held_out(&photos);
 
-    let autodiff = device.clone().autodiff();
-    let mut trainer = vqvae_train::Trainer::new(
-        &config.vqvae,
-        vqvae_train::Options::shipped(
-            args.steps,
-            args.batch_size,
-            args.decay_from,
-            args.seed,
-            &args.work,
-        ),
-        &autodiff,
-    )?;
-    trainer.run(&train, &autodiff)?;
-    let vqvae = trainer.into_model();
+    let options = vqvae_train::Options::shipped(
+        args.steps,
+        args.batch_size,
+        args.decay_from,
+        args.seed,
+        &args.work,
+    );
+    let vqvae = vqvae_train::train(&config.vqvae, options, &train, device)?;
 
     let k = config.vqvae.codebook_size;
     let crops_64 = photos::random_crops(&photos.train, 64, 20_000, args.seed ^ 64);
@@ -175,7 +169,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
             learning_rate: 1e-3,
             seed: args.seed,
         },
-        &autodiff,
+        &device.clone().autodiff(),
     )?;
 
     let crops = evaluate::evaluate(&vqvae, &held_out.crops, k, device);

@@ -330,6 +330,24 @@ impl Trainer {
     }
 }
 
+/// Trains a VQ-VAE on `train` with autodiff on `device` (resuming from a checkpoint in the
+/// options' work folder, if any) and returns it without autodiff.
+///
+/// # Errors
+///
+/// When a checkpoint or the log cannot be read or written.
+pub fn train(
+    config: &VqVaeConfig,
+    options: Options,
+    train: &ImageSet,
+    device: &Device,
+) -> Result<VqVae> {
+    let autodiff = device.clone().autodiff();
+    let mut trainer = Trainer::new(config, options, &autodiff)?;
+    trainer.run(train, &autodiff)?;
+    Ok(trainer.into_model())
+}
+
 /// PSNR in dB of a mean squared error over pixels in `[0, 1]`.
 pub fn psnr(mse: f32) -> f32 {
     10.0 * (1.0 / mse.max(1e-12)).log10()
