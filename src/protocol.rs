@@ -210,14 +210,9 @@ pub struct Encoding {
     /// The code of each cell, row-major.
     #[serde(with = "crate::packed")]
     pub codes: Vec<u32>,
-    /// Squared distance from each cell's `z_e` to its code.
-    #[serde(with = "crate::packed")]
-    pub distance: Vec<f32>,
-    /// Squared distance to the second-nearest code minus the nearest (0: a tie).
-    #[serde(with = "crate::packed")]
-    pub margin: Vec<f32>,
     /// The [`NEAREST`] nearest codes of each cell's `z_e`, nearest first, cell after cell
-    /// (empty for a grid that was not encoded).
+    /// (empty for a grid that was not encoded). The first is the cell's code; the distance and
+    /// the margin of [`Encoding::distance`] and [`Encoding::margin`] come from these.
     #[serde(with = "crate::packed")]
     pub nearest: Vec<u32>,
     /// Their squared distances, in the same order.
@@ -235,6 +230,35 @@ pub struct Encoding {
     pub invert_reason: String,
     /// Wall time of decode, encode, quantize, decode and read back, in milliseconds.
     pub millis: f64,
+}
+
+impl Encoding {
+    /// The nearest codes of cell `index` (row-major) and their squared distances, nearest
+    /// first; `None` for a grid that was not encoded.
+    pub fn nearest_of(&self, index: usize) -> Option<(&[u32], &[f32])> {
+        let k = self.nearest.len() / self.codes.len().max(1);
+        let range = k * index..k * (index + 1);
+        let codes = self.nearest.get(range.clone())?;
+        (!codes.is_empty()).then_some((codes, self.nearest_distance.get(range)?))
+    }
+
+    /// Squared distance from cell `index`'s `z_e` to its code.
+    pub fn distance(&self, index: usize) -> Option<f32> {
+        self.nearest_of(index).map(|(_, d)| d[0])
+    }
+
+    /// Squared distance to cell `index`'s second-nearest code minus the nearest (0: a tie).
+    pub fn margin(&self, index: usize) -> Option<f32> {
+        self.nearest_of(index)
+            .and_then(|(_, d)| Some(d.get(1)? - d[0]))
+    }
+
+    /// The margin of every cell (empty for a grid that was not encoded).
+    pub fn margins(&self) -> Vec<f32> {
+        (0..self.codes.len())
+            .map_while(|i| self.margin(i))
+            .collect()
+    }
 }
 
 /// Pixels of the reconstruction that an edit changed.
@@ -599,6 +623,39 @@ mod tests {
         assert_eq!(codebook.mean_colours(), vec![[127, 127, 127], [255, 0, 0]]);
         assert_eq!(codebook.tile_rgba(1), Some(&[255, 0, 0, 255].repeat(4)[..]));
         assert_eq!(codebook.tile_rgba(2), None);
+    }
+
+    #[test]
+    fn distances_and_margins_come_from_the_nearest_codes() {
+        let mut encoding = Encoding {
+            source: String::new(),
+            source_size: (8, 4),
+            width: 8,
+            height: 4,
+            grid_width: 2,
+            grid_height: 1,
+            codes: vec![3, 1],
+            nearest: vec![3, 0, 1, 2],
+            nearest_distance: vec![0.5, 2.0, 1.0, 1.25],
+            original: Vec::new(),
+            reconstruction: Vec::new(),
+            inverted: false,
+            invert_reason: String::new(),
+            millis: 0.0,
+        };
+        assert_eq!(
+            encoding.nearest_of(1),
+            Some((&[1, 2][..], &[1.0, 1.25][..]))
+        );
+        assert_eq!(encoding.distance(0), Some(0.5));
+        assert_eq!(encoding.margins(), vec![1.5, 0.25]);
+        assert_eq!(encoding.nearest_of(2), None);
+        encoding.nearest.clear();
+        encoding.nearest_distance.clear();
+        assert_eq!(
+            (encoding.distance(0), encoding.margins()),
+            (None, Vec::new())
+        );
     }
 
     #[test]

@@ -157,6 +157,14 @@ pub async fn encode(
     let z_e = vqvae.encoder.forward(x); // [1, D, h, w]
     let ranked = vqvae.quantizer.ranked(z_e, NEAREST); // [1, h, w, k]
     let [_, grid_height, grid_width, k] = ranked.codes.dims();
+    // Decode the nearest codes on the device before anything is read back.
+    let x_hat = vqvae.decode(
+        ranked
+            .codes
+            .clone()
+            .slice([0..1, 0..grid_height, 0..grid_width, 0..1])
+            .reshape([1, grid_height, grid_width]),
+    ); // [1, C, H, W]
     let nearest: Vec<u32> = read_i64(ranked.codes)
         .await
         .map_err(read_error)?
@@ -165,17 +173,11 @@ pub async fn encode(
         .collect();
     let nearest_distance = read_f32(ranked.distance).await.map_err(read_error)?;
     let codes: Vec<u32> = nearest.iter().step_by(k).copied().collect();
-    let distance: Vec<f32> = nearest_distance.iter().step_by(k).copied().collect();
-    let margin: Vec<f32> = nearest_distance
-        .chunks(k)
-        .map(|d| d.get(1).map_or(0.0, |second| second - d[0]))
-        .collect();
     let grid = Grid {
         height: grid_height,
         width: grid_width,
         codes: codes.clone(),
     };
-    let x_hat = vqvae.decode(Grid::to_tensor(std::slice::from_ref(&grid), device)); // [1, C, H, W]
     let (reconstruction, _) = rgba_from_tensor(x_hat).await.map_err(read_error)?;
     let encoding = Encoding {
         source: source.to_owned(),
@@ -185,8 +187,6 @@ pub async fn encode(
         grid_width,
         grid_height,
         codes,
-        distance,
-        margin,
         nearest,
         nearest_distance,
         original: prepared.rgba.clone(),

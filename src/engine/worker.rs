@@ -428,8 +428,6 @@ async fn use_grid(
         grid_width,
         grid_height,
         codes: grid.codes.clone(),
-        distance: Vec::new(),
-        margin: Vec::new(),
         nearest: Vec::new(),
         nearest_distance: Vec::new(),
         original: picture.clone(),

@@ -21,15 +21,12 @@ pub fn CellInfo(engine: Engine, lab: RwSignal<LabState>, editing: Editing) -> im
             let index = row * image.encoding.grid_width + col;
             let code = image.code(row, col)?;
             let encoded = image.encoding.codes.get(index).copied()?;
-            let edited = match (code == encoded, image.encoding.distance.is_empty()) {
+            let edited = match (code == encoded, image.encoding.nearest.is_empty()) {
                 (true, _) => String::new(),
                 (false, false) => format!(" (edited; the encoder chose {encoded})"),
                 (false, true) => format!(" (edited; the prior drew {encoded})"),
             };
-            let quantiser = match (
-                image.encoding.distance.get(index),
-                image.encoding.margin.get(index),
-            ) {
+            let quantiser = match (image.encoding.distance(index), image.encoding.margin(index)) {
                 (Some(distance), Some(margin)) => {
                     format!(" · distance {distance:.4} · margin {margin:.4}")
                 }
@@ -49,17 +46,13 @@ pub fn CellInfo(engine: Engine, lab: RwSignal<LabState>, editing: Editing) -> im
         let (row, col) = shown.get()?;
         lab.with(|lab| {
             let encoding = &lab.image.as_ref()?.encoding;
-            let cells = encoding.codes.len();
-            let k = encoding.nearest.len() / cells.max(1);
-            let index = row * encoding.grid_width + col;
-            let codes = encoding.nearest.get(k * index..k * (index + 1))?;
-            let distances = encoding.nearest_distance.get(k * index..k * (index + 1))?;
+            let (codes, distances) = encoding.nearest_of(row * encoding.grid_width + col)?;
             let list: Vec<(u32, f32)> = codes
                 .iter()
                 .copied()
                 .zip(distances.iter().copied())
                 .collect();
-            (!list.is_empty()).then_some(((row, col), list))
+            Some(((row, col), list))
         })
     });
     let use_code = move |cell: Cell, code: u32| {

@@ -92,19 +92,14 @@ pub fn HeatmapCanvas(
     cols: usize,
     lab: RwSignal<LabState>,
     editing: Editing,
+    /// The cells a press would change (outlined unless the Select tool is in hand).
+    previewed: Memo<Vec<Cell>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let masked = Memo::new(move |_| lab.with(|lab| lab.mask.clone()));
     let selected = Memo::new(move |_| lab.with(|lab| lab.selected));
     let highlighted = Memo::new(move |_| lab.with(|lab| lab.highlighted_code));
     let hover = editing.hover;
-    let previewed = Memo::new(move |_| {
-        if editing.tool.get() == Tool::Select {
-            Vec::new()
-        } else {
-            editing.preview()
-        }
-    });
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
         let mut marked: Vec<Cell> = [hover.get(), selected.get()]
@@ -120,8 +115,10 @@ pub fn HeatmapCanvas(
                     .map(|(i, _)| (i / cols.max(1), i % cols.max(1))),
             );
         }
+        let outlined = editing.tool.get() != Tool::Select;
         masked.with(|masked| {
             previewed.with(|previewed| {
+                let previewed = if outlined { previewed.as_slice() } else { &[] };
                 paint(&canvas, &colours, (rows, cols), masked, &marked, previewed)
             })
         });

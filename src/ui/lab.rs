@@ -576,7 +576,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     image.codes.clone(),
                     image.encoding.grid_width,
                     image.encoding.grid_height,
-                    image.encoding.margin.clone(),
+                    image.encoding.margins(),
                 )
             })
         })
@@ -712,17 +712,19 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         release.remove();
         cancel.remove();
     });
-    // The region of the images to outline: the cells a press would change, or the hovered one.
+    // The cells a press would change (or the hovered one), and their region on the images.
+    let previewed = Memo::new(move |_| editing.preview());
     let region = Memo::new(move |_| {
-        let cells = editing.preview();
-        let first = *cells.first()?;
-        Some(
-            cells
-                .iter()
-                .fold((first, first), |((t, l), (b, r)), &(row, col)| {
-                    ((t.min(row), l.min(col)), (b.max(row), r.max(col)))
-                }),
-        )
+        previewed.with(|cells| {
+            let first = *cells.first()?;
+            Some(
+                cells
+                    .iter()
+                    .fold((first, first), |((t, l), (b, r)), &(row, col)| {
+                        ((t.min(row), l.min(col)), (b.max(row), r.max(col)))
+                    }),
+            )
+        })
     });
     // Shortcuts without a modifier, except while typing in a field.
     let help = RwSignal::new(false);
@@ -794,7 +796,6 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
             })
         })
     };
-    let previewed = Memo::new(move |_| editing.preview());
     let heatmap = move || {
         let by = colour_by.get();
         let bits = surprisal_bits.get();
@@ -831,6 +832,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         cols=width
                         lab=lab
                         editing=editing
+                        previewed=previewed
                     />
                 }
                 .into_any()
@@ -1233,12 +1235,14 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                         <dt>"← ↑ → ↓"</dt><dd>"select the next cell of the grid"</dd>
                         <dt>"Enter"</dt><dd>"in the code field: set the selected cell's code"</dd>
                         <dt>"Ctrl-Z / Ctrl-Y"</dt><dd>"undo / redo (Ctrl-Shift-Z redoes too)"</dd>
-                        <dt>"S"</dt><dd>"select cells (the tool the page starts with)"</dd>
-                        <dt>"B"</dt><dd>"brush: paint the paint code; [ and ] change its size"</dd>
-                        <dt>"R"</dt><dd>"fill a rectangle with the paint code"</dd>
-                        <dt>"C / V"</dt><dd>"copy a region of codes / paste it (also into another image)"</dd>
-                        <dt>"I"</dt><dd>"eyedropper: take a cell's code as the paint code"</dd>
-                        <dt>"M"</dt><dd>"mask cells for the prior to redraw (click or drag over them; Shift-click masks a rectangle)"</dd>
+                        {Tool::ALL
+                            .into_iter()
+                            .map(|t| view! {
+                                <dt>{t.key().to_ascii_uppercase().to_string()}</dt>
+                                <dd>{format!("{}: {}", t.label(), t.hint())}</dd>
+                            })
+                            .collect_view()}
+                        <dt>"[ / ]"</dt><dd>"a smaller / larger brush"</dd>
                         <dt>"Enter / Space"</dt><dd>"on the grid: use the tool on the selected cell (a rectangle or a copy takes two presses)"</dd>
                         <dt>"Esc"</dt><dd>"close this list; back to Select"</dd>
                         <dt>"Ctrl-V"</dt><dd>"paste an image to encode"</dd>

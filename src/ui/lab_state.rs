@@ -708,8 +708,6 @@ mod tests {
             grid_width: 2,
             grid_height: 2,
             codes: vec![1, 2, 3, 4],
-            distance: vec![0.0; 4],
-            margin: vec![0.0; 4],
             nearest: Vec::new(),
             nearest_distance: Vec::new(),
             original: reconstruction.clone(),
