@@ -164,30 +164,5 @@ impl DeadCodes {
     }
 }
 
-/// How many cells use each of the `codebook_size` codes.
-pub fn usage_counts(codes: &[i64], codebook_size: usize) -> Vec<u64> {
-    let mut counts = vec![0u64; codebook_size];
-    for &c in codes {
-        if let Some(n) = counts.get_mut(c as usize) {
-            *n += 1;
-        }
-    }
-    counts
-}
-
-/// `exp(H(p))` of the code distribution: 1 when one code is used, `K` when all are equally.
-pub fn perplexity(counts: &[u64]) -> f64 {
-    let total: u64 = counts.iter().sum();
-    if total == 0 {
-        return 0.0;
-    }
-    let entropy: f64 = counts
-        .iter()
-        .filter(|&&n| n > 0)
-        .map(|&n| {
-            let p = n as f64 / total as f64;
-            -p * p.ln()
-        })
-        .sum();
-    entropy.exp()
-}
+// Written once for the models and the page (which has no burn): `vq-codes`.
+pub use vq_codes::{perplexity, usage_counts};
