@@ -8,8 +8,9 @@
 //!   backend.
 //!
 //! Each webdriver file marks its run in the browser's user agent (`VQLabExpect/cpu`,
-//! `VQLabExpect/webgpu`), which the tests read at run time. Without a mark the WebGPU comparison
-//! is skipped, with a message, when there is no adapter.
+//! `VQLabExpect/webgpu`), which the tests read at run time: a run marked `webgpu` fails when
+//! WebGPU is not in use, never falling back to the CPU quietly. Only without a mark are the
+//! WebGPU checks skipped, with a message, when there is no adapter.
 #![cfg(target_arch = "wasm32")]
 
 use burn::tensor::{Device, Tensor};
@@ -178,11 +179,19 @@ async fn model_and_ankle_boot(
 }
 
 /// The devices of this run: the CPU backend, and WebGPU when the browser gives an adapter.
+///
+/// A run marked `VQLabExpect/webgpu` must get WebGPU: without it this panics, so that a fallback
+/// to the CPU cannot pass as a check on WebGPU. Only an unmarked run drops WebGPU, with a message.
 async fn devices() -> Vec<(Backend, Device)> {
     let mut devices = vec![(Backend::Cpu, Device::flex())];
     let chosen = choose(BackendPreference::WebGpu).await;
     if chosen.backend == Backend::WebGpu {
         devices.push((Backend::WebGpu, chosen.device));
+    } else if expect_webgpu() == Some(true) {
+        panic!(
+            "this run is marked VQLabExpect/webgpu, but WebGPU is not in use ({:?}): {} {:?}",
+            chosen.backend, chosen.reason, chosen.notice
+        );
     } else {
         console_log!("no WebGPU adapter: the model is checked on the CPU backend only");
     }
