@@ -3,7 +3,7 @@ use burn::tensor::Distribution;
 use vq_model::quantizer::{VectorQuantizer, flatten_cells};
 use vq_model::vqvae::VqVae;
 
-use crate::{block_on, device, small_vqvae_config, to_vec};
+use crate::{block_on, device, max_abs_diff, small_vqvae_config, to_vec};
 
 /// The code of every cell is the nearest codebook vector, as a brute-force search finds it,
 /// the distance and margin are the nearest and second-nearest squared distances, and the five
@@ -67,26 +67,63 @@ fn nearest_code_equals_brute_force() {
     }
 }
 
-/// The straight-through estimator copies the decoder's gradient onto the encoder, and the
-/// codebook loss moves the codebook.
+/// The straight-through estimator (`z_q = z_e + sg[z_q − z_e]`) copies the decoder's gradient
+/// onto the encoder unchanged: the gradient of the reconstruction loss *alone* (no commitment
+/// or codebook term, which reach `z_e` on their own) with respect to `z_e` equals its gradient
+/// with respect to `z_q`.
 #[test]
-fn straight_through_gradient_reaches_the_encoder() {
+fn straight_through_copies_the_reconstruction_gradient_onto_z_e() {
     let device = device().autodiff();
-    let config = small_vqvae_config(1);
-    let model = VqVae::new(&config, &device);
+    let model = VqVae::new(&small_vqvae_config(1), &device);
+    let x = Tensor::<4>::random([2, 1, 16, 16], Distribution::Uniform(-0.5, 0.5), &device);
+    let reconstruction_loss =
+        |z_q: Tensor<4>| (model.decoder.forward(z_q) - x.clone()).square().mean();
+
+    // Through the quantizer, from a leaf z_e.
+    let z_e = model.encoder.forward(x.clone()).detach().require_grad(); // [2, D, 4, 4]
+    let quantized = model.quantizer.forward(z_e.clone());
+    let grads = reconstruction_loss(quantized.z_q.clone()).backward();
+    let through_z_e = z_e
+        .grad(&grads)
+        .expect("the reconstruction loss alone has a gradient on z_e");
+
+    // The same loss from a leaf holding the same z_q values.
+    let z_q = quantized.z_q.detach().require_grad();
+    let grads = reconstruction_loss(z_q.clone()).backward();
+    let at_z_q = z_q.grad(&grads).expect("gradient on z_q");
+
+    let (through_z_e, at_z_q) = (to_vec(through_z_e), to_vec(at_z_q));
+    let largest = at_z_q.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+    assert!(largest > 0.0, "the decoder passes a gradient back to z_q");
+    // The same operations on the same values: equal up to float rounding, far below a
+    // thousandth of the largest gradient (an estimator that drops or scales it is off by 100 %).
+    let diff = max_abs_diff(&through_z_e, &at_z_q);
+    assert!(
+        diff <= 1e-3 * largest,
+        "∂loss/∂z_e ≠ ∂loss/∂z_q: max difference {diff}, largest gradient {largest}"
+    );
+}
+
+/// In the whole model, the reconstruction loss alone moves the encoder's first layer (through
+/// the quantizer), and the codebook loss moves the codebook.
+#[test]
+fn reconstruction_reaches_the_encoder_and_the_codebook_loss_the_codebook() {
+    let device = device().autodiff();
+    let model = VqVae::new(&small_vqvae_config(1), &device);
     let x = Tensor::<4>::random([2, 1, 16, 16], Distribution::Uniform(-0.5, 0.5), &device);
     let pass = model.forward(x.clone());
-    let loss = model.losses(x, &pass).total(true);
-    let grads = loss.backward();
+    let losses = model.losses(x, &pass);
 
+    let grads = losses.reconstruction.backward();
     let encoder_grad = model
         .encoder
         .first_weight()
         .grad(&grads)
-        .expect("the encoder's first convolution has a gradient");
+        .expect("the reconstruction loss alone reaches the encoder's first convolution");
     let encoder_norm: f32 = to_vec(encoder_grad).iter().map(|g| g.abs()).sum();
     assert!(encoder_norm > 0.0, "gradient crossed the quantizer");
 
+    let grads = losses.codebook.backward();
     let codebook_grad = model
         .quantizer
         .codebook
