@@ -8,28 +8,8 @@ use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::source::{FetchError, ModelSource};
 use crate::js::describe;
-
-/// Why a file could not be fetched.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FetchError {
-    /// The server answered, but not with the file.
-    #[error("{url} answered HTTP {status}")]
-    Status {
-        /// The address.
-        url: String,
-        /// The HTTP status.
-        status: u16,
-    },
-    /// The request failed (offline, blocked, aborted).
-    #[error("{url} could not be fetched: {reason}")]
-    Network {
-        /// The address.
-        url: String,
-        /// What the browser said.
-        reason: String,
-    },
-}
 
 fn get(target: &JsValue, key: &str) -> Result<JsValue, String> {
     Reflect::get(target, &JsValue::from_str(key)).map_err(|err| describe(&err))
@@ -56,7 +36,7 @@ async fn promised(value: JsValue) -> Result<JsValue, String> {
 /// # Errors
 ///
 /// [`FetchError`] when the request fails or the server does not answer 200.
-pub async fn fetch_bytes(url: &str, mut progress: impl FnMut(u64)) -> Result<Vec<u8>, FetchError> {
+pub async fn fetch_bytes(url: &str, progress: &mut dyn FnMut(u64)) -> Result<Vec<u8>, FetchError> {
     let network = |reason: String| FetchError::Network {
         url: url.to_owned(),
         reason,
@@ -110,4 +90,18 @@ pub async fn fetch_bytes(url: &str, mut progress: impl FnMut(u64)) -> Result<Vec
         progress(bytes.len() as u64);
     }
     Ok(bytes)
+}
+
+/// The site the worker was loaded from: paths are fetched relative to the worker's script.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Site;
+
+impl ModelSource for Site {
+    async fn fetch(
+        &self,
+        path: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Vec<u8>, FetchError> {
+        fetch_bytes(path, progress).await
+    }
 }

@@ -9,9 +9,10 @@ use vq_model::image::rgba_from_planes;
 use vq_model::incremental::decode_window;
 use vq_model::sampler::{self, Grid, Resampler, SampleOptions};
 use vq_model::weights::LoadedModel;
-use vq_model::{ReadError, VqVaeConfig, read_f32};
+use vq_model::{VqVaeConfig, read_f32};
 use web_time::Instant;
 
+use super::EngineError;
 use crate::protocol::{Drawn, PatchPixels, Sampling, SuggestedCode};
 
 /// Grids drawn side by side at most.
@@ -29,41 +30,31 @@ pub const SUGGESTIONS: usize = 5;
 /// took 2.8 s on the CPU backend, 16 take about half).
 const SUGGESTION_CANDIDATES: usize = 16;
 
-/// A sentence for a failed read from the device.
-fn read_error(err: ReadError) -> String {
-    format!("{err}; reload the page, or try ?backend=cpu")
-}
-
 /// The sampler's options for the page's [`Sampling`], checked against the model.
 ///
 /// # Errors
 ///
 /// A sentence for a temperature that is not positive, a top-k of 0, or an unknown class.
-pub fn sample_options(sampling: &Sampling, model: &LoadedModel) -> Result<SampleOptions, String> {
+pub fn sample_options(
+    sampling: &Sampling,
+    model: &LoadedModel,
+) -> Result<SampleOptions, EngineError> {
     if !(sampling.temperature.is_finite() && sampling.temperature > 0.0) {
-        return Err(format!(
-            "The temperature must be a number above 0 (it is {}); 1 draws from the prior as \
-             trained.",
-            sampling.temperature
-        ));
+        return Err(EngineError::Temperature(sampling.temperature));
     }
     if sampling.top_k == Some(0) {
-        return Err("Top-k must keep at least one code; leave it empty to keep all.".into());
+        return Err(EngineError::TopKZero);
     }
     let classes = model.prior.num_classes;
     if let Some(class) = sampling.class
         && class >= classes
     {
         return Err(if classes == 0 {
-            format!(
-                "The {} model has no classes to choose from.",
-                model.config.name
-            )
+            EngineError::NoClasses {
+                model: model.config.name.clone(),
+            }
         } else {
-            format!(
-                "There is no class {class}; classes run from 0 to {}.",
-                classes - 1
-            )
+            EngineError::NoClass { class, classes }
         });
     }
     Ok(SampleOptions {
@@ -85,15 +76,15 @@ pub fn sample_size(model: &LoadedModel) -> (usize, usize) {
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
+/// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn decode_pictures(
     model: &LoadedModel,
     grids: &[Grid],
     device: &Device,
-) -> Result<(Vec<Vec<u8>>, (usize, usize)), String> {
+) -> Result<(Vec<Vec<u8>>, (usize, usize)), EngineError> {
     let decoded = model.vqvae.decode(Grid::to_tensor(grids, device)); // [n, C, H, W]
     let [_, channels, height, width] = decoded.dims();
-    let values = read_f32(decoded).await.map_err(read_error)?;
+    let values = read_f32(decoded).await?;
     let per_grid = channels * height * width;
     let pictures = values
         .chunks(per_grid.max(1))
@@ -106,7 +97,7 @@ pub async fn decode_pictures(
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
+/// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn snapshot(
     id: u64,
     model: &LoadedModel,
@@ -114,7 +105,7 @@ pub async fn snapshot(
     last_cell: Option<usize>,
     started: Instant,
     device: &Device,
-) -> Result<Drawn, String> {
+) -> Result<Drawn, EngineError> {
     let grids = resampler.grids();
     let (pictures, (width, height)) = decode_pictures(model, grids, device).await?;
     let (drawn, total) = resampler.progress();
@@ -147,23 +138,19 @@ pub fn show_every(total: usize) -> usize {
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
+/// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn draw(
     id: u64,
     model: &LoadedModel,
     mut resampler: Resampler,
     device: &Device,
     show: &mut dyn FnMut(Drawn),
-) -> Result<Drawn, String> {
+) -> Result<Drawn, EngineError> {
     let started = Instant::now();
     let every = show_every(resampler.progress().1);
     show(snapshot(id, model, &resampler, None, started, device).await?);
     let mut last = None;
-    while let Some(cell) = resampler
-        .step(&model.prior, device)
-        .await
-        .map_err(read_error)?
-    {
+    while let Some(cell) = resampler.step(&model.prior, device).await? {
         last = Some(cell);
         let (drawn, total) = resampler.progress();
         if drawn % every == 0 && drawn < total {
@@ -194,16 +181,15 @@ pub fn new_completion(
     mask: &[bool],
     count: usize,
     options: SampleOptions,
-) -> Result<Resampler, String> {
+) -> Result<Resampler, EngineError> {
     if mask.len() != grid.codes.len() {
-        return Err(format!(
-            "The mask has {} cells but the grid has {}; encode the image again.",
-            mask.len(),
-            grid.codes.len()
-        ));
+        return Err(EngineError::MaskSize {
+            mask: mask.len(),
+            cells: grid.codes.len(),
+        });
     }
     if !mask.contains(&true) {
-        return Err("Nothing is masked: paint over the cells the prior should redraw.".into());
+        return Err(EngineError::NothingMasked);
     }
     Ok(Resampler::new(
         vec![grid.clone(); count.clamp(1, MAX_COUNT)],
@@ -221,11 +207,11 @@ const TILE_CELLS: usize = 2;
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
+/// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn codebook_tiles(
     model: &LoadedModel,
     device: &Device,
-) -> Result<(Vec<u8>, usize), String> {
+) -> Result<(Vec<u8>, usize), EngineError> {
     let k = model.config.vqvae.codebook_size;
     let grids: Vec<Grid> = (0..k)
         .map(|code| Grid {
@@ -242,17 +228,15 @@ pub async fn codebook_tiles(
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
+/// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn surprisal(
     model: &LoadedModel,
     grid: &Grid,
     class: Option<usize>,
     device: &Device,
-) -> Result<Vec<f32>, String> {
+) -> Result<Vec<f32>, EngineError> {
     let class = class.filter(|&c| c < model.prior.num_classes);
-    sampler::surprisal(&model.prior, grid, class, device)
-        .await
-        .map_err(read_error)
+    Ok(sampler::surprisal(&model.prior, grid, class, device).await?)
 }
 
 /// The prior's [`SUGGESTIONS`] most likely codes for `(row, col)` given the rest of `grid`,
@@ -267,9 +251,15 @@ pub async fn suggest(
     (row, col): (usize, usize),
     class: Option<usize>,
     device: &Device,
-) -> Result<Vec<SuggestedCode>, String> {
+) -> Result<Vec<SuggestedCode>, EngineError> {
     if row >= grid.height || col >= grid.width {
-        return Err(format!("There is no cell ({row}, {col}) in this grid."));
+        return Err(vq_codes::CodeError::NoSuchCell {
+            row,
+            col,
+            width: grid.width,
+            height: grid.height,
+        }
+        .into());
     }
     let class = class.filter(|&c| c < model.prior.num_classes);
     let ranked = sampler::suggestions(
@@ -281,8 +271,7 @@ pub async fn suggest(
         SUGGESTION_CANDIDATES,
         device,
     )
-    .await
-    .map_err(read_error)?;
+    .await?;
     let mut out = Vec::with_capacity(ranked.len());
     for suggestion in ranked {
         let mut changed = grid.clone();
@@ -295,9 +284,7 @@ pub async fn suggest(
             col..=col,
             device,
         );
-        let (rgba, (width, height)) = vq_model::image::rgba_from_tensor(patch.pixels)
-            .await
-            .map_err(read_error)?;
+        let (rgba, (width, height)) = vq_model::image::rgba_from_tensor(patch.pixels).await?;
         out.push(SuggestedCode {
             code: suggestion.code,
             probability: suggestion.probability,
@@ -358,7 +345,10 @@ mod tests {
             },
         ] {
             let err = sample_options(&bad, &model).err();
-            assert!(err.is_some_and(|e| e.ends_with('.')), "{bad:?} accepted");
+            assert!(
+                err.is_some_and(|e| e.to_string().ends_with('.')),
+                "{bad:?} accepted"
+            );
         }
         assert_eq!(sample_size(&model), (7, 7));
     }

@@ -9,9 +9,10 @@ use vq_model::image::{decode_upload, fit_size, resize, rgba_from_tensor};
 use vq_model::incremental::decode_window;
 use vq_model::sampler::Grid;
 use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
-use vq_model::{ModelConfig, ReadError, VqVae, VqVaeConfig, read_f32, read_i64};
+use vq_model::{ModelConfig, VqVae, VqVaeConfig, read_f32, read_i64};
 use web_time::Instant;
 
+use super::EngineError;
 use crate::protocol::{CellCode, Encoding, Invert, NEAREST, PHOTO_SIZES, PatchPixels};
 
 /// A border whose mean grey level (0–255) is above this counts as light.
@@ -62,21 +63,19 @@ pub fn border_mean(rgba: &[u8], width: usize, height: usize) -> f64 {
 ///
 /// # Errors
 ///
-/// The sentence of a [`vq_model::image::UploadError`] when the file is not an image the app
-/// can use.
+/// [`EngineError::Upload`] when the file is not an image the app can use,
+/// [`EngineError::PhotoSize`] for a long side the photo model does not take.
 pub fn prepare(
     bytes: &[u8],
     config: &ModelConfig,
     invert: Invert,
     long_side: u32,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, EngineError> {
     let grey = config.vqvae.in_channels == 1;
     if !grey && !PHOTO_SIZES.contains(&long_side) {
-        return Err(format!(
-            "{long_side} px is not a size the photo model takes; choose 128, 256 or 512."
-        ));
+        return Err(EngineError::PhotoSize(long_side));
     }
-    let image = decode_upload(bytes).map_err(|err| err.to_string())?;
+    let image = decode_upload(bytes)?;
     let source_size = image.dimensions();
     let resized = if grey {
         let side = u32::try_from(config.image_size).unwrap_or(28);
@@ -129,24 +128,19 @@ pub fn prepare(
     })
 }
 
-/// A sentence for a failed read from the device.
-fn read_error(err: ReadError) -> String {
-    format!("{err}; reload the page, or try ?backend=cpu")
-}
-
 /// Encodes a prepared image: codes, distances and margins from the quantizer, the full
 /// reconstruction, all read back asynchronously. Returns the encoding and its grid.
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
+/// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn encode(
     vqvae: &VqVae,
     channels: usize,
     prepared: &Prepared,
     source: &str,
     device: &Device,
-) -> Result<(Encoding, Grid), String> {
+) -> Result<(Encoding, Grid), EngineError> {
     let started = Instant::now();
     let x = vq_model::image::tensor_from_rgba(
         &prepared.rgba,
@@ -166,19 +160,18 @@ pub async fn encode(
             .reshape([1, grid_height, grid_width]),
     ); // [1, C, H, W]
     let nearest: Vec<u32> = read_i64(ranked.codes)
-        .await
-        .map_err(read_error)?
+        .await?
         .into_iter()
         .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
         .collect();
-    let nearest_distance = read_f32(ranked.distance).await.map_err(read_error)?;
+    let nearest_distance = read_f32(ranked.distance).await?;
     let codes: Vec<u32> = nearest.iter().step_by(k).copied().collect();
     let grid = Grid {
         height: grid_height,
         width: grid_width,
         codes: codes.clone(),
     };
-    let (reconstruction, _) = rgba_from_tensor(x_hat).await.map_err(read_error)?;
+    let (reconstruction, _) = rgba_from_tensor(x_hat).await?;
     let encoding = Encoding {
         source: source.to_owned(),
         source_size: prepared.source_size,
@@ -203,14 +196,14 @@ pub async fn encode(
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
+/// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn patch(
     vqvae: &VqVae,
     config: &VqVaeConfig,
     grid: &Grid,
     cells: &[CellCode],
     device: &Device,
-) -> Result<Option<PatchPixels>, String> {
+) -> Result<Option<PatchPixels>, EngineError> {
     let (Some(rows), Some(cols)) = (
         bounds(cells.iter().map(|&(row, _, _)| row)),
         bounds(cells.iter().map(|&(_, col, _)| col)),
@@ -218,7 +211,7 @@ pub async fn patch(
         return Ok(None);
     };
     let patch = decode_window(vqvae, config, grid, rows, cols, device);
-    let (rgba, (width, height)) = rgba_from_tensor(patch.pixels).await.map_err(read_error)?;
+    let (rgba, (width, height)) = rgba_from_tensor(patch.pixels).await?;
     Ok(Some(PatchPixels {
         top: patch.top,
         left: patch.left,
@@ -250,15 +243,15 @@ pub fn load(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel, Weigh
 ///
 /// # Errors
 ///
-/// A sentence when the device fails to compute or read back.
-pub async fn warm_up(model: &LoadedModel, device: &Device) -> Result<f64, String> {
+/// [`EngineError::Device`] when the device fails to compute or read back.
+pub async fn warm_up(model: &LoadedModel, device: &Device) -> Result<f64, EngineError> {
     let started = Instant::now();
     let side = (model.config.image_size / VqVaeConfig::DOWNSAMPLE).max(1);
     let grid = Grid::zeros(side, side);
     let decoded = model
         .vqvae
         .decode(Grid::to_tensor(std::slice::from_ref(&grid), device));
-    read_f32(decoded).await.map_err(read_error)?;
+    read_f32(decoded).await?;
     Ok(started.elapsed().as_secs_f64() * 1000.0)
 }
 
@@ -328,7 +321,7 @@ mod tests {
         let small = prepare(&png, &photo, Invert::Auto, 128).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!((small.width, small.height), (128, 84));
         let refused = prepare(&png, &photo, Invert::Auto, 4096).err();
-        assert!(refused.is_some_and(|e| e.contains("choose 128, 256 or 512")));
+        assert!(refused.is_some_and(|e| e.to_string().contains("choose 128, 256 or 512")));
     }
 
     #[test]
@@ -339,7 +332,10 @@ mod tests {
             Invert::Auto,
             DEFAULT_PHOTO_SIZE,
         );
-        assert_eq!(result.err(), Some(UploadError::UnknownFormat.to_string()));
+        assert_eq!(
+            result.err(),
+            Some(EngineError::Upload(UploadError::UnknownFormat))
+        );
     }
 
     #[test]

@@ -1,15 +1,23 @@
 //! The engine: the one place where tensors meet the web.
 //!
-//! It owns the device (chosen once, [`device::choose`]) and, in later issues, the models. In the
-//! browser it runs in a dedicated Web Worker ([`worker`]) and speaks only the messages of
-//! [`crate::protocol`]. The device choice and the warm-up also compile natively, so they are
-//! tested with plain `cargo test` on burn's CPU backend.
+//! It owns the device (chosen once, [`device::choose`]) and the models. Its state and its
+//! answer to every request live in a [`Session`] ([`session`]), natively compiled and tested;
+//! in the browser it runs in a dedicated Web Worker ([`worker`]) that only carries the
+//! messages of [`crate::protocol`] to and from the session.
+//!
+//! - [`lab`]: prepare an upload, encode it, decode the window an edit reaches;
+//! - [`generate`]: draw from the prior, surprisal, suggestions, the codebook's tiles;
+//! - [`source`]: where the site's files come from ([`fetch`] in the browser);
+//! - [`error`]: every failure, with the page's sentence.
 
 pub mod device;
+pub mod error;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 pub mod generate;
 pub mod lab;
+pub mod session;
+pub mod source;
 pub mod warmup;
 #[cfg(target_arch = "wasm32")]
 pub mod webgpu;
@@ -17,17 +25,6 @@ pub mod webgpu;
 pub mod worker;
 
 pub use device::{ChosenDevice, choose};
+pub use error::EngineError;
+pub use session::Session;
 pub use warmup::warmup;
-
-/// Failures of the engine, each turned into a sentence for the page.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum EngineError {
-    /// Reading a tensor back from the device failed.
-    #[error("reading a result back from the {backend} device failed: {reason}")]
-    ReadBack {
-        /// The backend label.
-        backend: &'static str,
-        /// What burn reported.
-        reason: String,
-    },
-}

@@ -15,7 +15,7 @@ pub const MAX_UPLOAD_SIDE: u32 = 8192;
 pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Why an upload cannot be used; each message is the sentence the page shows.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum UploadError {
     /// Not an image format we read.
     #[error("This file is not an image we can read (PNG, JPEG, GIF, BMP or WebP).")]

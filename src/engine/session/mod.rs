@@ -1,0 +1,535 @@
+//! The engine's state and its answer to every request: a plain type, compiled and tested
+//! natively ([`tests`]), that the Web Worker ([`super::worker`]) only feeds with messages.
+//!
+//! A [`Session`] holds the device (chosen by the first [`ToEngine::Init`]), the catalogue of
+//! models, the loaded model and the grid of codes of the current image with the user's edits.
+//! [`Session::handle`] answers one request through the session's outbox, with
+//! [`FromEngine`] messages: progress while it works, then the answer or a sentence saying
+//! why not ([`EngineError`]).
+//!
+//! Ordering: requests may overlap (the worker starts each as it arrives, and they interleave
+//! at their `await`s). Every request reads or changes the grid before its first `await`, so it
+//! sees the grid as of its turn: an edit sent before a surprisal request is in the grid the
+//! surprisal is computed on. No state is borrowed across an `await`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use burn::tensor::Device;
+use vq_model::sampler::Grid;
+use vq_model::weights::{LoadedModel, ModelFiles, files, parse_manifest, verify};
+use vq_model::{VqVaeConfig, weights::WeightsError};
+use web_time::Instant;
+
+use super::source::{FetchError, ModelSource};
+use super::{ChosenDevice, EngineError, choose, generate, lab, warmup};
+use crate::protocol::{
+    BackendPreference, CATALOGUE_PATH, Catalogue, CellCode, Codebook, Drawn, Encoding,
+    EngineReport, FromEngine, Invert, LoadStage, ModelInfo, PHOTO_SIZES, PatchPixels, Sampling,
+    SuggestedCode, ToEngine,
+};
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
+
+/// The engine's state and its answers; see the module's documentation.
+pub struct Session<S> {
+    /// Where the catalogue and the models' files come from.
+    source: S,
+    /// Where answers go (the worker posts them to the page).
+    outbox: Box<dyn Fn(FromEngine)>,
+    /// The device, chosen by the first [`ToEngine::Init`] and kept for the session's life.
+    chosen: RefCell<Option<ChosenDevice>>,
+    /// The models the page offers, read by the first [`ToEngine::Init`].
+    catalogue: RefCell<Option<Catalogue>>,
+    /// The loaded model.
+    model: RefCell<Option<Rc<LoadedModel>>>,
+    /// The grid of codes of the current image, with the user's edits.
+    grid: RefCell<Option<Grid>>,
+}
+
+/// Milliseconds since `started`.
+fn millis(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
+impl<S: ModelSource> Session<S> {
+    /// A session with nothing chosen or loaded, answering through `outbox`.
+    pub fn new(source: S, outbox: impl Fn(FromEngine) + 'static) -> Self {
+        Self {
+            source,
+            outbox: Box::new(outbox),
+            chosen: RefCell::new(None),
+            catalogue: RefCell::new(None),
+            model: RefCell::new(None),
+            grid: RefCell::new(None),
+        }
+    }
+
+    fn post(&self, message: FromEngine) {
+        (self.outbox)(message);
+    }
+
+    /// Answers a message the worker could not read: a sentence, and the session goes on.
+    pub fn refuse(&self, error: &EngineError) {
+        self.post(FromEngine::Failed {
+            message: error.to_string(),
+        });
+    }
+
+    /// Answers `request`: progress messages while it works, then its answer or its failure.
+    pub async fn handle(&self, request: ToEngine) {
+        let answer = match request {
+            ToEngine::Init { preference } => self
+                .init(preference)
+                .await
+                .map_or_else(failed, FromEngine::Ready),
+            ToEngine::LoadModel { name } => match self.load_model(&name).await {
+                Ok(info) => FromEngine::ModelLoaded(info),
+                Err(err) => FromEngine::ModelFailed {
+                    name,
+                    message: err.to_string(),
+                },
+            },
+            ToEngine::Encode {
+                bytes,
+                source,
+                invert,
+                long_side,
+            } => match self.encode(&bytes, &source, invert, long_side).await {
+                Ok(encoding) => FromEngine::Encoded(Box::new(encoding)),
+                Err(err) => FromEngine::EncodeFailed {
+                    source,
+                    message: err.to_string(),
+                },
+            },
+            ToEngine::Edit { id, cells } => {
+                let started = Instant::now();
+                match self.edit(&cells).await {
+                    Ok(patch) => FromEngine::Patched {
+                        id,
+                        cells,
+                        patch,
+                        millis: millis(started),
+                    },
+                    Err(err) => FromEngine::EditFailed {
+                        id,
+                        message: err.to_string(),
+                    },
+                }
+            }
+            ToEngine::SetCells { cells } => match self.set_cells(&cells) {
+                // Undo, redo and reset paste pixels the page kept: nothing to answer.
+                Ok(_) => return,
+                Err(err) => failed(err),
+            },
+            ToEngine::Sample {
+                id,
+                sampling,
+                count,
+            } => self
+                .sample(id, &sampling, count)
+                .await
+                .map_or_else(|err| draw_failed(id, &err), FromEngine::Drawn),
+            ToEngine::Complete {
+                id,
+                mask,
+                sampling,
+                count,
+            } => self
+                .complete(id, &mask, &sampling, count)
+                .await
+                .map_or_else(|err| draw_failed(id, &err), FromEngine::Drawn),
+            ToEngine::UseGrid {
+                source,
+                grid_width,
+                grid_height,
+                codes,
+            } => match self.use_grid(&source, grid_width, grid_height, codes).await {
+                Ok(encoding) => FromEngine::Encoded(Box::new(encoding)),
+                Err(err) => FromEngine::EncodeFailed {
+                    source,
+                    message: err.to_string(),
+                },
+            },
+            ToEngine::Codebook => self
+                .codebook()
+                .await
+                .map_or_else(failed, FromEngine::Codebook),
+            ToEngine::Surprisal { class } => {
+                let started = Instant::now();
+                match self.surprisal(class).await {
+                    Ok((codes, bits)) => FromEngine::Surprisal {
+                        codes,
+                        bits,
+                        millis: millis(started),
+                    },
+                    Err(err) => failed(err),
+                }
+            }
+            ToEngine::Suggest { row, col, class } => {
+                let started = Instant::now();
+                match self.suggest(row, col, class).await {
+                    Ok(codes) => FromEngine::Suggestions {
+                        row,
+                        col,
+                        codes,
+                        millis: millis(started),
+                    },
+                    Err(err) => failed(err),
+                }
+            }
+        };
+        self.post(answer);
+    }
+
+    // ------------------------------------------------------------------ device and models
+
+    async fn init(&self, preference: BackendPreference) -> Result<EngineReport, EngineError> {
+        // The borrow ends here, before the await below.
+        let chosen = self.chosen.borrow().clone();
+        let chosen = match chosen {
+            Some(chosen) => chosen,
+            None => {
+                let chosen = choose(preference).await;
+                self.chosen.replace(Some(chosen.clone()));
+                chosen
+            }
+        };
+        let warmup = warmup(&chosen.device)
+            .await
+            .map_err(|err| EngineError::WarmUp(Box::new(err)))?;
+        let catalogue = self.catalogue().await?;
+        Ok(EngineReport {
+            backend: chosen.backend,
+            adapter: chosen.adapter,
+            reason: chosen.reason,
+            notice: chosen.notice,
+            warmup,
+            catalogue,
+        })
+    }
+
+    /// The catalogue, fetched once.
+    async fn catalogue(&self) -> Result<Catalogue, EngineError> {
+        let known = self.catalogue.borrow().clone();
+        if let Some(catalogue) = known {
+            return Ok(catalogue);
+        }
+        let bytes = self.source.fetch(CATALOGUE_PATH, &mut |_| {}).await?;
+        let catalogue = Catalogue::from_json(&bytes).map_err(EngineError::Catalogue)?;
+        self.catalogue.replace(Some(catalogue.clone()));
+        Ok(catalogue)
+    }
+
+    fn device(&self) -> Result<Device, EngineError> {
+        self.chosen
+            .borrow()
+            .as_ref()
+            .map(|chosen| chosen.device.clone())
+            .ok_or(EngineError::NotStarted)
+    }
+
+    fn model(&self) -> Result<Rc<LoadedModel>, EngineError> {
+        self.model.borrow().clone().ok_or(EngineError::NoModel)
+    }
+
+    /// The current grid: a copy, taken before any `await`, so that it is the grid as of this
+    /// request's turn.
+    fn current_grid(&self) -> Result<Grid, EngineError> {
+        self.grid.borrow().clone().ok_or(EngineError::NoGrid)
+    }
+
+    fn progress(&self, name: &str, stage: LoadStage, loaded: u64, total: Option<u64>) {
+        self.post(FromEngine::LoadProgress {
+            name: name.to_owned(),
+            stage,
+            loaded,
+            total,
+        });
+    }
+
+    async fn load_model(&self, name: &str) -> Result<ModelInfo, EngineError> {
+        let device = self.device()?;
+        let catalogue = self
+            .catalogue
+            .borrow()
+            .clone()
+            .ok_or(EngineError::NotStarted)?;
+        if !catalogue.contains(name) {
+            let names: Vec<&str> = catalogue.models.iter().map(|m| m.name.as_str()).collect();
+            return Err(EngineError::UnknownModel {
+                name: name.to_owned(),
+                choices: names.join(" or "),
+            });
+        }
+        let started = Instant::now();
+        let base = format!("models/{name}/");
+        let download = |err: FetchError| match err {
+            FetchError::Status { status: 404, url } => EngineError::ModelMissing {
+                name: name.to_owned(),
+                path: url,
+            },
+            other => EngineError::Download {
+                name: name.to_owned(),
+                reason: other.to_string(),
+            },
+        };
+        self.progress(name, LoadStage::Downloading, 0, None);
+        let manifest_bytes = self
+            .source
+            .fetch(&format!("{base}{}", files::MANIFEST), &mut |_| {})
+            .await
+            .map_err(download)?;
+        let manifest = parse_manifest(&manifest_bytes)?;
+        let mut loaded = manifest_bytes.len() as u64;
+        let total = loaded + manifest.bytes.values().sum::<u64>();
+        self.progress(name, LoadStage::Downloading, loaded, Some(total));
+        let mut fetched = Vec::with_capacity(3);
+        for file in [files::CONFIG, files::VQVAE, files::PRIOR] {
+            let before = loaded;
+            let bytes = self
+                .source
+                .fetch(&format!("{base}{file}"), &mut |so_far| {
+                    self.progress(name, LoadStage::Downloading, before + so_far, Some(total));
+                })
+                .await
+                .map_err(download)?;
+            loaded += bytes.len() as u64;
+            fetched.push(bytes);
+        }
+        let [config, vqvae, prior] = <[Vec<u8>; 3]>::try_from(fetched).map_err(|_| {
+            EngineError::Weights("The model's files were not all downloaded".into())
+        })?;
+        self.progress(name, LoadStage::Verifying, loaded, Some(total));
+        for (file, bytes) in [
+            (files::CONFIG, &config),
+            (files::VQVAE, &vqvae),
+            (files::PRIOR, &prior),
+        ] {
+            verify(&manifest, file, bytes)?;
+        }
+        self.progress(name, LoadStage::Initialising, loaded, Some(total));
+        let model = lab::load(
+            ModelFiles {
+                manifest: &manifest_bytes,
+                config: &config,
+                vqvae: &vqvae,
+                prior: &prior,
+            },
+            &device,
+        )
+        .map_err(|err: WeightsError| EngineError::from(err))?;
+        self.progress(name, LoadStage::WarmingUp, loaded, Some(total));
+        let warmup_millis = lab::warm_up(&model, &device).await?;
+        let info = ModelInfo {
+            name: name.to_owned(),
+            channels: model.config.vqvae.in_channels,
+            image_size: model.config.image_size,
+            codebook_size: model.config.vqvae.codebook_size,
+            cell_size: VqVaeConfig::DOWNSAMPLE,
+            max_grid_side: max_grid_side(&model),
+            class_names: model.config.class_names.clone(),
+            bytes: loaded,
+            millis: millis(started),
+            warmup_millis,
+        };
+        self.model.replace(Some(Rc::new(model)));
+        self.grid.replace(None);
+        Ok(info)
+    }
+
+    // ------------------------------------------------------------------ the lab
+
+    async fn encode(
+        &self,
+        bytes: &[u8],
+        source: &str,
+        invert: Invert,
+        long_side: u32,
+    ) -> Result<Encoding, EngineError> {
+        let device = self.device()?;
+        let model = self.model()?;
+        let prepared = lab::prepare(bytes, &model.config, invert, long_side)?;
+        let (encoding, grid) = lab::encode(
+            &model.vqvae,
+            model.config.vqvae.in_channels,
+            &prepared,
+            source,
+            &device,
+        )
+        .await?;
+        self.grid.replace(Some(grid));
+        Ok(encoding)
+    }
+
+    /// Sets `cells` in the grid if every one is a cell of it and a code of the model.
+    fn set_cells(&self, cells: &[CellCode]) -> Result<Grid, EngineError> {
+        let codebook_size = self.model()?.config.vqvae.codebook_size;
+        let mut grid = self.grid.borrow_mut();
+        let grid = grid.as_mut().ok_or(EngineError::NoGrid)?;
+        vq_codes::check_cells(cells, grid.width, grid.height, codebook_size)?;
+        for &(row, col, code) in cells {
+            grid.codes[row * grid.width + col] = code;
+        }
+        Ok(grid.clone())
+    }
+
+    async fn edit(&self, cells: &[CellCode]) -> Result<PatchPixels, EngineError> {
+        if cells.is_empty() {
+            return Err(EngineError::EmptyEdit);
+        }
+        let device = self.device()?;
+        let model = self.model()?;
+        // Set the codes before the first await, so edits apply in the order they were sent.
+        let grid = self.set_cells(cells)?;
+        lab::patch(&model.vqvae, &model.config.vqvae, &grid, cells, &device)
+            .await?
+            .ok_or(EngineError::EmptyEdit)
+    }
+
+    async fn use_grid(
+        &self,
+        source: &str,
+        grid_width: usize,
+        grid_height: usize,
+        codes: Vec<u32>,
+    ) -> Result<Encoding, EngineError> {
+        let device = self.device()?;
+        let model = self.model()?;
+        vq_codes::check_grid(
+            grid_width,
+            grid_height,
+            &codes,
+            model.config.vqvae.codebook_size,
+        )?;
+        let side = max_grid_side(&model);
+        if grid_width > side || grid_height > side {
+            return Err(EngineError::GridTooLarge {
+                width: grid_width,
+                height: grid_height,
+                model: model.config.name.clone(),
+                side,
+            });
+        }
+        let started = Instant::now();
+        let grid = Grid {
+            height: grid_height,
+            width: grid_width,
+            codes,
+        };
+        self.grid.replace(Some(grid.clone()));
+        let (pictures, (width, height)) =
+            generate::decode_pictures(&model, std::slice::from_ref(&grid), &device).await?;
+        let picture = pictures.into_iter().next().unwrap_or_default();
+        Ok(Encoding {
+            source: source.to_owned(),
+            source_size: (width as u32, height as u32),
+            width,
+            height,
+            grid_width,
+            grid_height,
+            codes: grid.codes,
+            nearest: Vec::new(),
+            nearest_distance: Vec::new(),
+            original: picture.clone(),
+            reconstruction: picture,
+            inverted: false,
+            invert_reason: "Drawn by the prior: the original is its decode.".to_owned(),
+            millis: millis(started),
+        })
+    }
+
+    // ------------------------------------------------------------------ the prior
+
+    async fn sample(
+        &self,
+        id: u64,
+        sampling: &Sampling,
+        count: usize,
+    ) -> Result<Drawn, EngineError> {
+        let device = self.device()?;
+        let model = self.model()?;
+        let options = generate::sample_options(sampling, &model)?;
+        let resampler = generate::new_samples(&model, count, options);
+        generate::draw(id, &model, resampler, &device, &mut |drawn| {
+            self.post(FromEngine::Drawing(drawn));
+        })
+        .await
+    }
+
+    async fn complete(
+        &self,
+        id: u64,
+        mask: &[bool],
+        sampling: &Sampling,
+        count: usize,
+    ) -> Result<Drawn, EngineError> {
+        let device = self.device()?;
+        let model = self.model()?;
+        let grid = self.current_grid()?;
+        let options = generate::sample_options(sampling, &model)?;
+        let resampler = generate::new_completion(&grid, mask, count, options)?;
+        generate::draw(id, &model, resampler, &device, &mut |drawn| {
+            self.post(FromEngine::Drawing(drawn));
+        })
+        .await
+    }
+
+    async fn codebook(&self) -> Result<Codebook, EngineError> {
+        let started = Instant::now();
+        let device = self.device()?;
+        let model = self.model()?;
+        let (tiles, tile) = generate::codebook_tiles(&model, &device).await?;
+        Ok(Codebook {
+            tile,
+            tiles,
+            train_usage: model.manifest.train_usage.clone(),
+            millis: millis(started),
+        })
+    }
+
+    async fn surprisal(&self, class: Option<usize>) -> Result<(Vec<u32>, Vec<f32>), EngineError> {
+        let device = self.device()?;
+        let model = self.model()?;
+        let grid = self.current_grid()?;
+        let bits = generate::surprisal(&model, &grid, class, &device).await?;
+        Ok((grid.codes, bits))
+    }
+
+    async fn suggest(
+        &self,
+        row: usize,
+        col: usize,
+        class: Option<usize>,
+    ) -> Result<Vec<SuggestedCode>, EngineError> {
+        let device = self.device()?;
+        let model = self.model()?;
+        let grid = self.current_grid()?;
+        generate::suggest(&model, &grid, (row, col), class, &device).await
+    }
+}
+
+/// The largest grid side `model` makes: a grey model's image size, or the largest photo size,
+/// over the encoder's downsampling.
+pub fn max_grid_side(model: &LoadedModel) -> usize {
+    let pixels = if model.config.vqvae.in_channels == 1 {
+        model.config.image_size
+    } else {
+        PHOTO_SIZES.iter().copied().max().unwrap_or(512) as usize
+    };
+    (pixels / VqVaeConfig::DOWNSAMPLE).max(1)
+}
+
+fn failed(err: EngineError) -> FromEngine {
+    FromEngine::Failed {
+        message: err.to_string(),
+    }
+}
+
+fn draw_failed(id: u64, err: &EngineError) -> FromEngine {
+    FromEngine::DrawFailed {
+        id,
+        message: err.to_string(),
+    }
+}

@@ -1,0 +1,530 @@
+//! The session natively, on the shipped fashion model: what each request answers, how
+//! requests are checked, and in which order they see the grid.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_lite::future::block_on;
+
+use super::Session;
+use crate::engine::source::Folder;
+use crate::protocol::{
+    BackendPreference, DEFAULT_PHOTO_SIZE, FromEngine, Invert, LoadStage, Sampling, ToEngine,
+};
+
+const ANKLE_BOOT: &[u8] = include_bytes!("../../../www/examples/ankle-boot.png");
+
+/// A session on `source` and the messages it posted.
+fn session_on(source: Folder) -> (Session<Folder>, Rc<RefCell<Vec<FromEngine>>>) {
+    let sent = Rc::new(RefCell::new(Vec::new()));
+    let sink = Rc::clone(&sent);
+    (
+        Session::new(source, move |message| sink.borrow_mut().push(message)),
+        sent,
+    )
+}
+
+/// Handles `request` and returns what it posted.
+fn ask(
+    session: &Session<Folder>,
+    sent: &RefCell<Vec<FromEngine>>,
+    request: ToEngine,
+) -> Vec<FromEngine> {
+    block_on(session.handle(request));
+    sent.take()
+}
+
+/// The one answer of `request` (panics when it posted more or none).
+fn answer(
+    session: &Session<Folder>,
+    sent: &RefCell<Vec<FromEngine>>,
+    request: ToEngine,
+) -> FromEngine {
+    let mut answers = ask(session, sent, request);
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    answers.remove(0)
+}
+
+/// A session that has started on the CPU, loaded `fashion` and encoded the ankle boot.
+fn fashion_with_an_image() -> (Session<Folder>, Rc<RefCell<Vec<FromEngine>>>) {
+    let (session, sent) = session_on(Folder::shipped());
+    let ready = answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+        },
+    );
+    assert!(matches!(ready, FromEngine::Ready(_)), "{ready:?}");
+    let loaded = ask(
+        &session,
+        &sent,
+        ToEngine::LoadModel {
+            name: "fashion".into(),
+        },
+    );
+    assert!(
+        matches!(loaded.last(), Some(FromEngine::ModelLoaded(_))),
+        "{loaded:?}"
+    );
+    let encoded = answer(&session, &sent, encode_ankle_boot());
+    assert!(matches!(encoded, FromEngine::Encoded(_)), "{encoded:?}");
+    (session, sent)
+}
+
+fn encode_ankle_boot() -> ToEngine {
+    ToEngine::Encode {
+        bytes: ANKLE_BOOT.to_vec(),
+        source: "ankle-boot.png".into(),
+        invert: Invert::Auto,
+        long_side: DEFAULT_PHOTO_SIZE,
+    }
+}
+
+/// The grid as the engine holds it, read through a surprisal request.
+fn codes_in_engine(session: &Session<Folder>, sent: &RefCell<Vec<FromEngine>>) -> Vec<u32> {
+    match answer(session, sent, ToEngine::Surprisal { class: None }) {
+        FromEngine::Surprisal { codes, bits, .. } => {
+            assert_eq!(bits.len(), codes.len());
+            codes
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn failure(message: &FromEngine) -> &str {
+    match message {
+        FromEngine::Failed { message }
+        | FromEngine::ModelFailed { message, .. }
+        | FromEngine::EncodeFailed { message, .. }
+        | FromEngine::EditFailed { message, .. }
+        | FromEngine::DrawFailed { message, .. } => message,
+        other => panic!("not a failure: {other:?}"),
+    }
+}
+
+#[test]
+fn init_reports_the_cpu_and_the_catalogue() {
+    let (session, sent) = session_on(Folder::shipped());
+    let FromEngine::Ready(report) = answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+        },
+    ) else {
+        panic!("no report");
+    };
+    assert_eq!(report.backend, crate::protocol::Backend::Cpu);
+    let names: Vec<&str> = report
+        .catalogue
+        .models
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["fashion", "photo"]);
+    assert!(
+        report
+            .catalogue
+            .models
+            .iter()
+            .all(|m| !m.examples.is_empty())
+    );
+}
+
+#[test]
+fn a_model_loads_with_progress_in_order_and_says_its_geometry() {
+    let (session, sent) = session_on(Folder::shipped());
+    answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+        },
+    );
+    let messages = ask(
+        &session,
+        &sent,
+        ToEngine::LoadModel {
+            name: "fashion".into(),
+        },
+    );
+    let stages: Vec<LoadStage> = messages
+        .iter()
+        .filter_map(|m| match m {
+            FromEngine::LoadProgress { stage, .. } => Some(*stage),
+            _ => None,
+        })
+        .collect();
+    let mut distinct = stages.clone();
+    distinct.dedup();
+    assert_eq!(
+        distinct,
+        [
+            LoadStage::Downloading,
+            LoadStage::Verifying,
+            LoadStage::Initialising,
+            LoadStage::WarmingUp
+        ]
+    );
+    let Some(FromEngine::ModelLoaded(info)) = messages.last() else {
+        panic!("{messages:?}");
+    };
+    assert_eq!(
+        (info.codebook_size, info.cell_size, info.max_grid_side),
+        (128, 4, 7)
+    );
+    assert_eq!(info.class_names.len(), 10);
+}
+
+#[test]
+fn requests_out_of_turn_are_refused_with_sentences() {
+    let (session, sent) = session_on(Folder::shipped());
+    let early = answer(
+        &session,
+        &sent,
+        ToEngine::LoadModel {
+            name: "fashion".into(),
+        },
+    );
+    assert!(
+        failure(&early).contains("has not chosen its device"),
+        "{early:?}"
+    );
+    answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+        },
+    );
+    let no_model = answer(&session, &sent, encode_ankle_boot());
+    assert_eq!(
+        failure(&no_model),
+        "No model is loaded yet; choose one first."
+    );
+    for name in ["cifar", "../fashion", ""] {
+        let unknown = answer(&session, &sent, ToEngine::LoadModel { name: name.into() });
+        assert_eq!(
+            failure(&unknown),
+            format!("There is no model called “{name}”; choose fashion or photo.")
+        );
+    }
+    ask(
+        &session,
+        &sent,
+        ToEngine::LoadModel {
+            name: "fashion".into(),
+        },
+    );
+    let no_grid = answer(&session, &sent, ToEngine::Surprisal { class: None });
+    assert!(
+        failure(&no_grid).starts_with("There is no grid yet"),
+        "{no_grid:?}"
+    );
+    let not_an_image = answer(
+        &session,
+        &sent,
+        ToEngine::Encode {
+            bytes: b"GIF89a but not really".to_vec(),
+            source: "x.gif".into(),
+            invert: Invert::Auto,
+            long_side: DEFAULT_PHOTO_SIZE,
+        },
+    );
+    assert!(
+        failure(&not_an_image).starts_with("This image"),
+        "{not_an_image:?}"
+    );
+}
+
+#[test]
+fn an_edit_patches_pixels_and_later_requests_see_it() {
+    let (session, sent) = fashion_with_an_image();
+    let before = codes_in_engine(&session, &sent);
+    let code = (before[8] + 1) % 128;
+    let FromEngine::Patched {
+        id, patch, cells, ..
+    } = answer(
+        &session,
+        &sent,
+        ToEngine::Edit {
+            id: 7,
+            cells: vec![(1, 1, code)],
+        },
+    )
+    else {
+        panic!("no patch");
+    };
+    assert_eq!((id, cells), (7, vec![(1, 1, code)]));
+    assert_eq!(patch.rgba.len(), 4 * patch.width * patch.height);
+    assert!(patch.width > 4 && patch.width <= 28, "{patch:?}");
+    let after = codes_in_engine(&session, &sent);
+    assert_eq!(after[8], code);
+    assert_eq!(after.iter().zip(&before).filter(|(a, b)| a != b).count(), 1);
+}
+
+#[test]
+fn bad_cells_and_codes_are_refused_and_change_nothing() {
+    let (session, sent) = fashion_with_an_image();
+    let before = codes_in_engine(&session, &sent);
+    let bad_code = answer(
+        &session,
+        &sent,
+        ToEngine::Edit {
+            id: 1,
+            cells: vec![(0, 0, 3), (0, 1, 128)],
+        },
+    );
+    assert_eq!(
+        failure(&bad_code),
+        "Code 128 does not exist; codes run from 0 to 127."
+    );
+    let bad_cell = answer(
+        &session,
+        &sent,
+        ToEngine::Edit {
+            id: 2,
+            cells: vec![(7, 0, 3)],
+        },
+    );
+    assert_eq!(
+        failure(&bad_cell),
+        "There is no cell (7, 0) in this 7×7 grid."
+    );
+    let empty = answer(
+        &session,
+        &sent,
+        ToEngine::Edit {
+            id: 3,
+            cells: vec![],
+        },
+    );
+    assert_eq!(failure(&empty), "An edit needs at least one cell.");
+    let bad_set = answer(
+        &session,
+        &sent,
+        ToEngine::SetCells {
+            cells: vec![(0, 0, 5), (0, 0, 999)],
+        },
+    );
+    assert!(failure(&bad_set).starts_with("Code 999"), "{bad_set:?}");
+    assert_eq!(
+        codes_in_engine(&session, &sent),
+        before,
+        "a refused request changed the grid"
+    );
+    // A good SetCells answers nothing and changes the grid.
+    assert!(
+        ask(
+            &session,
+            &sent,
+            ToEngine::SetCells {
+                cells: vec![(6, 6, 5)]
+            }
+        )
+        .is_empty()
+    );
+    assert_eq!(codes_in_engine(&session, &sent)[48], 5);
+}
+
+#[test]
+fn grids_from_links_and_files_are_checked_against_the_model() {
+    let (session, sent) = fashion_with_an_image();
+    let use_grid = |w: usize, h: usize, codes: Vec<u32>| ToEngine::UseGrid {
+        source: "link".into(),
+        grid_width: w,
+        grid_height: h,
+        codes,
+    };
+    // 2147483649 × 2 wraps to 2 in 32-bit arithmetic.
+    let overflow = answer(&session, &sent, use_grid(2_147_483_649, 2, vec![0, 0]));
+    assert!(
+        failure(&overflow).starts_with("A 2147483649×2 grid needs"),
+        "{overflow:?}"
+    );
+    let huge = answer(&session, &sent, use_grid(usize::MAX, 2, vec![0, 0]));
+    assert!(failure(&huge).contains("impossible"), "{huge:?}");
+    let too_large = answer(&session, &sent, use_grid(8, 8, vec![0; 64]));
+    assert!(failure(&too_large).contains("at most 7×7"), "{too_large:?}");
+    let bad_code = answer(&session, &sent, use_grid(7, 7, vec![200; 49]));
+    assert!(failure(&bad_code).starts_with("Code 200"), "{bad_code:?}");
+    let FromEngine::Encoded(encoding) = answer(&session, &sent, use_grid(7, 7, vec![9; 49])) else {
+        panic!("a good grid was refused");
+    };
+    assert_eq!(
+        (encoding.width, encoding.height, encoding.codes.len()),
+        (28, 28, 49)
+    );
+    assert_eq!(codes_in_engine(&session, &sent), vec![9; 49]);
+}
+
+#[test]
+fn the_prior_draws_completes_and_refuses_bad_controls() {
+    let (session, sent) = fashion_with_an_image();
+    let sampling = Sampling {
+        class: Some(9),
+        ..Sampling::default()
+    };
+    let messages = ask(
+        &session,
+        &sent,
+        ToEngine::Sample {
+            id: 4,
+            sampling,
+            count: 1,
+        },
+    );
+    assert!(messages.len() > 2, "no snapshots: {messages:?}");
+    let Some(FromEngine::Drawn(drawn)) = messages.last() else {
+        panic!("{messages:?}");
+    };
+    assert_eq!(
+        (drawn.id, drawn.drawn, drawn.total, drawn.grids.len()),
+        (4, 49, 49, 1)
+    );
+    let cold = Sampling {
+        temperature: 0.0,
+        ..sampling
+    };
+    let refused = answer(
+        &session,
+        &sent,
+        ToEngine::Sample {
+            id: 5,
+            sampling: cold,
+            count: 1,
+        },
+    );
+    assert!(
+        matches!(refused, FromEngine::DrawFailed { id: 5, .. }),
+        "{refused:?}"
+    );
+    let nothing = answer(
+        &session,
+        &sent,
+        ToEngine::Complete {
+            id: 6,
+            mask: vec![false; 49],
+            sampling,
+            count: 2,
+        },
+    );
+    assert_eq!(
+        failure(&nothing),
+        "Nothing is masked: paint over the cells the prior should redraw."
+    );
+    let mut mask = vec![false; 49];
+    mask[10] = true;
+    let completed = ask(
+        &session,
+        &sent,
+        ToEngine::Complete {
+            id: 8,
+            mask,
+            sampling,
+            count: 2,
+        },
+    );
+    let Some(FromEngine::Drawn(drawn)) = completed.last() else {
+        panic!("{completed:?}");
+    };
+    assert_eq!((drawn.total, drawn.grids.len()), (1, 2));
+}
+
+#[test]
+fn the_codebook_and_suggestions_answer_for_the_current_grid() {
+    let (session, sent) = fashion_with_an_image();
+    let FromEngine::Codebook(codebook) = answer(&session, &sent, ToEngine::Codebook) else {
+        panic!("no codebook");
+    };
+    assert_eq!(
+        codebook.tiles.len(),
+        128 * 4 * codebook.tile * codebook.tile
+    );
+    assert_eq!(codebook.train_usage.len(), 128);
+    let FromEngine::Suggestions {
+        row, col, codes, ..
+    } = answer(
+        &session,
+        &sent,
+        ToEngine::Suggest {
+            row: 3,
+            col: 3,
+            class: Some(9),
+        },
+    )
+    else {
+        panic!("no suggestions");
+    };
+    assert_eq!((row, col), (3, 3));
+    assert!(!codes.is_empty() && codes.len() <= 5);
+    assert!(
+        codes
+            .windows(2)
+            .all(|w| w[0].probability >= w[1].probability)
+    );
+    let outside = answer(
+        &session,
+        &sent,
+        ToEngine::Suggest {
+            row: 9,
+            col: 0,
+            class: None,
+        },
+    );
+    assert_eq!(
+        failure(&outside),
+        "There is no cell (9, 0) in this 7×7 grid."
+    );
+}
+
+#[test]
+fn a_model_the_site_lacks_is_named_with_its_missing_file() {
+    let root = std::env::temp_dir().join(format!("vq-lab-session-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap_or_else(|err| panic!("{err}"));
+    std::fs::write(
+        root.join("catalogue.json"),
+        r#"{"models":[{"name":"ghost","title":"t","examples_note":"n","examples":[]}]}"#,
+    )
+    .unwrap_or_else(|err| panic!("{err}"));
+    let (session, sent) = session_on(Folder {
+        root: root.clone(),
+        models: root.clone(),
+    });
+    answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+        },
+    );
+    let missing = ask(
+        &session,
+        &sent,
+        ToEngine::LoadModel {
+            name: "ghost".into(),
+        },
+    );
+    let message = failure(missing.last().unwrap_or_else(|| panic!("no answer")));
+    assert_eq!(
+        message,
+        "The ghost model is not part of this site yet (models/ghost/manifest.json is missing); \
+         choose another model."
+    );
+    std::fs::write(root.join("catalogue.json"), b"{\"models\": []}")
+        .unwrap_or_else(|err| panic!("{err}"));
+    let (session, sent) = session_on(Folder {
+        root: root.clone(),
+        models: root.clone(),
+    });
+    let refused = answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+        },
+    );
+    assert!(failure(&refused).contains("names no model"), "{refused:?}");
+    std::fs::remove_dir_all(&root).ok();
+}

@@ -1,0 +1,87 @@
+//! The lab: an encoded image, the cells an edit sets and the pixels it changes.
+
+use serde::{Deserialize, Serialize};
+
+/// How many of the nearest codes of each cell an [`Encoding`] lists.
+pub const NEAREST: usize = 5;
+
+/// A cell's code to set, `(row, col, code)`.
+pub type CellCode = (usize, usize, u32);
+
+/// An encoded image: what the views show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoding {
+    /// Where the image came from (a file name or an example's name).
+    pub source: String,
+    /// Size of the decoded file, before resizing.
+    pub source_size: (u32, u32),
+    /// Pixel width of the model's input (and of the reconstruction).
+    pub width: usize,
+    /// Pixel height.
+    pub height: usize,
+    /// Cells per row of the code grid.
+    pub grid_width: usize,
+    /// Rows of the code grid.
+    pub grid_height: usize,
+    /// The code of each cell, row-major.
+    #[serde(with = "crate::packed")]
+    pub codes: Vec<u32>,
+    /// The [`NEAREST`] nearest codes of each cell's `z_e`, nearest first, cell after cell
+    /// (empty for a grid that was not encoded). The first is the cell's code; the distance and
+    /// the margin of [`Encoding::distance`] and [`Encoding::margin`] come from these.
+    #[serde(with = "crate::packed")]
+    pub nearest: Vec<u32>,
+    /// Their squared distances, in the same order.
+    #[serde(with = "crate::packed")]
+    pub nearest_distance: Vec<f32>,
+    /// RGBA of the model's input (after resizing and inversion).
+    #[serde(with = "serde_bytes")]
+    pub original: Vec<u8>,
+    /// RGBA of the reconstruction (full decode).
+    #[serde(with = "serde_bytes")]
+    pub reconstruction: Vec<u8>,
+    /// Whether the grey levels were inverted.
+    pub inverted: bool,
+    /// Why (or why not), one sentence.
+    pub invert_reason: String,
+    /// Wall time of decode, encode, quantize, decode and read back, in milliseconds.
+    pub millis: f64,
+}
+
+impl Encoding {
+    /// The nearest codes of cell `index` (row-major) and their squared distances, nearest
+    /// first; `None` for a grid that was not encoded.
+    pub fn nearest_of(&self, index: usize) -> Option<(&[u32], &[f32])> {
+        let k = self.nearest.len() / self.codes.len().max(1);
+        let range = k * index..k * (index + 1);
+        let codes = self.nearest.get(range.clone())?;
+        (!codes.is_empty()).then_some((codes, self.nearest_distance.get(range)?))
+    }
+
+    /// Squared distance from cell `index`'s `z_e` to its code.
+    pub fn distance(&self, index: usize) -> Option<f32> {
+        self.nearest_of(index).map(|(_, d)| d[0])
+    }
+
+    /// Squared distance to cell `index`'s second-nearest code minus the nearest (0: a tie).
+    pub fn margin(&self, index: usize) -> Option<f32> {
+        self.nearest_of(index)
+            .and_then(|(_, d)| Some(d.get(1)? - d[0]))
+    }
+}
+
+/// Pixels of the reconstruction that an edit changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchPixels {
+    /// First pixel row in the full image.
+    pub top: usize,
+    /// First pixel column.
+    pub left: usize,
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// RGBA, row-major, `4 × width × height` bytes.
+    #[serde(with = "serde_bytes")]
+    pub rgba: Vec<u8>,
+}

@@ -1,0 +1,208 @@
+//! The two message types: [`ToEngine`] (page → engine) and [`FromEngine`] (engine → page).
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    BackendPreference, CellCode, Codebook, Drawn, Encoding, EngineReport, Invert, LoadStage,
+    ModelInfo, PatchPixels, Sampling, SuggestedCode,
+};
+
+/// Messages from the UI to the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ToEngine {
+    /// Choose the device (once per worker), warm it up, answer [`FromEngine::Ready`].
+    Init {
+        /// What the user asked for.
+        preference: BackendPreference,
+    },
+    /// Fetch, verify and load a model; answers [`FromEngine::LoadProgress`] messages, then
+    /// [`FromEngine::ModelLoaded`] or [`FromEngine::ModelFailed`].
+    LoadModel {
+        /// One of the catalogue's models ([`super::Catalogue`]).
+        name: String,
+    },
+    /// Decode an image file and encode it with the loaded model; answers
+    /// [`FromEngine::Encoded`] or [`FromEngine::EncodeFailed`].
+    Encode {
+        /// The file's bytes.
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        /// Its name, for the page.
+        source: String,
+        /// Whether to invert grey levels.
+        invert: Invert,
+        /// Colour models: the long side to resize to, one of [`PHOTO_SIZES`].
+        long_side: u32,
+    },
+    /// Set the codes of cells (one, a brush's footprint, a rectangle, a pasted region) and
+    /// decode the pixels they reach; answers [`FromEngine::Patched`].
+    Edit {
+        /// A number the answer repeats.
+        id: u64,
+        /// The cells and their new codes.
+        #[serde(with = "crate::packed")]
+        cells: Vec<CellCode>,
+    },
+    /// Set the codes of cells without decoding (undo, redo and reset paste pixels they kept).
+    SetCells {
+        /// `(row, col, code)` of each cell.
+        #[serde(with = "crate::packed")]
+        cells: Vec<CellCode>,
+    },
+    /// Draw `count` new grids from the prior, of the size of the model's training images;
+    /// answers [`FromEngine::Drawing`] every few cells, then [`FromEngine::Drawn`].
+    Sample {
+        /// A number the answers repeat.
+        id: u64,
+        /// How to draw.
+        sampling: Sampling,
+        /// Grids side by side.
+        count: usize,
+    },
+    /// Redraw the masked cells of the current grid, `count` candidates; answers like
+    /// [`ToEngine::Sample`].
+    Complete {
+        /// A number the answers repeat.
+        id: u64,
+        /// One flag per cell, row-major: true for the cells to redraw.
+        #[serde(with = "crate::packed")]
+        mask: Vec<bool>,
+        /// How to draw.
+        sampling: Sampling,
+        /// Candidates.
+        count: usize,
+    },
+    /// Make a grid the current one (a sample to edit): answers [`FromEngine::Encoded`] with
+    /// its decode as both original and reconstruction.
+    UseGrid {
+        /// What to call it on the page.
+        source: String,
+        /// Cells per row.
+        grid_width: usize,
+        /// Rows.
+        grid_height: usize,
+        /// Codes, row-major.
+        #[serde(with = "crate::packed")]
+        codes: Vec<u32>,
+    },
+    /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
+    Codebook,
+    /// The bits of every cell of the current grid under the prior; answers
+    /// [`FromEngine::Surprisal`].
+    Surprisal {
+        /// The class to condition on.
+        class: Option<usize>,
+    },
+    /// The prior's most likely codes for a cell of the current grid, given the rest; answers
+    /// [`FromEngine::Suggestions`].
+    Suggest {
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+        /// The class to condition on.
+        class: Option<usize>,
+    },
+}
+
+/// Messages from the engine to the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FromEngine {
+    /// The worker's WebAssembly is running and listens for requests.
+    Started,
+    /// The answer to [`ToEngine::Init`].
+    Ready(EngineReport),
+    /// Loading a model progresses.
+    LoadProgress {
+        /// The model.
+        name: String,
+        /// The stage.
+        stage: LoadStage,
+        /// Bytes downloaded so far.
+        loaded: u64,
+        /// Bytes to download in all (from the manifest), when known.
+        total: Option<u64>,
+    },
+    /// The answer to [`ToEngine::LoadModel`].
+    ModelLoaded(ModelInfo),
+    /// A model could not be loaded; the sentence says why.
+    ModelFailed {
+        /// The model.
+        name: String,
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// The answer to [`ToEngine::Encode`].
+    Encoded(Box<Encoding>),
+    /// An image could not be used; the sentence says why. The app goes on working.
+    EncodeFailed {
+        /// The file's name.
+        source: String,
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// The answer to [`ToEngine::Edit`].
+    Patched {
+        /// The request's number.
+        id: u64,
+        /// The cells set, with their codes.
+        #[serde(with = "crate::packed")]
+        cells: Vec<CellCode>,
+        /// The pixels that changed.
+        patch: PatchPixels,
+        /// Wall time of the windowed decode and read back, in milliseconds.
+        millis: f64,
+    },
+    /// An edit failed; the sentence says why.
+    EditFailed {
+        /// The request's number.
+        id: u64,
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// Drawing from the prior progresses (also the first answer, with nothing drawn yet).
+    Drawing(Drawn),
+    /// The answer to [`ToEngine::Sample`] and [`ToEngine::Complete`]: every cell drawn.
+    Drawn(Drawn),
+    /// Drawing failed; the sentence says why.
+    DrawFailed {
+        /// The request's number.
+        id: u64,
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// The answer to [`ToEngine::Codebook`].
+    Codebook(Codebook),
+    /// The answer to [`ToEngine::Surprisal`].
+    Surprisal {
+        /// The codes it was computed for, row-major.
+        #[serde(with = "crate::packed")]
+        codes: Vec<u32>,
+        /// `−log₂ p(code | cells before)` of each cell.
+        #[serde(with = "crate::packed")]
+        bits: Vec<f32>,
+        /// Wall time, in milliseconds.
+        millis: f64,
+    },
+    /// The answer to [`ToEngine::Suggest`].
+    Suggestions {
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+        /// The most likely codes first.
+        codes: Vec<SuggestedCode>,
+        /// Wall time, in milliseconds.
+        millis: f64,
+    },
+    /// A request failed; the sentence says what happened and what to do.
+    Failed {
+        /// The sentence shown on the page.
+        message: String,
+    },
+    /// The engine panicked; the worker is dead after this message.
+    Panicked {
+        /// The panic message and location.
+        message: String,
+    },
+}

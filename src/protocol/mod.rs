@@ -1,0 +1,63 @@
+//! The typed messages between the UI (main thread) and the engine (Web Worker).
+//!
+//! Both sides serialize these types with `serde-wasm-bindgen` and hand them to `postMessage`;
+//! nothing else crosses the boundary. The UI owns no tensor: it only sees what is here.
+//!
+//! - [`device`]: the backend asked for and the one that runs;
+//! - [`model`]: the catalogue of models, their loading, a loaded model's facts;
+//! - [`lab`]: an encoded image, an edit's cells and pixels;
+//! - [`prior`]: sampling, drawings, suggestions, the codebook's tiles;
+//! - [`messages`]: [`ToEngine`] and [`FromEngine`].
+
+pub mod device;
+pub mod lab;
+pub mod messages;
+pub mod model;
+pub mod prior;
+
+pub use device::{AdapterInfo, Backend, BackendPreference, EngineReport, UnknownBackend, Warmup};
+pub use lab::{CellCode, Encoding, NEAREST, PatchPixels};
+pub use messages::{FromEngine, ToEngine};
+pub use model::{
+    CATALOGUE_PATH, Catalogue, CatalogueModel, DEFAULT_PHOTO_SIZE, Example, Invert, LoadStage,
+    ModelInfo, PHOTO_SIZES, is_folder_name,
+};
+pub use prior::{Codebook, Drawn, Sampling, SuggestedCode};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_round_trip() {
+        for preference in [
+            BackendPreference::Auto,
+            BackendPreference::Cpu,
+            BackendPreference::WebGpu,
+        ] {
+            let value = preference.query_value().unwrap_or("auto");
+            assert_eq!(BackendPreference::from_query_value(value), Ok(preference));
+        }
+    }
+
+    #[test]
+    fn query_values_ignore_case_and_reject_unknown_names() {
+        assert_eq!(
+            BackendPreference::from_query_value(" WebGPU "),
+            Ok(BackendPreference::WebGpu)
+        );
+        assert!(BackendPreference::from_query_value("cuda").is_err());
+    }
+
+    #[test]
+    fn the_switch_forces_the_other_backend() {
+        assert_eq!(
+            Backend::Cpu.other().as_preference(),
+            BackendPreference::WebGpu
+        );
+        assert_eq!(
+            Backend::WebGpu.other().as_preference(),
+            BackendPreference::Cpu
+        );
+    }
+}
