@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use super::badge::BackendBadge;
 use super::engine_client::{EngineClient, EngineHandle};
 use super::lab::Lab;
-use super::lab_state::LabState;
 use super::location;
-use super::state::{EngineEvent, EngineState, next_state};
-use crate::protocol::{BackendPreference, ToEngine};
+use super::state::LabState;
+use super::state::engine::{EngineEvent, EngineState, next_state};
+use crate::protocol::{BackendPreference, FromEngine, ToEngine};
 
 /// How long the worker may take to load its WebAssembly before the page gives up.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -37,6 +37,11 @@ pub fn App() -> impl IntoView {
                 lab.update(|lab| lab.on_message(message));
             }
             return;
+        }
+        // The catalogue comes with the engine's report; the lab keeps it.
+        if let EngineEvent::Message(FromEngine::Ready(report)) = &event {
+            let catalogue = report.catalogue.clone();
+            lab.update(|lab| lab.model.catalogue = catalogue);
         }
         let next = state.with_untracked(|current| next_state(current, event, send_init));
         if let Some(next) = next {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::lab_state::LabState;
+use super::state::LabState;
 use super::location;
 use crate::protocol::{Backend, EngineReport};
 
@@ -50,12 +50,7 @@ pub fn BackendBadge(report: EngineReport, lab: RwSignal<LabState>) -> impl IntoV
             </div>
             {move || lab.with(|lab| {
                 (!lab.timings.is_empty()).then(|| {
-                    let text = lab
-                        .timings
-                        .iter()
-                        .map(|(op, millis)| format!("{op} {millis:.1} ms"))
-                        .collect::<Vec<_>>()
-                        .join(" · ");
+                    let text = lab.timings.line();
                     view! {
                         <p class="badge-timings" data-testid="op-timings" title="The last time of each operation in the engine">
                             {text}

@@ -6,8 +6,8 @@ use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use leptos::prelude::*;
 
-use super::lab_state::LabState;
-use super::state::EngineEvent;
+use super::state::LabState;
+use super::state::engine::EngineEvent;
 use crate::js::describe;
 use crate::protocol::{CellCode, FromEngine, ToEngine};
 
@@ -60,7 +60,7 @@ impl Engine {
     /// Sends `request`.
     pub fn send(&self, request: ToEngine) {
         if let Err(err) = self.handle.with_value(|handle| handle.send(&request)) {
-            self.lab.update(|lab| lab.edit_error = Some(err));
+            self.lab.update(|lab| lab.edits.error = Some(err));
         }
     }
 
@@ -71,7 +71,7 @@ impl Engine {
             return;
         }
         let id = self.next_id();
-        self.lab.update(|lab| lab.edit_sent(id, stroke));
+        self.lab.update(|lab| lab.edits.sent(id, stroke));
         self.send(ToEngine::Edit { id, cells });
     }
 

@@ -1,42 +1,58 @@
 //! The page (main thread): Leptos components that talk to the engine through
-//! [`crate::protocol`] and hold no tensor (the `ui` feature, without burn). The plain-data
-//! modules ([`state`], [`lab_state`], [`share`], [`tools`]) compile natively, without the
-//! feature, and are tested there.
+//! [`crate::protocol`] and hold no tensor (the `ui` feature, without burn).
+//!
+//! Plain Rust, compiled natively and tested with `cargo test` (no DOM, no feature):
+//!
+//! - [`state`]: what the page knows, changed by the engine's messages and by the user, one
+//!   module per concern (the engine, the model, the image and its history, the prior);
+//! - [`tools`]: the editing tools, the cells of a brush, a rectangle and a paste;
+//! - [`keys`]: the keyboard shortcuts and the list the help overlay shows;
+//! - [`colouring`]: the heatmap's colourings; [`layout`]: where outlines and veils go;
+//! - [`statistics`]: the error map and PSNR, margins, codebook usage, surprisal totals;
+//! - [`atlas`]: the codebook's tiles, their mean colours, the atlas;
+//! - [`checks`]: codes typed and grids imported, checked against the loaded model;
+//! - [`share`]: the grid file and the share link; [`sampling`]: the sampling fields.
+//!
+//! The page itself (wasm32 with the `ui` feature): [`App`], the engine's client, the badge,
+//! `dom` (canvas and document helpers), `lab/` (the lab card) and `generate/` (the prior's
+//! views).
 
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod app;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod badge;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod cell_info;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod codebook;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod engine_client;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod generate;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod heatmap_canvas;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod history;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod lab;
-pub mod lab_state;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod location;
+/// Items of the page only: wasm32 with the `ui` feature. Everything else in `ui` compiles
+/// natively, so that it is tested with `cargo test`.
+macro_rules! page {
+    ($($item:item)*) => {
+        $( #[cfg(all(target_arch = "wasm32", feature = "ui"))] $item )*
+    };
+}
+
+pub mod atlas;
+pub mod checks;
+pub mod colouring;
+#[cfg(test)]
+mod fixtures;
+pub mod keys;
+pub mod layout;
+pub mod sampling;
 pub mod share;
 pub mod state;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-mod toolbar;
+pub mod statistics;
 pub mod tools;
 
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-pub use app::App;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-pub use badge::BackendBadge;
-#[cfg(all(target_arch = "wasm32", feature = "ui"))]
-pub use engine_client::{EngineClient, EngineHandle};
-pub use state::{EngineEvent, EngineState, next_state};
+page! {
+    mod app;
+    mod badge;
+    mod dom;
+    mod engine_client;
+    mod generate;
+    mod lab;
+    mod location;
+
+    pub use app::App;
+    pub use badge::BackendBadge;
+    pub use engine_client::{EngineClient, EngineHandle};
+}
+
+pub use state::engine::{EngineEvent, EngineState, next_state};
 
 /// The element of `www/index.html` the app mounts into; its loading text is replaced.
 #[cfg(all(target_arch = "wasm32", feature = "ui"))]

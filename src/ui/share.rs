@@ -1,8 +1,15 @@
 //! Keeping and sharing a grid without a server: a grid file (JSON) to download and import, and
 //! a URL fragment (`#model=…&grid=…&codes=…&view=…`) that restores the model, the grid and the
-//! view. Plain functions, tested natively.
+//! view. Plain functions, tested natively. Sizes are checked with `vq-codes`' checked
+//! arithmetic: a link's `grid=2147483649x2` does not wrap to 2 cells on wasm32.
 
 use serde::{Deserialize, Serialize};
+use vq_codes::{CodeError, grid_cells};
+
+/// The most cells a grid file or a link may hold before a model is there to say more (the
+/// model's own limit, [`crate::protocol::ModelInfo::max_grid_side`], is checked when the grid
+/// is used: [`crate::ui::checks::grid_for_model`]).
+pub const MAX_CELLS: usize = 256 * 256;
 
 /// The `format` field of a grid file.
 pub const GRID_FORMAT: &str = "vq-lab-grid";
@@ -67,20 +74,20 @@ impl GridFile {
     ///
     /// A sentence saying what does not fit.
     pub fn check(&self) -> Result<(), String> {
-        let cells = self.grid_width * self.grid_height;
-        if cells == 0 || cells > 256 * 256 {
+        let (width, height) = (self.grid_width, self.grid_height);
+        let Some(cells) = grid_cells(width, height).filter(|&n| n <= MAX_CELLS) else {
             return Err(format!(
-                "A {}×{} grid is not one VQ Lab can show.",
-                self.grid_width, self.grid_height
+                "A {width}×{height} grid is not one VQ Lab can show."
             ));
-        }
+        };
         if self.codes.len() != cells {
-            return Err(format!(
-                "A {}×{} grid needs {cells} codes; this one has {}.",
-                self.grid_width,
-                self.grid_height,
-                self.codes.len()
-            ));
+            let given = self.codes.len();
+            return Err(CodeError::WrongLength {
+                width,
+                height,
+                given,
+            }
+            .to_string());
         }
         Ok(())
     }
@@ -145,6 +152,21 @@ pub fn parse_fragment(text: &str) -> Result<Shared, String> {
     Ok(Shared { grid, view })
 }
 
+/// A source's name (a file name, an example's label) made safe for a download's name: its stem,
+/// lower-case ASCII letters and digits, anything else a `-`.
+pub fn file_stem(source: &str) -> String {
+    let stem = source.rsplit_once('.').map_or(source, |(stem, _)| stem);
+    stem.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// URL-safe base64 without padding.
@@ -188,6 +210,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn download_names_keep_the_stem_in_plain_letters() {
+        assert_eq!(file_stem("Ankle boot"), "ankle-boot");
+        assert_eq!(file_stem("My Photo.final.JPG"), "my-photo-final");
+        assert_eq!(file_stem("été.png"), "-t-");
+    }
+
+    #[test]
     fn base64url_round_trips_every_length() {
         for len in 0..10 {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 97 + 3) as u8).collect();
@@ -211,6 +240,22 @@ mod tests {
             parse_fragment("model=photo&grid=3x3&codes=AAABAA")
                 .is_err_and(|e| e.contains("needs 9"))
         );
+    }
+
+    #[test]
+    fn a_grid_size_that_overflows_is_refused_with_a_sentence() {
+        // 2147483649 × 2 wraps to 2 in 32-bit arithmetic (wasm32's usize).
+        let wraps = "model=fashion&grid=2147483649x2&codes=AAABAA";
+        assert_eq!(
+            parse_fragment(wraps),
+            Err("A 2147483649×2 grid is not one VQ Lab can show.".to_owned())
+        );
+        let overflows = format!("model=fashion&grid={}x2&codes=AAABAA", usize::MAX);
+        assert!(parse_fragment(&overflows).is_err_and(|e| e.contains("not one VQ Lab can show")));
+        assert!(parse_fragment("model=fashion&grid=0x7&codes=").is_err());
+        let mut file = GridFile::new("fashion", 2, 1, vec![0, 1]);
+        file.grid_width = usize::MAX;
+        assert!(GridFile::from_json(&file.to_json()).is_err_and(|e| e.contains("not one")));
     }
 
     #[test]

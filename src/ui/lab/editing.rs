@@ -1,13 +1,13 @@
-//! The editing tools on the page: [`Editing`] turns presses, drags and keys on the heatmap
-//! into edits (brush strokes, rectangle fills, copies and pastes, the eyedropper, the mask), and
-//! [`Toolbar`] shows the tool in hand, the brush size, the paint code and what is copied.
+//! The editing tools at work: [`Editing`] turns presses, drags and keys on the heatmap into
+//! edits (brush strokes, rectangle fills, copies and pastes, the eyedropper, the mask), and
+//! previews the cells a press would change. The tools themselves, as data, are
+//! [`crate::ui::tools`]; the toolbar that shows them is `super::toolbar`.
 
 use leptos::prelude::*;
 
-use super::codebook::CodeTile;
-use super::engine_client::Engine;
-use super::lab_state::{LabState, ModelStatus};
-use super::tools::{BRUSH_SIZES, Cell, CodeRegion, Tool, brush_cells, rectangle_cells};
+use crate::ui::engine_client::Engine;
+use crate::ui::state::LabState;
+use crate::ui::tools::{Cell, CodeRegion, Tool, brush_cells, rectangle_cells};
 
 /// The tools' state and what a press with each does. `Copy`: every field is a signal.
 #[derive(Clone, Copy)]
@@ -39,17 +39,12 @@ pub struct Editing {
 
 impl Editing {
     /// Tools for the lab's grid; `select` selects a cell.
-    pub fn new(
-        engine: Engine,
-        lab: RwSignal<LabState>,
-        hover: RwSignal<Option<Cell>>,
-        select: Callback<Cell>,
-    ) -> Self {
+    pub fn new(engine: Engine, lab: RwSignal<LabState>, select: Callback<Cell>) -> Self {
         Self {
             tool: RwSignal::new(Tool::Select),
             brush_size: RwSignal::new(1),
             paint_code: RwSignal::new(None),
-            hover,
+            hover: RwSignal::new(None),
             anchor: RwSignal::new(None),
             message: RwSignal::new(None),
             stroke: RwSignal::new(None),
@@ -75,10 +70,8 @@ impl Editing {
 
     /// The grid's `(rows, cols)`, if there is an image.
     fn grid_size(&self) -> Option<(usize, usize)> {
-        self.lab.with_untracked(|lab| {
-            let image = lab.image.as_ref()?;
-            Some((image.encoding.grid_height, image.encoding.grid_width))
-        })
+        self.lab
+            .with_untracked(|lab| lab.image.as_ref().map(|image| image.grid_size()))
     }
 
     /// Sets `cells` to the paint code (those that have another code), as part of `stroke`.
@@ -110,9 +103,7 @@ impl Editing {
     fn copy(&self, a: Cell, b: Cell) {
         let region = self.lab.with_untracked(|lab| {
             let image = lab.image.as_ref()?;
-            let ModelStatus::Loaded(info) = &lab.model else {
-                return None;
-            };
+            let info = lab.model.loaded()?;
             CodeRegion::copy(
                 &info.name,
                 &image.encoding.source,
@@ -138,14 +129,15 @@ impl Editing {
             let region = lab.clipboard.as_ref().ok_or(
                 "Nothing is copied yet: take Copy region (C) and drag over the codes to copy.",
             )?;
-            match &lab.model {
-                ModelStatus::Loaded(info) if info.name != region.model => {
-                    return Err(
-                        "The copied codes belong to another model's codebook; copy codes of \
-                         this model first.",
-                    );
-                }
-                _ => {}
+            if lab
+                .model
+                .loaded()
+                .is_some_and(|info| info.name != region.model)
+            {
+                return Err(
+                    "The copied codes belong to another model's codebook; copy codes of this \
+                     model first.",
+                );
             }
             let image = lab.image.as_ref().ok_or("Open an image first.")?;
             Ok(region
@@ -223,7 +215,7 @@ impl Editing {
         }
         self.last_cell.set(Some(cell));
         if let Some(value) = self.masking.get_untracked() {
-            self.lab.update(|lab| lab.set_masked(cell.0, cell.1, value));
+            self.lab.update(|lab| lab.set_masked(cell, value));
         }
         if let (Some(stroke), Some(size)) = (self.stroke.get_untracked(), self.grid_size()) {
             self.paint(
@@ -246,13 +238,24 @@ impl Editing {
         }
     }
 
+    /// Ends strokes and spans when the pointer's button goes up (or the browser cancels the
+    /// pointer) anywhere on the page, while the lab is there.
+    pub fn release_on_pointer_up(self) {
+        let release = window_event_listener(leptos::ev::pointerup, move |_| self.release());
+        let cancel = window_event_listener(leptos::ev::pointercancel, move |_| self.release());
+        on_cleanup(move || {
+            release.remove();
+            cancel.remove();
+        });
+    }
+
     /// Enter or Space on `cell` (the keyboard's press): a span takes two presses.
     pub fn activate(&self, cell: Cell) {
         match self.tool.get_untracked() {
             Tool::Select => self.select.run(cell),
             Tool::Mask => self.lab.update(|lab| {
-                let value = !lab.is_masked(cell.0, cell.1);
-                lab.set_masked(cell.0, cell.1, value);
+                let value = !lab.is_masked(cell);
+                lab.set_masked(cell, value);
             }),
             Tool::Brush => {
                 if let Some(size) = self.grid_size() {
@@ -287,11 +290,9 @@ impl Editing {
         let Some(cell) = self.hover.get() else {
             return Vec::new();
         };
-        let size = self.lab.with(|lab| {
-            lab.image
-                .as_ref()
-                .map_or((0, 0), |i| (i.encoding.grid_height, i.encoding.grid_width))
-        });
+        let size = self
+            .lab
+            .with(|lab| lab.image.as_ref().map_or((0, 0), |i| i.grid_size()));
         match self.tool.get() {
             Tool::Brush => brush_cells(cell, self.brush_size.get(), size),
             Tool::Rectangle | Tool::Copy => match self.anchor.get() {
@@ -318,93 +319,5 @@ impl Editing {
     /// finger then).
     pub fn captures_drags(&self) -> bool {
         !matches!(self.tool.get(), Tool::Select)
-    }
-}
-
-/// The toolbar: one button a tool, the brush size, the paint code and the copied region.
-#[component]
-pub fn Toolbar(editing: Editing, lab: RwSignal<LabState>) -> impl IntoView {
-    let tool = editing.tool;
-    let buttons = Tool::ALL
-        .into_iter()
-        .map(|t| {
-            let key = t.key().to_ascii_uppercase();
-            view! {
-                <button
-                    class="tool"
-                    class:active=move || tool.get() == t
-                    data-testid="tool"
-                    data-tool=t.label()
-                    aria-pressed=move || (tool.get() == t).to_string()
-                    aria-keyshortcuts=key.to_string()
-                    title=format!("{} ({key})", t.label())
-                    on:click=move |_| editing.take(t)
-                >
-                    {t.label()}
-                </button>
-            }
-        })
-        .collect_view();
-    let paint = move || {
-        editing.paint_code.get().map_or_else(
-            || view! { <span>"none yet (click a code in the codebook)"</span> }.into_any(),
-            |code| {
-                view! {
-                    <CodeTile code=code lab=lab />
-                    <span>{code.to_string()}</span>
-                }
-                .into_any()
-            },
-        )
-    };
-    let clipboard = move || {
-        lab.with(|lab| {
-            lab.clipboard.as_ref().map(|region| {
-                format!(
-                    "Copied: {}×{} codes from {}",
-                    region.width, region.height, region.source
-                )
-            })
-        })
-    };
-    view! {
-        <div class="toolbar" role="toolbar" aria-label="Editing tools" data-testid="toolbar">
-            {buttons}
-            <label>
-                "Brush "
-                <select
-                    data-testid="brush-size"
-                    aria-label="Brush size in cells"
-                    on:change=move |event| {
-                        let size = event_target_value(&event).parse().unwrap_or(1);
-                        editing.brush_size.set(size);
-                    }
-                >
-                    {BRUSH_SIZES
-                        .iter()
-                        .map(|&size| view! {
-                            <option value=size selected=move || editing.brush_size.get() == size>
-                                {format!("{size}×{size}")}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <span
-                class="paint-code"
-                data-testid="paint-code"
-                data-code=move || editing.paint_code.get().map(|c| c.to_string())
-            >
-                "Paint code: "
-                {paint}
-            </span>
-            {move || clipboard().map(|text| view! {
-                <span class="hint" data-testid="clipboard">{text}</span>
-            })}
-        </div>
-        <p class="hint" data-testid="tool-hint">{move || tool.get().hint()}</p>
-        {move || editing.message.get().map(|text| view! {
-            <p class="tool-message" data-testid="tool-message" role="status">{text}</p>
-        })}
     }
 }

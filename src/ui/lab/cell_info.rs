@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 
 use super::codebook::CodeTile;
-use super::engine_client::Engine;
-use super::lab_state::LabState;
-use super::toolbar::Editing;
-use super::tools::{Cell, Tool};
+use super::editing::Editing;
+use crate::ui::engine_client::Engine;
+use crate::ui::state::LabState;
+use crate::ui::tools::{Cell, Tool};
 
 /// The line about a cell, and its nearest codes.
 #[component]

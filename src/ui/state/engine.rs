@@ -1,4 +1,5 @@
-//! The engine's state as the page shows it, and how each event of the engine changes it.
+//! The engine's state as the page shows it, how each event of the engine changes it, and the
+//! times of its operations.
 //!
 //! Plain data and one pure function, so the transitions (including the sentences a user reads
 //! after a crash) are tested natively.
@@ -73,15 +74,49 @@ pub fn next_state(
             ))
         }
         EngineEvent::StartTimedOut { .. } => return None,
-        // The lab's messages (models, images, edits): `super::lab_state::LabState` handles them.
+        // The lab's messages (models, images, edits): `super::LabState` handles them.
         EngineEvent::Message(_) => return None,
     })
+}
+
+/// The last wall time of each operation in the engine, in milliseconds, in the order they were
+/// first done (the badge shows them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Timings(Vec<(&'static str, f64)>);
+
+impl Timings {
+    /// Records the wall time of an operation.
+    pub fn record(&mut self, operation: &'static str, millis: f64) {
+        match self.0.iter_mut().find(|(op, _)| *op == operation) {
+            Some(slot) => slot.1 = millis,
+            None => self.0.push((operation, millis)),
+        }
+    }
+
+    /// Whether no operation was timed yet.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `(operation, milliseconds)`, in the order they were first done.
+    pub fn as_slice(&self) -> &[(&'static str, f64)] {
+        &self.0
+    }
+
+    /// The badge's line: `load 812.0 ms · encode 31.5 ms`.
+    pub fn line(&self) -> String {
+        self.0
+            .iter()
+            .map(|(op, millis)| format!("{op} {millis:.1} ms"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Backend, Warmup};
+    use crate::protocol::{Backend, Catalogue, Warmup};
 
     fn report() -> EngineReport {
         EngineReport {
@@ -93,6 +128,7 @@ mod tests {
                 millis: 1.0,
                 value: 2.0,
             },
+            catalogue: Catalogue::default(),
         }
     }
 
@@ -175,5 +211,15 @@ mod tests {
             || Err("closed".to_owned()),
         );
         assert!(matches!(&next, Some(EngineState::Failed(s)) if s.contains("closed")));
+    }
+
+    #[test]
+    fn timings_keep_the_last_time_of_each_operation_in_first_order() {
+        let mut timings = Timings::default();
+        timings.record("load", 812.0);
+        timings.record("encode", 31.54);
+        timings.record("load", 700.0);
+        assert_eq!(timings.as_slice(), [("load", 700.0), ("encode", 31.54)]);
+        assert_eq!(timings.line(), "load 700.0 ms · encode 31.5 ms");
     }
 }

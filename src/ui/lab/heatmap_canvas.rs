@@ -4,22 +4,19 @@
 //! focus; arrows move the selection, Enter or Space use the tool there).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MouseEvent};
+use web_sys::{HtmlCanvasElement, MouseEvent};
 
-use super::lab_state::LabState;
-use super::toolbar::Editing;
-use super::tools::{Cell, Tool};
+use super::editing::Editing;
+use crate::ui::dom::context_2d;
+use crate::ui::layout;
+use crate::ui::state::LabState;
+use crate::ui::tools::{Cell, Tool};
 
 /// Pixels per cell on the canvas (CSS scales it to the frame).
 const CELL_PX: usize = 8;
 
 /// The cell under the mouse, from the event's position within the canvas.
-fn cell_at(
-    event: &MouseEvent,
-    canvas: &HtmlCanvasElement,
-    (rows, cols): (usize, usize),
-) -> Option<(usize, usize)> {
+fn cell_at(event: &MouseEvent, canvas: &HtmlCanvasElement, grid: (usize, usize)) -> Option<Cell> {
     let (width, height) = (
         f64::from(canvas.client_width()),
         f64::from(canvas.client_height()),
@@ -29,10 +26,7 @@ fn cell_at(
     }
     let x = f64::from(event.offset_x()) / width;
     let y = f64::from(event.offset_y()) / height;
-    if !(0.0..1.0).contains(&x) || !(0.0..1.0).contains(&y) {
-        return None;
-    }
-    Some(((y * rows as f64) as usize, (x * cols as f64) as usize))
+    layout::cell_at(x, y, grid)
 }
 
 fn paint(
@@ -43,11 +37,7 @@ fn paint(
     marked: &[Cell],
     previewed: &[Cell],
 ) -> Option<()> {
-    let context = canvas
-        .get_context("2d")
-        .ok()??
-        .dyn_into::<CanvasRenderingContext2d>()
-        .ok()?;
+    let context = context_2d(canvas).ok()?;
     let px = CELL_PX as f64;
     for row in 0..rows {
         for col in 0..cols {
@@ -96,7 +86,7 @@ pub fn HeatmapCanvas(
     previewed: Memo<Vec<Cell>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    let masked = Memo::new(move |_| lab.with(|lab| lab.mask.clone()));
+    let masked = Memo::new(move |_| lab.with(|lab| lab.prior.mask.flags().to_vec()));
     let selected = Memo::new(move |_| lab.with(|lab| lab.selected));
     let highlighted = Memo::new(move |_| lab.with(|lab| lab.highlighted_code));
     let hover = editing.hover;

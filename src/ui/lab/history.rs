@@ -1,0 +1,43 @@
+//! Undo, redo and reset of the lab's edits ([`Step`]): the buttons, and the step the keyboard
+//! takes too.
+//! The page pastes the pixels it kept and tells the engine the codes (`SetCells`), so each step
+//! restores the reconstruction exactly and decodes nothing.
+
+use leptos::prelude::*;
+
+use crate::protocol::ToEngine;
+use crate::ui::engine_client::Engine;
+use crate::ui::state::LabState;
+pub use crate::ui::state::history::Step;
+
+/// Takes `step` on the lab's image and tells the engine.
+pub fn take(engine: Engine, lab: RwSignal<LabState>, step: Step) {
+    let cells = lab.try_update(|lab| lab.image.as_mut().and_then(|image| step.take(image)));
+    if let Some(Some(cells)) = cells {
+        engine.send(ToEngine::SetCells { cells });
+    }
+}
+
+/// The Undo, Redo and Reset buttons.
+#[component]
+pub fn HistoryButtons(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView {
+    [Step::Undo, Step::Redo, Step::Reset]
+        .into_iter()
+        .map(|step| {
+            let (label, testid, shortcut) = step.button();
+            let impossible =
+                move || lab.with(|lab| lab.image.as_ref().is_none_or(|i| !step.possible(i)));
+            view! {
+                <button
+                    data-testid=testid
+                    title=shortcut
+                    aria-keyshortcuts=shortcut.map(|s| s.replace("Ctrl-", "Control+"))
+                    prop:disabled=impossible
+                    on:click=move |_| take(engine, lab, step)
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view()
+}

@@ -1,0 +1,202 @@
+//! What comes into the lab: the model to load (the catalogue's default, or a share link's), an
+//! image to encode (a built-in example, a file from the picker, a drop or the clipboard), and a
+//! grid to show (a share link's, once its model is loaded, or a grid file). [`Intake`] does the
+//! work; `super::inputs` shows the controls.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::protocol::{DEFAULT_PHOTO_SIZE, Example, Invert, ToEngine};
+use crate::ui::checks::grid_for_model;
+use crate::ui::colouring::ColourBy;
+use crate::ui::dom::{fetch_bytes, file_bytes, location_hash};
+use crate::ui::engine_client::Engine;
+use crate::ui::share::{GridFile, Shared, parse_fragment};
+use crate::ui::state::LabState;
+use crate::ui::state::model::opening;
+
+/// The lab's intake. `Copy`: every field is a signal or a stored value.
+#[derive(Clone, Copy)]
+pub struct Intake {
+    engine: Engine,
+    lab: RwSignal<LabState>,
+    /// The model chosen in the select.
+    pub model_name: RwSignal<String>,
+    /// Whether grey images are inverted.
+    pub invert: RwSignal<Invert>,
+    /// The long side colour images are resized to.
+    pub long_side: RwSignal<u32>,
+    /// True while a file is dragged over the lab.
+    pub dragging: RwSignal<bool>,
+    /// The last file's bytes, to encode again when the inversion or the size changes.
+    last_file: StoredValue<Option<(Vec<u8>, String)>, LocalStorage>,
+}
+
+impl Intake {
+    /// Opens the lab: reads a share link in the address, loads its model (or the catalogue's
+    /// default), restores its grid and `colour_by` once that model is loaded, and takes images
+    /// pasted anywhere on the page.
+    pub fn open(engine: Engine, lab: RwSignal<LabState>, colour_by: RwSignal<ColourBy>) -> Self {
+        let link = location_hash().map(|hash| parse_fragment(&hash));
+        let opening = lab.with_untracked(|lab| opening(&lab.model.catalogue, link));
+        let intake = Self {
+            engine,
+            lab,
+            model_name: RwSignal::new(opening.model.clone().unwrap_or_default()),
+            invert: RwSignal::new(Invert::Auto),
+            long_side: RwSignal::new(DEFAULT_PHOTO_SIZE),
+            dragging: RwSignal::new(false),
+            last_file: StoredValue::new_local(None),
+        };
+        if let Some(name) = opening.model {
+            intake.load(name);
+        }
+        // After the load, which clears the last sentence.
+        if let Some(problem) = opening.problem {
+            intake.refuse(problem);
+        }
+        intake.restore(opening.shared, colour_by);
+        intake.take_pastes();
+        intake
+    }
+
+    /// The shared grid, once its model is loaded.
+    fn restore(self, shared: Option<Shared>, colour_by: RwSignal<ColourBy>) {
+        let pending = StoredValue::new(shared);
+        Effect::new(move |_| {
+            let Some(name) = self.lab.with(|lab| lab.model.loaded().map(|i| i.name.clone()))
+            else {
+                return;
+            };
+            let Some(shared) = pending.get_value() else {
+                return;
+            };
+            if shared.grid.model == name {
+                pending.set_value(None);
+                colour_by.set(ColourBy::from_name(&shared.view));
+                self.use_grid(shared.grid, "Shared link".to_owned());
+            }
+        });
+    }
+
+    /// Images pasted anywhere on the page (Ctrl-V), once a model is loaded.
+    fn take_pastes(self) {
+        let paste = window_event_listener(leptos::ev::paste, move |event| {
+            let file = event
+                .clipboard_data()
+                .and_then(|data| data.files())
+                .and_then(|files| files.get(0));
+            if let Some(file) = file
+                && self.can_take_files()
+            {
+                event.prevent_default();
+                self.read_file(file);
+            }
+        });
+        on_cleanup(move || paste.remove());
+    }
+
+    /// Whether a model is loaded to encode files with.
+    pub fn can_take_files(self) -> bool {
+        self.lab.with(|lab| lab.model.loaded().is_some())
+    }
+
+    /// Loads model `name`.
+    pub fn load(self, name: String) {
+        self.lab.update(|lab| lab.loading(&name));
+        self.engine.send(ToEngine::LoadModel { name });
+    }
+
+    /// Encodes an image file's bytes, named `source` on the page.
+    pub fn encode(self, bytes: Vec<u8>, source: String) {
+        self.last_file
+            .set_value(Some((bytes.clone(), source.clone())));
+        self.lab.update(|lab| lab.encoding = Some(source.clone()));
+        self.engine.send(ToEngine::Encode {
+            bytes,
+            source,
+            invert: self.invert.get_untracked(),
+            long_side: self.long_side.get_untracked(),
+        });
+    }
+
+    /// Encodes the last file again (the inversion or the size changed).
+    pub fn encode_again(self) {
+        if let Some((bytes, source)) = self.last_file.get_value() {
+            self.encode(bytes, source);
+        }
+    }
+
+    /// Says why something the user gave cannot be used.
+    pub fn refuse(self, message: String) {
+        self.lab.update(|lab| lab.upload_error = Some(message));
+    }
+
+    /// A file from the picker, a drop or the clipboard.
+    pub fn read_file(self, file: web_sys::File) {
+        let name = file.name();
+        spawn_local(async move {
+            match file_bytes(&file).await {
+                Ok(bytes) => self.encode(bytes, name),
+                Err(err) => self.refuse(format!(
+                    "{name}: the browser could not read this file ({err})."
+                )),
+            }
+        });
+    }
+
+    /// A built-in example, fetched from `examples/`.
+    pub fn open_example(self, example: Example) {
+        spawn_local(async move {
+            match fetch_bytes(&format!("examples/{}", example.file)).await {
+                Ok(bytes) => self.encode(bytes, example.label),
+                Err(err) => self.refuse(format!(
+                    "The example {} could not be loaded ({err}).",
+                    example.label
+                )),
+            }
+        });
+    }
+
+    /// A grid from a share link or a grid file: checked against the loaded model, then
+    /// decoded.
+    pub fn use_grid(self, grid: GridFile, source: String) {
+        let checked = self
+            .lab
+            .with_untracked(|lab| grid_for_model(&grid, lab.model.loaded(), &source));
+        if let Err(message) = checked {
+            self.refuse(message);
+            return;
+        }
+        self.lab.update(|lab| lab.encoding = Some(source.clone()));
+        self.engine.send(ToEngine::UseGrid {
+            source,
+            grid_width: grid.grid_width,
+            grid_height: grid.grid_height,
+            codes: grid.codes,
+        });
+    }
+
+    /// A file dragged over the lab.
+    pub fn drag_over(self, event: &web_sys::DragEvent) {
+        event.prevent_default();
+        self.dragging.set(true);
+    }
+
+    /// A file dropped on the lab.
+    pub fn dropped(self, event: &web_sys::DragEvent) {
+        event.prevent_default();
+        self.dragging.set(false);
+        if !self.can_take_files() {
+            return;
+        }
+        match event
+            .data_transfer()
+            .and_then(|data| data.files())
+            .and_then(|files| files.get(0))
+        {
+            Some(file) => self.read_file(file),
+            None => self.refuse("What was dropped is not a file; drop an image file.".to_owned()),
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! What the page knows, as plain data changed by the engine's messages and by the user; tested
+//! natively. One module per concern:
+//!
+//! - [`engine`]: the engine's start ([`EngineState`](engine::EngineState)) and the times of its
+//!   operations;
+//! - [`model`]: the catalogue, the chosen model's loading, its codebook;
+//! - [`history`]: the encoded image, its codes and reconstruction, and the edits with undo and
+//!   redo (which paste pixels they kept, so they restore the reconstruction exactly);
+//! - [`prior`]: drawings, surprisal, suggestions and the mask.
+//!
+//! [`LabState`] holds one of each, with what the lab's views share (the selected cell, the
+//! highlighted code, the copied region), and routes each engine message to its part.
+
+pub mod engine;
+pub mod history;
+pub mod model;
+pub mod prior;
+
+use self::engine::Timings;
+use self::history::{Edits, Image};
+use self::model::{ModelState, ModelStatus};
+use self::prior::{DrawPurpose, PriorState, Suggestions, Surprisal};
+use crate::protocol::{CellCode, FromEngine};
+use crate::ui::tools::{Cell, CodeRegion};
+
+/// Everything the lab shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LabState {
+    /// The catalogue, the chosen model and its codebook.
+    pub model: ModelState,
+    /// The encoded image and its history of edits, once there is one.
+    pub image: Option<Image>,
+    /// Edits on their way, the last one's time and failure.
+    pub edits: Edits,
+    /// Drawings, surprisal, suggestions, the mask.
+    pub prior: PriorState,
+    /// The name of the file being encoded.
+    pub encoding: Option<String>,
+    /// Why the last file (or grid, or link) could not be used.
+    pub upload_error: Option<String>,
+    /// The selected cell.
+    pub selected: Option<Cell>,
+    /// The code whose cells the heatmap highlights.
+    pub highlighted_code: Option<u32>,
+    /// Codes copied from a region (kept when another image is opened).
+    pub clipboard: Option<CodeRegion>,
+    /// The engine's operations' last times.
+    pub timings: Timings,
+}
+
+impl LabState {
+    /// True for the messages this state handles (the rest are the engine's start).
+    pub fn handles(message: &FromEngine) -> bool {
+        !matches!(
+            message,
+            FromEngine::Started
+                | FromEngine::Ready(_)
+                | FromEngine::Failed { .. }
+                | FromEngine::Panicked { .. }
+        )
+    }
+
+    /// A model was asked for: nothing of the last one's image, grids or codebook holds.
+    pub fn loading(&mut self, name: &str) {
+        self.model.loading(name);
+        self.prior.model_changed();
+        self.image = None;
+        self.selected = None;
+        self.upload_error = None;
+        self.highlighted_code = None;
+    }
+
+    /// The grid's width and number of cells, if there is an image.
+    fn grid_shape(&self) -> Option<(usize, usize)> {
+        let image = self.image.as_ref()?;
+        Some((image.encoding.grid_width, image.codes.len()))
+    }
+
+    /// The surprisal, if it was computed for the current codes.
+    pub fn current_surprisal(&self) -> Option<&Surprisal> {
+        let image = self.image.as_ref()?;
+        self.prior
+            .surprisal
+            .as_ref()
+            .filter(|s| s.codes == image.codes)
+    }
+
+    /// Masks or unmasks a cell for completion.
+    pub fn set_masked(&mut self, cell: Cell, masked: bool) {
+        if let Some(grid) = self.grid_shape() {
+            self.prior.mask.set(grid, cell, masked);
+        }
+    }
+
+    /// A press on a cell while masking (see [`prior::Mask::press`]).
+    pub fn mask_press(&mut self, cell: Cell, shift: bool) -> Option<bool> {
+        let grid = self.grid_shape().unwrap_or((0, 0));
+        self.prior.mask.press(grid, cell, shift)
+    }
+
+    /// Whether a cell is masked.
+    pub fn is_masked(&self, cell: Cell) -> bool {
+        let width = self.image.as_ref().map_or(0, |i| i.encoding.grid_width);
+        self.prior.mask.contains(width, cell)
+    }
+
+    /// Takes candidate `index` of a finished completion as one edit (undo restores the
+    /// region); returns the cells the engine must set.
+    pub fn use_candidate(&mut self, index: usize) -> Option<Vec<CellCode>> {
+        let (codes, picture) = self.prior.candidate(index)?;
+        let (codes, picture) = (codes.to_vec(), picture.to_vec());
+        let cells = self.image.as_mut()?.replace_all(&codes, picture)?;
+        self.prior.drawing = None;
+        self.prior.mask.clear();
+        self.prior.suggestions = None;
+        Some(cells)
+    }
+
+    /// Applies a message of the engine.
+    pub fn on_message(&mut self, message: FromEngine) {
+        match message {
+            FromEngine::LoadProgress {
+                name,
+                stage,
+                loaded,
+                total,
+            } => {
+                self.model.status = ModelStatus::Loading {
+                    name,
+                    stage,
+                    loaded,
+                    total,
+                };
+            }
+            FromEngine::ModelLoaded(info) => {
+                self.timings.record("load", info.millis);
+                self.model.status = ModelStatus::Loaded(info);
+            }
+            FromEngine::ModelFailed { name, message } => {
+                self.model.status = ModelStatus::Failed { name, message };
+            }
+            FromEngine::Encoded(encoding) => {
+                self.timings.record("encode", encoding.millis);
+                self.encoding = None;
+                self.upload_error = None;
+                self.edits.error = None;
+                self.edits.last_millis = None;
+                self.selected = None;
+                self.prior.image_changed();
+                self.image = Some(Image::new(*encoding));
+            }
+            FromEngine::EncodeFailed { source, message } => {
+                self.encoding = None;
+                self.upload_error = Some(format!("{source}: {message}"));
+            }
+            FromEngine::Patched {
+                id,
+                cells,
+                patch,
+                millis,
+            } => {
+                let stroke = self.edits.answered(id);
+                self.edits.last_millis = Some(millis);
+                self.timings.record("edit", millis);
+                self.edits.error = None;
+                if let Some(image) = &mut self.image {
+                    image.apply_cells(&cells, patch, stroke);
+                }
+            }
+            FromEngine::EditFailed { id, message } => {
+                self.edits.answered(id);
+                self.edits.error = Some(message);
+            }
+            FromEngine::Drawing(drawn) | FromEngine::Drawn(drawn) => {
+                if let Some((operation, millis)) = self.prior.drawn(drawn) {
+                    self.timings.record(operation, millis);
+                }
+            }
+            FromEngine::DrawFailed { id, message } => self.prior.draw_failed(id, message),
+            FromEngine::Codebook(codebook) => {
+                self.timings.record("codebook", codebook.millis);
+                self.model.codebook = Some(codebook);
+            }
+            FromEngine::Surprisal {
+                codes,
+                bits,
+                millis,
+            } => {
+                self.timings.record("surprisal", millis);
+                self.prior.measuring_surprisal = false;
+                self.prior.surprisal = Some(Surprisal {
+                    codes,
+                    bits,
+                    millis,
+                });
+            }
+            FromEngine::Suggestions {
+                row,
+                col,
+                codes,
+                millis,
+            } => {
+                self.timings.record("suggestions", millis);
+                self.prior.suggesting = false;
+                self.prior.suggestions = Some(Suggestions {
+                    row,
+                    col,
+                    codes,
+                    millis,
+                });
+            }
+            FromEngine::Started
+            | FromEngine::Ready(_)
+            | FromEngine::Failed { .. }
+            | FromEngine::Panicked { .. } => {}
+        }
+    }
+
+    /// Whether a drawing is under way (for the buttons that start one).
+    pub fn is_drawing(&self) -> bool {
+        self.prior.is_drawing()
+    }
+
+    /// Whether a drawing is for `purpose`.
+    pub fn drawing_is_for(&self, purpose: DrawPurpose) -> bool {
+        self.prior
+            .drawing
+            .as_ref()
+            .is_some_and(|d| d.purpose == purpose)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Drawn, PatchPixels};
+    use crate::ui::fixtures::{encoding, patch};
+
+    #[test]
+    fn a_brush_stroke_is_undone_and_redone_as_one_edit() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        let original = lab.image.as_ref().map(|i| i.reconstruction.clone());
+        let patched = |id: u64, cells: Vec<CellCode>, value: u8| FromEngine::Patched {
+            id,
+            cells,
+            patch: PatchPixels {
+                rgba: vec![value; 4 * 4 * 5],
+                ..patch()
+            },
+            millis: 1.0,
+        };
+        // A single edit, then a stroke of two edits (5 then 6 on cell (0, 1)).
+        lab.edits.sent(1, None);
+        lab.edits.sent(2, Some(9));
+        lab.edits.sent(3, Some(9));
+        assert_eq!(lab.edits.pending(), 3);
+        lab.on_message(patched(1, vec![(0, 0, 7)], 10));
+        lab.on_message(patched(2, vec![(0, 1, 5), (1, 1, 5)], 20));
+        lab.on_message(patched(3, vec![(0, 1, 6)], 30));
+        assert_eq!(lab.edits.pending(), 0);
+        let image = lab.image.as_mut().unwrap_or_else(|| panic!("no image"));
+        assert_eq!(image.codes, vec![7, 6, 3, 5]);
+        assert_eq!(
+            image.undo(),
+            Some(vec![(0, 1, 5), (0, 1, 2), (1, 1, 4)]),
+            "the stroke's edits, last first"
+        );
+        assert_eq!(image.codes, vec![7, 2, 3, 4]);
+        assert_eq!(
+            image.crop(2, 3, 4, 5),
+            vec![10; 80],
+            "the single edit's pixels"
+        );
+        assert_eq!(image.redo(), Some(vec![(0, 1, 5), (1, 1, 5), (0, 1, 6)]));
+        assert_eq!(image.codes, vec![7, 6, 3, 5]);
+        assert_eq!(image.crop(2, 3, 4, 5), vec![30; 80]);
+        assert_eq!(image.undo().map(|c| c.len()), Some(3));
+        assert_eq!(image.undo(), Some(vec![(0, 0, 1)]));
+        assert_eq!(Some(image.reconstruction.clone()), original);
+        assert_eq!(image.undo(), None);
+    }
+
+    #[test]
+    fn a_bad_file_keeps_the_last_image_and_says_why() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        lab.on_message(FromEngine::EncodeFailed {
+            source: "notes.png".to_owned(),
+            message: "This file is not an image we can read.".to_owned(),
+        });
+        assert!(lab.image.is_some());
+        assert_eq!(
+            lab.upload_error.as_deref(),
+            Some("notes.png: This file is not an image we can read.")
+        );
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        assert_eq!(lab.upload_error, None);
+    }
+
+    fn drawn(id: u64, drawn: usize, grids: Vec<Vec<u32>>, value: u8) -> Drawn {
+        let pictures = grids
+            .iter()
+            .map(|_| serde_bytes::ByteBuf::from(vec![value; 8 * 8 * 4]))
+            .collect();
+        Drawn {
+            id,
+            drawn,
+            total: 2,
+            last_cell: drawn.checked_sub(1),
+            grid_width: 2,
+            grid_height: 2,
+            grids,
+            width: 8,
+            height: 8,
+            pictures,
+            millis: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_completion_candidate_is_one_edit_that_undo_takes_back() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        let original = lab.image.as_ref().map(|i| i.reconstruction.clone());
+        assert_eq!(lab.mask_press((1, 0), false), Some(true));
+        assert_eq!(
+            lab.mask_press((1, 1), true),
+            None,
+            "Shift masks the rectangle"
+        );
+        assert!(lab.is_masked((1, 1)) && lab.is_masked((1, 0)) && !lab.is_masked((0, 1)));
+        assert_eq!(lab.mask_press((0, 0), false), Some(true));
+        assert_eq!(
+            lab.mask_press((0, 0), false),
+            Some(false),
+            "a second press unmasks"
+        );
+        lab.prior.start_drawing(7, DrawPurpose::Complete);
+        // A stale drawing's snapshot is ignored; this one's are kept in order.
+        lab.on_message(FromEngine::Drawing(drawn(6, 0, vec![vec![0; 4]], 1)));
+        lab.on_message(FromEngine::Drawing(drawn(
+            7,
+            0,
+            vec![vec![1, 2, 3, 4]; 2],
+            1,
+        )));
+        assert!(lab.is_drawing());
+        assert_eq!(lab.use_candidate(1), None, "not done yet");
+        lab.on_message(FromEngine::Drawn(drawn(
+            7,
+            2,
+            vec![vec![1, 2, 9, 4], vec![1, 2, 8, 6]],
+            200,
+        )));
+        assert!(!lab.is_drawing());
+        assert_eq!(
+            lab.prior.drawing.as_ref().map(|d| d.snapshots.len()),
+            Some(2)
+        );
+        assert_eq!(lab.timings.as_slice(), [("encode", 1.0), ("complete", 1.0)]);
+        let cells = lab.use_candidate(1);
+        assert_eq!(cells, Some(vec![(1, 0, 8), (1, 1, 6)]));
+        assert!(lab.prior.mask.flags().is_empty() && lab.prior.drawing.is_none());
+        let image = lab.image.as_mut().unwrap_or_else(|| panic!("no image"));
+        assert_eq!(image.codes, vec![1, 2, 8, 6]);
+        assert_eq!(image.reconstruction, vec![200; 256]);
+        assert_eq!(image.undo(), Some(vec![(1, 0, 3), (1, 1, 4)]));
+        assert_eq!(Some(image.reconstruction.clone()), original);
+        assert_eq!(image.codes, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn surprisal_counts_only_for_the_codes_it_was_computed_for() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        lab.prior.measuring_surprisal = true;
+        lab.on_message(FromEngine::Surprisal {
+            codes: vec![1, 2, 3, 4],
+            bits: vec![1.0, 2.0, 3.0, 0.5],
+            millis: 1.0,
+        });
+        assert_eq!(lab.current_surprisal().map(Surprisal::total), Some(6.5));
+        assert!(
+            !lab.prior.measuring_surprisal,
+            "the answer lets the page ask again"
+        );
+        assert_eq!(
+            lab.timings.as_slice(),
+            [("encode", 1.0), ("surprisal", 1.0)]
+        );
+        lab.on_message(FromEngine::Patched {
+            id: 0,
+            cells: vec![(0, 0, 9)],
+            patch: patch(),
+            millis: 1.0,
+        });
+        assert_eq!(lab.current_surprisal(), None);
+        lab.on_message(FromEngine::DrawFailed {
+            id: 3,
+            message: "There is no class 12.".to_owned(),
+        });
+        assert_eq!(
+            lab.prior.draw_error.as_deref(),
+            Some("There is no class 12.")
+        );
+    }
+
+    #[test]
+    fn choosing_another_model_forgets_the_image_but_keeps_the_catalogue() {
+        let mut lab = LabState::default();
+        let json = br#"{"models": [{"name": "photo", "title": "t", "examples_note": "", "examples": []}]}"#;
+        let catalogue =
+            crate::protocol::Catalogue::from_json(json).unwrap_or_else(|err| panic!("{err}"));
+        lab.model.catalogue = catalogue.clone();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        lab.selected = Some((1, 1));
+        lab.set_masked((0, 0), true);
+        lab.loading("photo");
+        assert!(lab.model.is_loading());
+        assert_eq!(lab.model.catalogue, catalogue);
+        assert_eq!((lab.image.is_none(), lab.selected), (true, None));
+        assert_eq!(lab.prior.mask.count(), 0);
+        lab.set_masked((0, 0), true);
+        assert_eq!(lab.prior.mask.count(), 0, "no grid, nothing to mask");
+    }
+}
