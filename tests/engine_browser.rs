@@ -377,7 +377,7 @@ fn a_file_that_is_not_an_image_gets_a_sentence() {
     let Err(err) = result else {
         panic!("a text file was accepted")
     };
-    assert!(err.contains("not an image"), "{err}");
+    assert!(err.to_string().contains("not an image"), "{err}");
 }
 
 // ------------------------------------------------------------------ the prior (issue 6)
