@@ -105,6 +105,23 @@ pub enum ToEngine {
     },
 }
 
+/// The requests whose failure is a [`FromEngine::Refused`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// [`ToEngine::Init`]: the engine could not start (its warm-up or the catalogue).
+    Init,
+    /// [`ToEngine::Codebook`].
+    Codebook,
+    /// [`ToEngine::Surprisal`].
+    Surprisal,
+    /// [`ToEngine::Suggest`].
+    Suggest,
+    /// [`ToEngine::SetCells`] (undo, redo, reset).
+    SetCells,
+    /// A message the engine could not read.
+    Unreadable,
+}
+
 /// Messages from the engine to the UI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FromEngine {
@@ -195,8 +212,13 @@ pub enum FromEngine {
         /// Wall time, in milliseconds.
         millis: f64,
     },
-    /// A request failed; the sentence says what happened and what to do.
-    Failed {
+    /// A request could not be answered; the sentence says what happened and what to do. The
+    /// page shows it where the request was made and goes on (but for [`Request::Init`]: an
+    /// engine that could not start). Requests with answers of their own say so with them
+    /// ([`FromEngine::ModelFailed`], [`FromEngine::EncodeFailed`], …).
+    Refused {
+        /// What was asked.
+        request: Request,
         /// The sentence shown on the page.
         message: String,
     },

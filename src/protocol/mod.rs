@@ -17,7 +17,7 @@ pub mod prior;
 
 pub use device::{AdapterInfo, Backend, BackendPreference, EngineReport, UnknownBackend, Warmup};
 pub use lab::{CellCode, Encoding, NEAREST, PatchPixels};
-pub use messages::{FromEngine, ToEngine};
+pub use messages::{FromEngine, Request, ToEngine};
 pub use model::{
     CATALOGUE_PATH, Catalogue, CatalogueModel, DEFAULT_PHOTO_SIZE, Example, Invert, LoadStage,
     ModelInfo, PHOTO_SIZES, is_folder_name,

@@ -25,8 +25,8 @@ use super::source::{FetchError, ModelSource};
 use super::{ChosenDevice, EngineError, choose, generate, lab, warmup};
 use crate::protocol::{
     BackendPreference, CATALOGUE_PATH, Catalogue, CellCode, Codebook, Drawn, Encoding,
-    EngineReport, FromEngine, Invert, LoadStage, ModelInfo, PHOTO_SIZES, PatchPixels, Sampling,
-    SuggestedCode, ToEngine,
+    EngineReport, FromEngine, Invert, LoadStage, ModelInfo, PHOTO_SIZES, PatchPixels, Request,
+    Sampling, SuggestedCode, ToEngine,
 };
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -72,9 +72,7 @@ impl<S: ModelSource> Session<S> {
 
     /// Answers a message the worker could not read: a sentence, and the session goes on.
     pub fn refuse(&self, error: &EngineError) {
-        self.post(FromEngine::Failed {
-            message: error.to_string(),
-        });
+        self.post(refused(Request::Unreadable, error));
     }
 
     /// Answers `request`: progress messages while it works, then its answer or its failure.
@@ -83,7 +81,7 @@ impl<S: ModelSource> Session<S> {
             ToEngine::Init { preference } => self
                 .init(preference)
                 .await
-                .map_or_else(failed, FromEngine::Ready),
+                .map_or_else(|err| refused(Request::Init, &err), FromEngine::Ready),
             ToEngine::LoadModel { name } => match self.load_model(&name).await {
                 Ok(info) => FromEngine::ModelLoaded(info),
                 Err(err) => FromEngine::ModelFailed {
@@ -121,7 +119,7 @@ impl<S: ModelSource> Session<S> {
             ToEngine::SetCells { cells } => match self.set_cells(&cells) {
                 // Undo, redo and reset paste pixels the page kept: nothing to answer.
                 Ok(_) => return,
-                Err(err) => failed(err),
+                Err(err) => refused(Request::SetCells, &err),
             },
             ToEngine::Sample {
                 id,
@@ -155,7 +153,7 @@ impl<S: ModelSource> Session<S> {
             ToEngine::Codebook => self
                 .codebook()
                 .await
-                .map_or_else(failed, FromEngine::Codebook),
+                .map_or_else(|err| refused(Request::Codebook, &err), FromEngine::Codebook),
             ToEngine::Surprisal { class } => {
                 let started = Instant::now();
                 match self.surprisal(class).await {
@@ -164,7 +162,7 @@ impl<S: ModelSource> Session<S> {
                         bits,
                         millis: millis(started),
                     },
-                    Err(err) => failed(err),
+                    Err(err) => refused(Request::Surprisal, &err),
                 }
             }
             ToEngine::Suggest { row, col, class } => {
@@ -176,7 +174,7 @@ impl<S: ModelSource> Session<S> {
                         codes,
                         millis: millis(started),
                     },
-                    Err(err) => failed(err),
+                    Err(err) => refused(Request::Suggest, &err),
                 }
             }
         };
@@ -521,8 +519,9 @@ pub fn max_grid_side(model: &LoadedModel) -> usize {
     (pixels / VqVaeConfig::DOWNSAMPLE).max(1)
 }
 
-fn failed(err: EngineError) -> FromEngine {
-    FromEngine::Failed {
+fn refused(request: Request, err: &EngineError) -> FromEngine {
+    FromEngine::Refused {
+        request,
         message: err.to_string(),
     }
 }

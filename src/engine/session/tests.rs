@@ -9,7 +9,8 @@ use futures_lite::future::block_on;
 use super::Session;
 use crate::engine::source::Folder;
 use crate::protocol::{
-    BackendPreference, DEFAULT_PHOTO_SIZE, FromEngine, Invert, LoadStage, Sampling, ToEngine,
+    BackendPreference, DEFAULT_PHOTO_SIZE, FromEngine, Invert, LoadStage, Request, Sampling,
+    ToEngine,
 };
 
 const ANKLE_BOOT: &[u8] = include_bytes!("../../../www/examples/ankle-boot.png");
@@ -94,7 +95,7 @@ fn codes_in_engine(session: &Session<Folder>, sent: &RefCell<Vec<FromEngine>>) -
 
 fn failure(message: &FromEngine) -> &str {
     match message {
-        FromEngine::Failed { message }
+        FromEngine::Refused { message, .. }
         | FromEngine::ModelFailed { message, .. }
         | FromEngine::EncodeFailed { message, .. }
         | FromEngine::EditFailed { message, .. }
@@ -309,6 +310,13 @@ fn bad_cells_and_codes_are_refused_and_change_nothing() {
         },
     );
     assert!(failure(&bad_set).starts_with("Code 999"), "{bad_set:?}");
+    assert!(matches!(
+        bad_set,
+        FromEngine::Refused {
+            request: Request::SetCells,
+            ..
+        }
+    ));
     assert_eq!(
         codes_in_engine(&session, &sent),
         before,
@@ -526,5 +534,12 @@ fn a_model_the_site_lacks_is_named_with_its_missing_file() {
         },
     );
     assert!(failure(&refused).contains("names no model"), "{refused:?}");
+    assert!(matches!(
+        refused,
+        FromEngine::Refused {
+            request: Request::Init,
+            ..
+        }
+    ));
     std::fs::remove_dir_all(&root).ok();
 }

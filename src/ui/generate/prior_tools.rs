@@ -79,6 +79,10 @@ pub fn PriorTools(
             })
         })
     };
+    let suggestions_error = move || {
+        lab.with(|lab| lab.prior.suggestions_error.clone())
+            .map(|message| view! { <div class="error" role="alert" data-testid="suggestions-error">{message}</div> })
+    };
     let masked = move || lab.with(|lab| lab.prior.mask.count());
     let complete = move || {
         let mask = lab.with_untracked(|lab| lab.prior.mask.flags().to_vec());
@@ -105,6 +109,7 @@ pub fn PriorTools(
     view! {
         <div class="prior-tools" data-testid="prior-tools">
             {suggestions}
+            {suggestions_error}
             <div class="lab-row complete">
                 <button
                     data-testid="mask-mode"

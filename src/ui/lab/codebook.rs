@@ -143,7 +143,11 @@ pub fn CodebookPanel(engine: Engine, lab: RwSignal<LabState>, editing: Editing) 
         <details class="codebook" data-testid="codebook" open>
             <summary>"Codebook"</summary>
             <p class="hint" data-testid="codebook-summary">
-                {move || summary().unwrap_or_else(|| "Decoding every code…".to_owned())}
+                {move || {
+                    summary()
+                        .or_else(|| lab.with(|lab| lab.model.codebook_error.clone()))
+                        .unwrap_or_else(|| "Decoding every code…".to_owned())
+                }}
             </p>
             <div class="lab-row">
                 <label>

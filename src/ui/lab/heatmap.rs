@@ -105,6 +105,7 @@ fn ColourChoice(
             let pixels = (image.encoding.width, image.encoding.height);
             Some(surprisal_totals(surprisal, lab.model.loaded()?, pixels))
         })
+        .or_else(|| lab.with(|lab| lab.prior.surprisal_error.clone()))
         .unwrap_or_else(|| "Asking the prior…".to_owned())
     };
     view! {

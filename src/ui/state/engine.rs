@@ -4,7 +4,7 @@
 //! Plain data and one pure function, so the transitions (including the sentences a user reads
 //! after a crash) are tested natively.
 
-use crate::protocol::{EngineReport, FromEngine};
+use crate::protocol::{EngineReport, FromEngine, Request};
 
 /// Where the engine stands, as the page shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,10 @@ pub fn next_state(
             }
         },
         EngineEvent::Message(FromEngine::Ready(report)) => EngineState::Ready(report),
-        EngineEvent::Message(FromEngine::Failed { message }) => EngineState::Failed(message),
+        EngineEvent::Message(FromEngine::Refused {
+            request: Request::Init,
+            message,
+        }) => EngineState::Failed(message),
         EngineEvent::Message(FromEngine::Panicked { message }) => EngineState::Failed(format!(
             "The engine crashed ({message}). Reload the page; if it happens again, try the CPU \
              backend with ?backend=cpu."
@@ -74,7 +77,9 @@ pub fn next_state(
             ))
         }
         EngineEvent::StartTimedOut { .. } => return None,
-        // The lab's messages (models, images, edits): `super::LabState` handles them.
+        // The lab's messages (models, images, edits, refused requests): `super::LabState`
+        // handles them; a refused request is a sentence where it was asked, not a failure of
+        // the engine.
         EngineEvent::Message(_) => return None,
     })
 }
@@ -129,6 +134,28 @@ mod tests {
                 value: 2.0,
             },
             catalogue: Catalogue::default(),
+        }
+    }
+
+    #[test]
+    fn only_a_refused_start_fails_the_engine() {
+        let ready = EngineState::ChoosingDevice;
+        let refused = |request| {
+            next_state(
+                &ready,
+                EngineEvent::Message(FromEngine::Refused {
+                    request,
+                    message: "why".to_owned(),
+                }),
+                || Ok(()),
+            )
+        };
+        assert_eq!(
+            refused(Request::Init),
+            Some(EngineState::Failed("why".to_owned()))
+        );
+        for request in [Request::Codebook, Request::Suggest, Request::Unreadable] {
+            assert_eq!(refused(request), None, "{request:?} failed the engine");
         }
     }
 

@@ -20,7 +20,7 @@ use self::engine::Timings;
 use self::history::{Edits, Image};
 use self::model::{ModelState, ModelStatus};
 use self::prior::{DrawPurpose, PriorState, Suggestions, Surprisal};
-use crate::protocol::{CellCode, FromEngine};
+use crate::protocol::{CellCode, FromEngine, Request};
 use crate::ui::tools::{Cell, CodeRegion};
 
 /// Everything the lab shows.
@@ -55,7 +55,10 @@ impl LabState {
             message,
             FromEngine::Started
                 | FromEngine::Ready(_)
-                | FromEngine::Failed { .. }
+                | FromEngine::Refused {
+                    request: Request::Init,
+                    ..
+                }
                 | FromEngine::Panicked { .. }
         )
     }
@@ -179,6 +182,7 @@ impl LabState {
             FromEngine::DrawFailed { id, message } => self.prior.draw_failed(id, message),
             FromEngine::Codebook(codebook) => {
                 self.timings.record("codebook", codebook.millis);
+                self.model.codebook_error = None;
                 self.model.codebook = Some(codebook);
             }
             FromEngine::Surprisal {
@@ -188,6 +192,7 @@ impl LabState {
             } => {
                 self.timings.record("surprisal", millis);
                 self.prior.measuring_surprisal = false;
+                self.prior.surprisal_error = None;
                 self.prior.surprisal = Some(Surprisal {
                     codes,
                     bits,
@@ -202,6 +207,7 @@ impl LabState {
             } => {
                 self.timings.record("suggestions", millis);
                 self.prior.suggesting = false;
+                self.prior.suggestions_error = None;
                 self.prior.suggestions = Some(Suggestions {
                     row,
                     col,
@@ -209,10 +215,27 @@ impl LabState {
                     millis,
                 });
             }
-            FromEngine::Started
-            | FromEngine::Ready(_)
-            | FromEngine::Failed { .. }
-            | FromEngine::Panicked { .. } => {}
+            FromEngine::Refused { request, message } => self.refused(request, message),
+            FromEngine::Started | FromEngine::Ready(_) | FromEngine::Panicked { .. } => {}
+        }
+    }
+
+    /// A request the engine could not answer: its sentence where it was asked, and what was
+    /// waiting for it waits no more.
+    fn refused(&mut self, request: Request, message: String) {
+        match request {
+            Request::Codebook => self.model.codebook_error = Some(message),
+            Request::Surprisal => {
+                self.prior.measuring_surprisal = false;
+                self.prior.surprisal_error = Some(message);
+            }
+            Request::Suggest => {
+                self.prior.suggesting = false;
+                self.prior.suggestions_error = Some(message);
+            }
+            Request::SetCells | Request::Unreadable => self.edits.error = Some(message),
+            // The engine's start: `EngineState` shows it.
+            Request::Init => {}
         }
     }
 
@@ -235,6 +258,44 @@ mod tests {
     use super::*;
     use crate::protocol::{Drawn, PatchPixels};
     use crate::ui::fixtures::{encoding, patch};
+
+    #[test]
+    fn a_refused_request_is_a_sentence_where_it_was_asked_and_the_lab_stays() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        lab.prior.suggesting = true;
+        lab.prior.measuring_surprisal = true;
+        for (request, sentence) in [
+            (Request::Suggest, "no suggestions"),
+            (Request::Surprisal, "no surprisal"),
+            (Request::Codebook, "no codebook"),
+            (Request::SetCells, "no undo"),
+        ] {
+            let refused = FromEngine::Refused {
+                request,
+                message: sentence.to_owned(),
+            };
+            assert!(LabState::handles(&refused), "{request:?}");
+            lab.on_message(refused);
+        }
+        assert!(
+            !lab.prior.suggesting && !lab.prior.measuring_surprisal,
+            "still busy"
+        );
+        assert_eq!(
+            lab.prior.suggestions_error.as_deref(),
+            Some("no suggestions")
+        );
+        assert_eq!(lab.prior.surprisal_error.as_deref(), Some("no surprisal"));
+        assert_eq!(lab.model.codebook_error.as_deref(), Some("no codebook"));
+        assert_eq!(lab.edits.error.as_deref(), Some("no undo"));
+        assert!(lab.image.is_some(), "the image was lost");
+        // The engine's start is not the lab's: the page shows it as the engine's state.
+        assert!(!LabState::handles(&FromEngine::Refused {
+            request: Request::Init,
+            message: String::new(),
+        }));
+    }
 
     #[test]
     fn a_brush_stroke_is_undone_and_redone_as_one_edit() {

@@ -41,6 +41,8 @@ pub struct ModelState {
     pub status: ModelStatus,
     /// The loaded model's codebook, decoded.
     pub codebook: Option<Codebook>,
+    /// Why the engine could not decode the codebook.
+    pub codebook_error: Option<String>,
 }
 
 impl ModelState {
@@ -71,6 +73,7 @@ impl ModelState {
             total: None,
         };
         self.codebook = None;
+        self.codebook_error = None;
     }
 }
 

@@ -169,6 +169,10 @@ pub struct PriorState {
     pub suggesting: bool,
     /// A request for the surprisal is on its way.
     pub measuring_surprisal: bool,
+    /// Why the engine could not measure the surprisal.
+    pub surprisal_error: Option<String>,
+    /// Why the engine could not suggest codes.
+    pub suggestions_error: Option<String>,
     /// Cells masked for completion.
     pub mask: Mask,
 }
@@ -223,6 +227,8 @@ impl PriorState {
     pub fn model_changed(&mut self) {
         self.drawing = None;
         self.draw_error = None;
+        self.surprisal_error = None;
+        self.suggestions_error = None;
         self.surprisal = None;
         self.suggestions = None;
         self.mask.clear();
