@@ -7,6 +7,30 @@ use vq_codes::{check_codes, check_grid};
 use crate::protocol::ModelInfo;
 use crate::ui::share::GridFile;
 
+/// The largest image file the page reads: larger files are refused before a byte of them is
+/// read into WebAssembly (an 8000×8000 JPEG is 10–30 MB).
+pub const MAX_IMAGE_FILE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// The largest grid file the page reads (a 128×128 grid is about 100 KB of JSON).
+pub const MAX_GRID_FILE_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// Checks a file's size (`File.size`, in bytes) against `limit` before it is read.
+///
+/// # Errors
+///
+/// The sentence the page shows, naming the file, its size and the limit.
+pub fn file_size(name: &str, bytes: f64, limit: f64) -> Result<(), String> {
+    const MB: f64 = 1024.0 * 1024.0;
+    if bytes <= limit {
+        return Ok(());
+    }
+    Err(format!(
+        "{name} is {:.1} MB; the page reads files of at most {:.0} MB. Choose a smaller file.",
+        bytes / MB,
+        limit / MB
+    ))
+}
+
 /// A code typed in a field: a whole number below `codebook_size`.
 ///
 /// # Errors
@@ -65,6 +89,20 @@ pub fn grid_for_model(
 mod tests {
     use super::*;
     use crate::ui::fixtures::model_info;
+
+    #[test]
+    fn files_too_large_are_refused_by_their_size_alone() {
+        assert_eq!(file_size("a.png", 1000.0, MAX_IMAGE_FILE_BYTES), Ok(()));
+        assert_eq!(
+            file_size("huge.tif", 100.0 * 1024.0 * 1024.0, MAX_IMAGE_FILE_BYTES),
+            Err(
+                "huge.tif is 100.0 MB; the page reads files of at most 64 MB. Choose a smaller \
+                 file."
+                    .to_owned()
+            )
+        );
+        assert!(file_size("g.json", 5.0 * 1024.0 * 1024.0, MAX_GRID_FILE_BYTES).is_err());
+    }
 
     #[test]
     fn a_typed_code_is_a_whole_number_below_k() {

@@ -11,8 +11,10 @@ use crate::{ReadError, read_f32};
 
 /// Largest side of an upload we decode, in pixels.
 pub const MAX_UPLOAD_SIDE: u32 = 8192;
-/// Most memory the decoder may allocate for one upload.
-pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
+/// Most memory decoding one upload may take: the decoded pixels in the file's own layout plus
+/// their 8-bit RGBA copy. An 8000×8000 JPEG (192 MB + 256 MB) fits; an 8192×8192 16-bit RGBA
+/// PNG, which can be a file of under 1 MB, would need 768 MB and is refused before decoding.
+pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Why an upload cannot be used; each message is the sentence the page shows.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -29,6 +31,19 @@ pub enum UploadError {
         width: u32,
         /// Height in the file.
         height: u32,
+    },
+    /// Decoding would take more memory than [`MAX_UPLOAD_BYTES`].
+    #[error(
+        "This image ({width}×{height}) would need {megabytes} MB to decode; the limit is {limit} MB. Save it smaller, or as an 8-bit PNG or JPEG.",
+        limit = MAX_UPLOAD_BYTES / (1024 * 1024)
+    )]
+    TooMuchMemory {
+        /// Width in the file.
+        width: u32,
+        /// Height in the file.
+        height: u32,
+        /// Megabytes the decode would take.
+        megabytes: u64,
     },
     /// The file is damaged or truncated.
     #[error("This image could not be decoded ({0}).")]
@@ -58,6 +73,16 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
     if width > MAX_UPLOAD_SIDE || height > MAX_UPLOAD_SIDE {
         return Err(UploadError::TooLarge { width, height });
     }
+    // `DynamicImage::from_decoder` reserves nothing against `max_alloc`: count what the decode
+    // and the RGBA copy will take before either is allocated.
+    let needed = decode_bytes(decoder.total_bytes(), (width, height));
+    if needed > MAX_UPLOAD_BYTES {
+        return Err(UploadError::TooMuchMemory {
+            width,
+            height,
+            megabytes: needed.div_ceil(1024 * 1024),
+        });
+    }
     let orientation = decoder.orientation().map_err(decode_error)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     image.apply_orientation(orientation);
@@ -65,6 +90,13 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
         return Err(UploadError::Empty);
     }
     Ok(over_white(image.into_rgba8()))
+}
+
+/// Bytes that decoding an image of `decoded` bytes in its own layout, `width × height` pixels,
+/// and copying it to 8-bit RGBA take at once.
+pub fn decode_bytes(decoded: u64, (width, height): (u32, u32)) -> u64 {
+    let rgba = 4 * u64::from(width) * u64::from(height);
+    decoded.saturating_add(rgba)
 }
 
 fn decode_error(error: image::ImageError) -> UploadError {

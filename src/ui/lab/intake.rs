@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::protocol::{DEFAULT_PHOTO_SIZE, Example, Invert, ToEngine};
-use crate::ui::checks::grid_for_model;
+use crate::ui::checks::{MAX_IMAGE_FILE_BYTES, file_size, grid_for_model};
 use crate::ui::colouring::ColourBy;
 use crate::ui::dom::{fetch_bytes, file_bytes, location_hash};
 use crate::ui::engine_client::Engine;
@@ -135,6 +135,10 @@ impl Intake {
     /// A file from the picker, a drop or the clipboard.
     pub fn read_file(self, file: web_sys::File) {
         let name = file.name();
+        if let Err(message) = file_size(&name, file.size(), MAX_IMAGE_FILE_BYTES) {
+            self.refuse(message);
+            return;
+        }
         spawn_local(async move {
             match file_bytes(&file).await {
                 Ok(bytes) => self.encode(bytes, name),

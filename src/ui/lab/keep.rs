@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::intake::Intake;
+use crate::ui::checks::{MAX_GRID_FILE_BYTES, file_size};
 use crate::ui::colouring::ColourBy;
 use crate::ui::dom::{canvas_png, download, file_text, set_location_hash};
 use crate::ui::share::{GridFile, Shared, file_stem, fragment};
@@ -76,6 +77,11 @@ pub fn KeepAndShare(
         let input = event_target::<web_sys::HtmlInputElement>(&event);
         if let Some(file) = input.files().and_then(|files| files.get(0)) {
             let name = file.name();
+            if let Err(message) = file_size(&name, file.size(), MAX_GRID_FILE_BYTES) {
+                intake.refuse(message);
+                input.set_value("");
+                return;
+            }
             spawn_local(async move {
                 let read = file_text(&file).await.map_err(|err| {
                     format!("{name}: the browser could not read this file ({err}).")

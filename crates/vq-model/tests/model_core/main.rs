@@ -6,6 +6,7 @@ mod codebook;
 mod incremental;
 mod quantizer;
 mod samplers;
+mod uploads;
 mod weights;
 
 use burn::prelude::*;
