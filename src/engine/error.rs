@@ -128,6 +128,9 @@ pub enum EngineError {
     /// A completion mask with nothing in it.
     #[error("Nothing is masked: paint over the cells the prior should redraw.")]
     NothingMasked,
+    /// A test hook asked of an engine started without them.
+    #[error("This engine takes no test requests; open the page with ?test-hooks for them.")]
+    NoTestHooks,
     /// A message the engine could not read.
     #[error("The engine received a message it does not understand: {0}.")]
     Unreadable(String),

@@ -14,6 +14,9 @@ pub enum ToEngine {
     Init {
         /// What the user asked for.
         preference: BackendPreference,
+        /// Whether the engine takes [`ToEngine::Crash`] (the page's `?test-hooks`, for the
+        /// end-to-end tests of a restart).
+        test_hooks: bool,
     },
     /// Fetch, verify and load a model; answers [`FromEngine::LoadProgress`] messages, then
     /// [`FromEngine::ModelLoaded`] or [`FromEngine::ModelFailed`].
@@ -85,6 +88,20 @@ pub enum ToEngine {
         #[serde(with = "crate::packed")]
         codes: Vec<u32>,
     },
+    /// Make `codes` the current grid without decoding it: the page restores its grid into a
+    /// restarted engine (it kept the pixels). Answers nothing, or [`FromEngine::Refused`].
+    Restore {
+        /// Cells per row.
+        grid_width: usize,
+        /// Rows.
+        grid_height: usize,
+        /// Codes, row-major.
+        #[serde(with = "crate::packed")]
+        codes: Vec<u32>,
+    },
+    /// Test hook: the engine panics, as it would on a bug, so that an end-to-end test sees the
+    /// page restart it. Refused unless [`ToEngine::Init`] asked for `test_hooks`.
+    Crash,
     /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
     Codebook,
     /// The bits of every cell of the current grid under the prior; answers
@@ -118,6 +135,10 @@ pub enum Request {
     Suggest,
     /// [`ToEngine::SetCells`] (undo, redo, reset).
     SetCells,
+    /// [`ToEngine::Restore`] (after a restart).
+    Restore,
+    /// [`ToEngine::Crash`] without test hooks.
+    Crash,
     /// A message the engine could not read.
     Unreadable,
 }

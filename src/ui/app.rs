@@ -29,12 +29,32 @@ pub fn App() -> impl IntoView {
         ),
     };
 
+    let test_hooks = location::test_hooks();
+    let client = StoredValue::new_local(None::<EngineClient>);
+    // A line after a restart: what happened, and that the user's work was kept.
+    let restarted = RwSignal::new(None::<String>);
+    let send_all = move |requests: Vec<ToEngine>| {
+        if let Some(handle) = engine.get_value() {
+            for request in requests {
+                if let Err(err) = handle.send(&request) {
+                    lab.update(|lab| lab.edits.error = Some(err));
+                }
+            }
+        }
+    };
+
     let on_event = move |event: EngineEvent, send_init: &dyn Fn() -> Result<(), String>| {
         if let EngineEvent::Message(message) = &event
             && LabState::handles(message)
         {
             if let EngineEvent::Message(message) = event {
-                lab.update(|lab| lab.on_message(message));
+                let outbox = lab
+                    .try_update(|lab| {
+                        lab.on_message(message);
+                        std::mem::take(&mut lab.outbox)
+                    })
+                    .unwrap_or_default();
+                send_all(outbox);
             }
             return;
         }
@@ -43,19 +63,58 @@ pub fn App() -> impl IntoView {
             let catalogue = report.catalogue.clone();
             lab.update(|lab| lab.model.catalogue = catalogue);
         }
-        let next = state.with_untracked(|current| next_state(current, event, send_init));
-        if let Some(next) = next {
-            state.set(next);
+        let current = state.get_untracked();
+        let Some(next) = next_state(&current, event, send_init) else {
+            return;
+        };
+        match (&current, &next) {
+            // A crash: a new worker, once this event's handler has returned.
+            (_, EngineState::Restarting { attempt, .. })
+                if !matches!(&current, EngineState::Restarting { attempt: a, .. } if a == attempt) =>
+            {
+                leptos::task::spawn_local(async move {
+                    let started = client.with_value(|client| client.as_ref().map(EngineClient::restart));
+                    if let Some(Err(err)) = started {
+                        state.set(EngineState::Failed(err));
+                    }
+                });
+            }
+            // The new engine is ready: it gets the model and the grid back.
+            (EngineState::Restarting { reason, .. }, EngineState::Ready(_)) => {
+                restarted.set(Some(reason.replace(
+                    "; restarting it and restoring your image…",
+                    ". It was restarted; your image and its history were kept.",
+                )));
+                let outbox = lab
+                    .try_update(|lab| {
+                        lab.engine_restarted();
+                        std::mem::take(&mut lab.outbox)
+                    })
+                    .unwrap_or_default();
+                send_all(outbox);
+            }
+            _ => {}
         }
+        state.set(next);
     };
     let spawned = EngineClient::spawn(move |event, handle| {
-        on_event(event, &|| handle.send(&ToEngine::Init { preference }));
+        on_event(event, &|| {
+            // A device that was lost is not tried again: the new engine runs on the CPU.
+            let lost = state.with_untracked(|state| {
+                matches!(state, EngineState::Restarting { device_lost: true, .. })
+            });
+            let preference = if lost { BackendPreference::Cpu } else { preference };
+            handle.send(&ToEngine::Init {
+                preference,
+                test_hooks,
+            })
+        });
     });
     match spawned {
         // The client (and with it the worker) lives as long as the page.
-        Ok(client) => {
-            engine.set_value(Some(client.handle().clone()));
-            StoredValue::new_local(client);
+        Ok(spawned) => {
+            engine.set_value(Some(spawned.handle().clone()));
+            client.set_value(Some(spawned));
         }
         Err(err) => state.set(EngineState::Failed(err)),
     }
@@ -69,7 +128,10 @@ pub fn App() -> impl IntoView {
         START_TIMEOUT,
     );
 
-    let ready = Memo::new(move |_| state.with(|state| matches!(state, EngineState::Ready(_))));
+    // The lab stays while a crashed engine is restarted.
+    let ready = Memo::new(move |_| {
+        state.with(|state| matches!(state, EngineState::Ready(_) | EngineState::Restarting { .. }))
+    });
 
     view! {
         <div class="shell">
@@ -88,6 +150,18 @@ pub fn App() -> impl IntoView {
                     <p class="notice" role="status" data-testid="address-notice">{notice}</p>
                 })}
                 <EngineStatus state=state />
+                {move || restarted.get().map(|line| view! {
+                    <p class="notice" role="status" data-testid="engine-restarted">{line}</p>
+                })}
+                {test_hooks.then(|| view! {
+                    <button
+                        data-testid="test-crash"
+                        title="Test hook (?test-hooks): the engine panics, and the page restarts it"
+                        on:click=move |_| send_all(vec![ToEngine::Crash])
+                    >
+                        "Crash the engine (test)"
+                    </button>
+                })}
                 {move || match (ready.get(), engine.get_value()) {
                     (true, Some(handle)) => view! { <Lab handle=handle lab=lab /> }.into_any(),
                     _ => ().into_any(),
@@ -121,6 +195,13 @@ fn EngineStatus(state: RwSignal<EngineState>) -> impl IntoView {
             {report.notice.map(|notice| view! {
                 <p class="notice" role="status" data-testid="backend-notice">{notice}</p>
             })}
+        }
+        .into_any(),
+        EngineState::Restarting { reason, .. } => view! {
+            <p class="status loading" data-testid="engine-restarting" data-state="restarting" role="status">
+                <span class="spinner" aria-hidden="true"></span>
+                {reason}
+            </p>
         }
         .into_any(),
         EngineState::Failed(message) => view! {

@@ -25,6 +25,12 @@ pub fn preference() -> Result<BackendPreference, UnknownBackend> {
         })
 }
 
+/// Whether the address asks for the test hooks (`?test-hooks`): a button that crashes the
+/// engine, for the end-to-end test of a restart.
+pub fn test_hooks() -> bool {
+    search_params().is_some_and(|params| params.has("test-hooks"))
+}
+
 /// The address (a query string) of this page with `preference`, other parameters kept.
 pub fn href_with(preference: BackendPreference) -> String {
     let params = search_params().or_else(|| UrlSearchParams::new().ok());

@@ -12,7 +12,7 @@
 //! sees the grid as of its turn: an edit sent before a surprisal request is in the grid the
 //! surprisal is computed on. No state is borrowed across an `await`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use burn::tensor::Device;
@@ -46,6 +46,8 @@ pub struct Session<S> {
     model: RefCell<Option<Rc<LoadedModel>>>,
     /// The grid of codes of the current image, with the user's edits.
     grid: RefCell<Option<Grid>>,
+    /// Whether [`ToEngine::Crash`] is taken (set by [`ToEngine::Init`]).
+    test_hooks: Cell<bool>,
 }
 
 /// Milliseconds since `started`.
@@ -63,6 +65,7 @@ impl<S: ModelSource> Session<S> {
             catalogue: RefCell::new(None),
             model: RefCell::new(None),
             grid: RefCell::new(None),
+            test_hooks: Cell::new(false),
         }
     }
 
@@ -78,10 +81,27 @@ impl<S: ModelSource> Session<S> {
     /// Answers `request`: progress messages while it works, then its answer or its failure.
     pub async fn handle(&self, request: ToEngine) {
         let answer = match request {
-            ToEngine::Init { preference } => self
-                .init(preference)
-                .await
-                .map_or_else(|err| refused(Request::Init, &err), FromEngine::Ready),
+            ToEngine::Init {
+                preference,
+                test_hooks,
+            } => {
+                self.test_hooks.set(test_hooks);
+                self.init(preference)
+                    .await
+                    .map_or_else(|err| refused(Request::Init, &err), FromEngine::Ready)
+            }
+            ToEngine::Restore {
+                grid_width,
+                grid_height,
+                codes,
+            } => match self.restore(grid_width, grid_height, codes) {
+                Ok(()) => return,
+                Err(err) => refused(Request::Restore, &err),
+            },
+            ToEngine::Crash if self.test_hooks.get() => {
+                panic!("the page asked the engine to crash (?test-hooks)")
+            }
+            ToEngine::Crash => refused(Request::Crash, &EngineError::NoTestHooks),
             ToEngine::LoadModel { name } => match self.load_model(&name).await {
                 Ok(info) => FromEngine::ModelLoaded(info),
                 Err(err) => FromEngine::ModelFailed {
@@ -386,6 +406,23 @@ impl<S: ModelSource> Session<S> {
             .ok_or(EngineError::EmptyEdit)
     }
 
+    /// Makes `codes` the current grid, checked like [`ToEngine::UseGrid`], without decoding.
+    fn restore(
+        &self,
+        grid_width: usize,
+        grid_height: usize,
+        codes: Vec<u32>,
+    ) -> Result<(), EngineError> {
+        let model = self.model()?;
+        check_grid_for(&model, grid_width, grid_height, &codes)?;
+        self.grid.replace(Some(Grid {
+            height: grid_height,
+            width: grid_width,
+            codes,
+        }));
+        Ok(())
+    }
+
     async fn use_grid(
         &self,
         source: &str,
@@ -395,21 +432,7 @@ impl<S: ModelSource> Session<S> {
     ) -> Result<Encoding, EngineError> {
         let device = self.device()?;
         let model = self.model()?;
-        vq_codes::check_grid(
-            grid_width,
-            grid_height,
-            &codes,
-            model.config.vqvae.codebook_size,
-        )?;
-        let side = max_grid_side(&model);
-        if grid_width > side || grid_height > side {
-            return Err(EngineError::GridTooLarge {
-                width: grid_width,
-                height: grid_height,
-                model: model.config.name.clone(),
-                side,
-            });
-        }
+        check_grid_for(&model, grid_width, grid_height, &codes)?;
         let started = Instant::now();
         let grid = Grid {
             height: grid_height,
@@ -506,6 +529,32 @@ impl<S: ModelSource> Session<S> {
         let grid = self.current_grid()?;
         generate::suggest(&model, &grid, (row, col), class, &device).await
     }
+}
+
+/// Checks that `codes` is a `grid_width × grid_height` grid `model` makes: no larger than its
+/// uploads give, every code below `K`.
+fn check_grid_for(
+    model: &LoadedModel,
+    grid_width: usize,
+    grid_height: usize,
+    codes: &[u32],
+) -> Result<(), EngineError> {
+    vq_codes::check_grid(
+        grid_width,
+        grid_height,
+        codes,
+        model.config.vqvae.codebook_size,
+    )?;
+    let side = max_grid_side(model);
+    if grid_width > side || grid_height > side {
+        return Err(EngineError::GridTooLarge {
+            width: grid_width,
+            height: grid_height,
+            model: model.config.name.clone(),
+            side,
+        });
+    }
+    Ok(())
 }
 
 /// The largest grid side `model` makes: a grey model's image size, or the largest photo size,

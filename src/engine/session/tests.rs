@@ -49,13 +49,7 @@ fn answer(
 /// A session that has started on the CPU, loaded `fashion` and encoded the ankle boot.
 fn fashion_with_an_image() -> (Session<Folder>, Rc<RefCell<Vec<FromEngine>>>) {
     let (session, sent) = session_on(Folder::shipped());
-    let ready = answer(
-        &session,
-        &sent,
-        ToEngine::Init {
-            preference: BackendPreference::Cpu,
-        },
-    );
+    let ready = answer(&session, &sent, init_cpu());
     assert!(matches!(ready, FromEngine::Ready(_)), "{ready:?}");
     let loaded = ask(
         &session,
@@ -71,6 +65,14 @@ fn fashion_with_an_image() -> (Session<Folder>, Rc<RefCell<Vec<FromEngine>>>) {
     let encoded = answer(&session, &sent, encode_ankle_boot());
     assert!(matches!(encoded, FromEngine::Encoded(_)), "{encoded:?}");
     (session, sent)
+}
+
+/// Start on the CPU, without test hooks.
+fn init_cpu() -> ToEngine {
+    ToEngine::Init {
+        preference: BackendPreference::Cpu,
+        test_hooks: false,
+    }
 }
 
 fn encode_ankle_boot() -> ToEngine {
@@ -107,13 +109,7 @@ fn failure(message: &FromEngine) -> &str {
 #[test]
 fn init_reports_the_cpu_and_the_catalogue() {
     let (session, sent) = session_on(Folder::shipped());
-    let FromEngine::Ready(report) = answer(
-        &session,
-        &sent,
-        ToEngine::Init {
-            preference: BackendPreference::Cpu,
-        },
-    ) else {
+    let FromEngine::Ready(report) = answer(&session, &sent, init_cpu()) else {
         panic!("no report");
     };
     assert_eq!(report.backend, crate::protocol::Backend::Cpu);
@@ -136,13 +132,7 @@ fn init_reports_the_cpu_and_the_catalogue() {
 #[test]
 fn a_model_loads_with_progress_in_order_and_says_its_geometry() {
     let (session, sent) = session_on(Folder::shipped());
-    answer(
-        &session,
-        &sent,
-        ToEngine::Init {
-            preference: BackendPreference::Cpu,
-        },
-    );
+    answer(&session, &sent, init_cpu());
     let messages = ask(
         &session,
         &sent,
@@ -192,13 +182,7 @@ fn requests_out_of_turn_are_refused_with_sentences() {
         failure(&early).contains("has not chosen its device"),
         "{early:?}"
     );
-    answer(
-        &session,
-        &sent,
-        ToEngine::Init {
-            preference: BackendPreference::Cpu,
-        },
-    );
+    answer(&session, &sent, init_cpu());
     let no_model = answer(&session, &sent, encode_ankle_boot());
     assert_eq!(
         failure(&no_model),
@@ -500,13 +484,7 @@ fn a_model_the_site_lacks_is_named_with_its_missing_file() {
         root: root.clone(),
         models: root.clone(),
     });
-    answer(
-        &session,
-        &sent,
-        ToEngine::Init {
-            preference: BackendPreference::Cpu,
-        },
-    );
+    answer(&session, &sent, init_cpu());
     let missing = ask(
         &session,
         &sent,
@@ -526,13 +504,7 @@ fn a_model_the_site_lacks_is_named_with_its_missing_file() {
         root: root.clone(),
         models: root.clone(),
     });
-    let refused = answer(
-        &session,
-        &sent,
-        ToEngine::Init {
-            preference: BackendPreference::Cpu,
-        },
-    );
+    let refused = answer(&session, &sent, init_cpu());
     assert!(failure(&refused).contains("names no model"), "{refused:?}");
     assert!(matches!(
         refused,
@@ -542,4 +514,69 @@ fn a_model_the_site_lacks_is_named_with_its_missing_file() {
         }
     ));
     std::fs::remove_dir_all(&root).ok();
+}
+
+#[test]
+fn a_restarted_engine_takes_back_the_pages_grid() {
+    let (session, sent) = fashion_with_an_image();
+    let mut codes = codes_in_engine(&session, &sent);
+    codes[0] = (codes[0] + 1) % 128;
+    let restore = |codes: Vec<u32>| ToEngine::Restore {
+        grid_width: 7,
+        grid_height: 7,
+        codes,
+    };
+    assert!(
+        ask(&session, &sent, restore(codes.clone())).is_empty(),
+        "restore answers nothing"
+    );
+    assert_eq!(codes_in_engine(&session, &sent), codes);
+    let bad = answer(&session, &sent, restore(vec![0; 48]));
+    assert!(
+        matches!(
+            bad,
+            FromEngine::Refused {
+                request: Request::Restore,
+                ..
+            }
+        ),
+        "{bad:?}"
+    );
+    assert_eq!(
+        codes_in_engine(&session, &sent),
+        codes,
+        "a refused restore changed the grid"
+    );
+}
+
+#[test]
+fn the_crash_hook_is_refused_without_test_hooks() {
+    let (session, sent) = fashion_with_an_image();
+    let refused = answer(&session, &sent, ToEngine::Crash);
+    assert!(
+        matches!(
+            refused,
+            FromEngine::Refused {
+                request: Request::Crash,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert!(failure(&refused).contains("?test-hooks"), "{refused:?}");
+}
+
+#[test]
+#[should_panic(expected = "asked the engine to crash")]
+fn the_crash_hook_panics_with_test_hooks() {
+    let (session, sent) = session_on(Folder::shipped());
+    answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+            test_hooks: true,
+        },
+    );
+    block_on(session.handle(ToEngine::Crash));
 }

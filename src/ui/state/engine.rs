@@ -15,9 +15,22 @@ pub enum EngineState {
     ChoosingDevice,
     /// The engine is ready on the reported device.
     Ready(EngineReport),
+    /// The engine crashed after it was ready; a new one is starting, and the page will give it
+    /// back the model and the grid. The lab stays as it is.
+    Restarting {
+        /// One line: what happened, and that the page restarts the engine.
+        reason: String,
+        /// Restarts so far in this page (see [`MAX_RESTARTS`]).
+        attempt: u32,
+        /// Whether the engine said its device was lost (the new one starts on the CPU).
+        device_lost: bool,
+    },
     /// Something failed; the sentence says what and what to do.
     Failed(String),
 }
+
+/// Restarts the page tries before it gives up and asks for a reload.
+pub const MAX_RESTARTS: u32 = 3;
 
 /// What the UI hears from the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +59,33 @@ pub fn next_state(
         return None;
     }
     Some(match event {
+        // A crash after the engine was ready: restart it, keep the lab.
+        EngineEvent::Message(FromEngine::Panicked { message })
+            if matches!(
+                current,
+                EngineState::Ready(_) | EngineState::Restarting { .. }
+            ) =>
+        {
+            restart(current, format!("The engine crashed ({message})"), &message)
+        }
+        EngineEvent::WorkerError(message)
+            if matches!(
+                current,
+                EngineState::Ready(_) | EngineState::Restarting { .. }
+            ) =>
+        {
+            restart(current, format!("The engine stopped ({message})"), &message)
+        }
+        EngineEvent::Message(FromEngine::Started)
+            if matches!(current, EngineState::Restarting { .. }) =>
+        {
+            match send_init() {
+                Ok(()) => return None,
+                Err(err) => {
+                    EngineState::Failed(format!("The page could not talk to the engine: {err}."))
+                }
+            }
+        }
         EngineEvent::Message(FromEngine::Started) => match send_init() {
             Ok(()) => EngineState::ChoosingDevice,
             Err(err) => {
@@ -82,6 +122,27 @@ pub fn next_state(
         // the engine.
         EngineEvent::Message(_) => return None,
     })
+}
+
+/// The state after a crash of a ready engine: [`EngineState::Restarting`], or a failure
+/// after [`MAX_RESTARTS`].
+fn restart(current: &EngineState, what: String, message: &str) -> EngineState {
+    let attempt = match current {
+        EngineState::Restarting { attempt, .. } => attempt + 1,
+        _ => 1,
+    };
+    if attempt > MAX_RESTARTS {
+        return EngineState::Failed(format!(
+            "{what}, and it crashed {MAX_RESTARTS} times. Reload the page; if it happens again, \
+             try the CPU backend with ?backend=cpu."
+        ));
+    }
+    EngineState::Restarting {
+        reason: format!("{what}; restarting it and restoring your image…"),
+        attempt,
+        device_lost: message.to_ascii_lowercase().contains("device lost")
+            || message.to_ascii_lowercase().contains("device was lost"),
+    }
 }
 
 /// The last wall time of each operation in the engine, in milliseconds, in the order they were
@@ -135,6 +196,77 @@ mod tests {
             },
             catalogue: Catalogue::default(),
         }
+    }
+
+    #[test]
+    fn a_crash_after_ready_restarts_the_engine_and_keeps_the_lab() {
+        let panicked = |message: &str| {
+            EngineEvent::Message(FromEngine::Panicked {
+                message: message.to_owned(),
+            })
+        };
+        let mut state = EngineState::Ready(report());
+        for attempt in 1..=MAX_RESTARTS {
+            state = next_state(&state, panicked("boom"), || Ok(()))
+                .unwrap_or_else(|| panic!("no change"));
+            let EngineState::Restarting {
+                reason,
+                attempt: counted,
+                device_lost,
+            } = &state
+            else {
+                panic!("{state:?}");
+            };
+            assert_eq!(*counted, attempt);
+            assert!(!device_lost);
+            assert!(
+                reason.starts_with("The engine crashed (boom); restarting it"),
+                "{reason}"
+            );
+            // The new worker starts: Init is sent, the state stays.
+            let mut sent = false;
+            let started = next_state(&state, EngineEvent::Message(FromEngine::Started), || {
+                sent = true;
+                Ok(())
+            });
+            assert!(sent && started.is_none(), "{started:?}");
+        }
+        let gave_up = next_state(&state, panicked("boom"), || Ok(()));
+        assert!(
+            matches!(&gave_up, Some(EngineState::Failed(s)) if s.contains("3 times")),
+            "{gave_up:?}"
+        );
+        // A restarted engine that is ready is ready.
+        let restarting = next_state(
+            &EngineState::Ready(report()),
+            EngineEvent::WorkerError("RuntimeError: memory access out of bounds".into()),
+            || Ok(()),
+        )
+        .unwrap_or_else(|| panic!("no change"));
+        assert!(
+            matches!(restarting, EngineState::Restarting { .. }),
+            "{restarting:?}"
+        );
+        assert_eq!(
+            next_state(
+                &restarting,
+                EngineEvent::Message(FromEngine::Ready(report())),
+                || Ok(())
+            ),
+            Some(EngineState::Ready(report()))
+        );
+        let lost = next_state(
+            &EngineState::Ready(report()),
+            panicked("WebGPU device lost"),
+            || Ok(()),
+        );
+        assert!(matches!(
+            lost,
+            Some(EngineState::Restarting {
+                device_lost: true,
+                ..
+            })
+        ));
     }
 
     #[test]

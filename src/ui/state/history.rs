@@ -307,6 +307,11 @@ impl Edits {
         self.waiting.len()
     }
 
+    /// Forgets every pending edit: the engine that was to answer them is gone.
+    pub fn forget_pending(&mut self) {
+        self.waiting.clear();
+    }
+
     /// Forgets the pending edit `id`; returns its stroke.
     pub fn answered(&mut self, id: u64) -> Option<u64> {
         let index = self.waiting.iter().position(|&(i, _)| i == id)?;

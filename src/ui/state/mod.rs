@@ -20,7 +20,7 @@ use self::engine::Timings;
 use self::history::{Edits, Image};
 use self::model::{ModelState, ModelStatus};
 use self::prior::{DrawPurpose, PriorState, Suggestions, Surprisal};
-use crate::protocol::{CellCode, FromEngine, Request};
+use crate::protocol::{CellCode, FromEngine, Request, ToEngine};
 use crate::ui::tools::{Cell, CodeRegion};
 
 /// Everything the lab shows.
@@ -46,6 +46,11 @@ pub struct LabState {
     pub clipboard: Option<CodeRegion>,
     /// The engine's operations' last times.
     pub timings: Timings,
+    /// True while a restarted engine reloads the model the page had: the model's status and
+    /// the image stay as they are meanwhile.
+    pub restoring: bool,
+    /// Requests the state asks to send (a restart's model and grid); the page sends them.
+    pub outbox: Vec<ToEngine>,
 }
 
 impl LabState {
@@ -61,6 +66,44 @@ impl LabState {
                 }
                 | FromEngine::Panicked { .. }
         )
+    }
+
+    /// A new engine replaced one that crashed and is ready: what was asked of the old one
+    /// will not be answered, and the new one needs the model (then, [`FromEngine::ModelLoaded`],
+    /// the grid) the page has. The image, its history and the view stay.
+    pub fn engine_restarted(&mut self) {
+        self.edits.forget_pending();
+        self.prior.suggesting = false;
+        self.prior.measuring_surprisal = false;
+        if self.prior.is_drawing() {
+            self.prior.drawing = None;
+            self.prior.draw_error =
+                Some("The engine restarted while it was drawing; draw again.".to_owned());
+        }
+        self.encoding = None;
+        let name = match &self.model.status {
+            ModelStatus::Loaded(info) => {
+                self.restoring = true;
+                Some(info.name.clone())
+            }
+            ModelStatus::Loading { name, .. } => Some(name.clone()),
+            _ => None,
+        };
+        if let Some(name) = name {
+            self.outbox.push(ToEngine::LoadModel { name });
+        }
+    }
+
+    /// The model a restarted engine reloaded: give it the page's grid.
+    fn restored_model(&mut self) {
+        self.restoring = false;
+        if let Some(image) = &self.image {
+            self.outbox.push(ToEngine::Restore {
+                grid_width: image.encoding.grid_width,
+                grid_height: image.encoding.grid_height,
+                codes: image.codes.clone(),
+            });
+        }
     }
 
     /// A model was asked for: nothing of the last one's image, grids or codebook holds.
@@ -128,18 +171,24 @@ impl LabState {
                 loaded,
                 total,
             } => {
-                self.model.status = ModelStatus::Loading {
-                    name,
-                    stage,
-                    loaded,
-                    total,
-                };
+                if !self.restoring {
+                    self.model.status = ModelStatus::Loading {
+                        name,
+                        stage,
+                        loaded,
+                        total,
+                    };
+                }
             }
             FromEngine::ModelLoaded(info) => {
                 self.timings.record("load", info.millis);
                 self.model.status = ModelStatus::Loaded(info);
+                if self.restoring {
+                    self.restored_model();
+                }
             }
             FromEngine::ModelFailed { name, message } => {
+                self.restoring = false;
                 self.model.status = ModelStatus::Failed { name, message };
             }
             FromEngine::Encoded(encoding) => {
@@ -233,7 +282,9 @@ impl LabState {
                 self.prior.suggesting = false;
                 self.prior.suggestions_error = Some(message);
             }
-            Request::SetCells | Request::Unreadable => self.edits.error = Some(message),
+            Request::SetCells | Request::Restore | Request::Crash | Request::Unreadable => {
+                self.edits.error = Some(message);
+            }
             // The engine's start: `EngineState` shows it.
             Request::Init => {}
         }
@@ -258,6 +309,64 @@ mod tests {
     use super::*;
     use crate::protocol::{Drawn, PatchPixels};
     use crate::ui::fixtures::{encoding, patch};
+
+    #[test]
+    fn a_restarted_engine_gets_the_model_then_the_grid_and_the_history_stays() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::ModelLoaded(crate::ui::fixtures::model_info()));
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        lab.edits.sent(1, None);
+        lab.on_message(FromEngine::Patched {
+            id: 1,
+            cells: vec![(0, 0, 7)],
+            patch: patch(),
+            millis: 1.0,
+        });
+        lab.edits.sent(2, None);
+        lab.prior.suggesting = true;
+        lab.engine_restarted();
+        assert_eq!(
+            lab.edits.pending(),
+            0,
+            "an edit the old engine lost still waits"
+        );
+        assert!(!lab.prior.suggesting);
+        let name = crate::ui::fixtures::model_info().name;
+        assert_eq!(
+            lab.outbox.drain(..).collect::<Vec<_>>(),
+            [ToEngine::LoadModel { name }]
+        );
+        // Reloading says its progress; the lab keeps showing the loaded model and the image.
+        lab.on_message(FromEngine::LoadProgress {
+            name: "fashion".into(),
+            stage: crate::protocol::LoadStage::Downloading,
+            loaded: 0,
+            total: None,
+        });
+        assert!(lab.model.loaded().is_some());
+        lab.on_message(FromEngine::ModelLoaded(crate::ui::fixtures::model_info()));
+        let image = lab
+            .image
+            .as_ref()
+            .unwrap_or_else(|| panic!("the image was lost"));
+        let (w, h) = (image.encoding.grid_width, image.encoding.grid_height);
+        let codes = image.codes.clone();
+        assert_eq!(codes[0], 7);
+        assert_eq!(
+            lab.outbox,
+            [ToEngine::Restore {
+                grid_width: w,
+                grid_height: h,
+                codes
+            }]
+        );
+        let undone = lab.image.as_mut().and_then(Image::undo);
+        assert_eq!(
+            undone.map(|cells| cells.len()),
+            Some(1),
+            "the history was lost"
+        );
+    }
 
     #[test]
     fn a_refused_request_is_a_sentence_where_it_was_asked_and_the_lab_stays() {
