@@ -853,6 +853,58 @@ async function toolsScenario(page, errors, url, backend, label) {
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
+/// A crash of the engine (the ?test-hooks button makes it panic): the page restarts it, says so
+/// in one line, and keeps the image, the reconstruction and the undo history; the new engine
+/// has the grid (its surprisal is of the page's codes).
+async function restartScenario(page, url, backend, label) {
+  await page.goto(url);
+  await byId(page, "model-status").waitFor();
+  await expectBackend(page, backend);
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  const old = await cellCode(page, 1, 1);
+  const code = (old + 64) % 128;
+  await cell(page, 1, 1).click();
+  await byId(page, "code-input").fill(String(code));
+  await byId(page, "apply-code").click();
+  await expectCellCode(page, "an edit before the crash applies", 30, 1, 1, code);
+  const codes = await gridCodes(page);
+  const pixels = await reconstructionPixels(page);
+
+  await byId(page, "test-crash").click();
+  const shown = async () => JSON.stringify(await page.evaluate(() =>
+    document.querySelector("main")?.innerText.slice(0, 400)));
+  await expectWithin(page, "the page says the engine crashed and is restarting it", 30, () =>
+    /crashed .*restarting it/.test(document.querySelector('[data-testid="engine-restarting"]')?.textContent ?? "") ||
+    document.querySelector('[data-testid="engine-restarted"]'), null, shown);
+  await expectWithin(page, "one line says the engine was restarted and the work kept", 180, () =>
+    /restarted; your image and its history were kept/.test(document.querySelector('[data-testid="engine-restarted"]')?.textContent ?? ""),
+  null, shown);
+  await expectBackend(page, backend);
+  check(await byId(page, "engine-error").count() === 0, "no failure sentence");
+  await expectCodes(page, "the grid is as it was before the crash", 10, codes);
+  const after = await reconstructionPixels(page);
+  check(after.length === pixels.length && after.every((v, i) => v === pixels[i]), "the reconstruction is as it was");
+  await page.screenshot({ path: join(screenshots, `${label}-restarted.png`), fullPage: true });
+
+  // The new engine holds the page's grid: the surprisal it measures is of these codes.
+  await byId(page, "colour-by").selectOption("surprisal");
+  await expectWithin(page, "the restarted engine measures the surprisal of the page's grid", 120, () =>
+    /costs \d+ bits/.test(document.querySelector('[data-testid="surprisal-totals"]')?.textContent ?? ""), null,
+  async () => `the totals ${JSON.stringify(await page.evaluate(() =>
+    document.querySelector('[data-testid="surprisal-totals"]')?.textContent ?? null))}`);
+  await byId(page, "colour-by").selectOption("code");
+  // An edit after the restart, then undo twice: the history from before the crash is kept.
+  const later = (await cellCode(page, 5, 5) + 32) % 128;
+  await cell(page, 5, 5).click();
+  await byId(page, "code-input").fill(String(later));
+  await byId(page, "apply-code").click();
+  await expectCellCode(page, "an edit after the restart applies", 60, 5, 5, later);
+  await byId(page, "undo").click();
+  await byId(page, "undo").click();
+  await expectCellCode(page, "undo reaches the edit made before the crash", 10, 1, 1, old);
+}
+
 // VQ_LAB_E2E_ONLY: a regular expression; only scenarios whose title matches run (development).
 const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONLY) : null;
 
@@ -1042,6 +1094,14 @@ try {
     check(pictures.length === 1 && pictures[0].length === 64 * 64 * 4, "one 64×64 sample");
     await page.screenshot({ path: join(screenshots, "photo-cpu-sample.png"), fullPage: true });
     check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+  });
+
+  await scenario("a crash of the engine on the CPU backend: restarted, the image and its history kept", [], async (page) => {
+    await restartScenario(page, `${base}?test-hooks`, "cpu", "restart-cpu");
+  });
+
+  await scenario("a crash of the engine on WebGPU (SwiftShader): restarted on WebGPU, the work kept", SWIFTSHADER_ARGS, async (page) => {
+    await restartScenario(page, `${base}?backend=webgpu&test-hooks`, "webgpu", "restart-webgpu");
   });
 
   await scenario("offline after a first visit: the site and the model come from the service worker's cache", [], async (page, errors) => {
