@@ -5,16 +5,15 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::ToEngine;
 use crate::ui::engine_client::Engine;
 use crate::ui::state::LabState;
 pub use crate::ui::state::history::Step;
 
-/// Takes `step` on the lab's image and tells the engine.
+/// Takes `step` on the lab's image and tells the engine; while edits are on their way, the
+/// step waits for them (`LabState::history_step`).
 pub fn take(engine: Engine, lab: RwSignal<LabState>, step: Step) {
-    let cells = lab.try_update(|lab| lab.image.as_mut().and_then(|image| step.take(image)));
-    if let Some(Some(cells)) = cells {
-        engine.send(ToEngine::SetCells { cells });
+    if let Some(Some(request)) = lab.try_update(|lab| lab.history_step(step)) {
+        engine.send(request);
     }
 }
 

@@ -17,7 +17,7 @@ pub mod model;
 pub mod prior;
 
 use self::engine::Timings;
-use self::history::{Edits, Image};
+use self::history::{Edits, Image, Step};
 use self::model::{ModelState, ModelStatus};
 use self::prior::{DrawPurpose, PriorState, Suggestions, Surprisal};
 use crate::protocol::{CellCode, FromEngine, Request, ToEngine};
@@ -49,8 +49,12 @@ pub struct LabState {
     /// True while a restarted engine reloads the model the page had: the model's status and
     /// the image stay as they are meanwhile.
     pub restoring: bool,
-    /// Requests the state asks to send (a restart's model and grid); the page sends them.
+    /// Requests the state asks to send (a restart's model and grid, deferred undo steps); the
+    /// page sends them.
     pub outbox: Vec<ToEngine>,
+    /// Undo, redo and reset asked for while edits were on their way: taken, in order, when the
+    /// engine has answered them all, so the page and the engine never hold different grids.
+    pub deferred_steps: Vec<Step>,
 }
 
 impl LabState {
@@ -73,6 +77,10 @@ impl LabState {
     /// the grid) the page has. The image, its history and the view stay.
     pub fn engine_restarted(&mut self) {
         self.edits.forget_pending();
+        // Steps waiting for the lost edits are taken now; the grid goes to the new engine
+        // whole, after its model.
+        self.take_deferred_steps();
+        self.outbox.clear();
         self.prior.suggesting = false;
         self.prior.measuring_surprisal = false;
         if self.prior.is_drawing() {
@@ -91,6 +99,29 @@ impl LabState {
         };
         if let Some(name) = name {
             self.outbox.push(ToEngine::LoadModel { name });
+        }
+    }
+
+    /// Takes `step` (undo, redo, reset) on the image, or defers it while edits are on their
+    /// way; returns what the engine must be told now.
+    pub fn history_step(&mut self, step: Step) -> Option<ToEngine> {
+        if self.edits.pending() > 0 {
+            self.deferred_steps.push(step);
+            return None;
+        }
+        let cells = step.take(self.image.as_mut()?)?;
+        Some(ToEngine::SetCells { cells })
+    }
+
+    /// Takes the deferred steps once no edit is on its way; their requests go to the outbox.
+    fn take_deferred_steps(&mut self) {
+        if self.edits.pending() > 0 {
+            return;
+        }
+        for step in std::mem::take(&mut self.deferred_steps) {
+            if let Some(request) = self.history_step(step) {
+                self.outbox.push(request);
+            }
         }
     }
 
@@ -218,10 +249,12 @@ impl LabState {
                 if let Some(image) = &mut self.image {
                     image.apply_cells(&cells, patch, stroke);
                 }
+                self.take_deferred_steps();
             }
             FromEngine::EditFailed { id, message } => {
                 self.edits.answered(id);
                 self.edits.error = Some(message);
+                self.take_deferred_steps();
             }
             FromEngine::Drawing(drawn) | FromEngine::Drawn(drawn) => {
                 if let Some((operation, millis)) = self.prior.drawn(drawn) {
@@ -366,6 +399,45 @@ mod tests {
             Some(1),
             "the history was lost"
         );
+    }
+
+    #[test]
+    fn an_undo_during_a_stroke_waits_for_its_edits_and_page_and_engine_agree() {
+        let mut lab = LabState::default();
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        let patched = |id: u64, cells: Vec<CellCode>| FromEngine::Patched {
+            id,
+            cells,
+            patch: patch(),
+            millis: 1.0,
+        };
+        // A stroke paints cell (0, 1) twice; undo is pressed while both are on their way.
+        lab.edits.sent(1, Some(4));
+        lab.edits.sent(2, Some(4));
+        assert_eq!(lab.history_step(Step::Undo), None, "undo did not wait");
+        lab.on_message(patched(1, vec![(0, 1, 8)]));
+        assert!(
+            lab.outbox.is_empty(),
+            "undo went before the stroke's last edit"
+        );
+        lab.on_message(patched(2, vec![(0, 1, 9)]));
+        // The undo takes the whole stroke back and tells the engine the codes before it.
+        assert_eq!(
+            lab.outbox.drain(..).collect::<Vec<_>>(),
+            [ToEngine::SetCells {
+                cells: vec![(0, 1, 8), (0, 1, 2)]
+            }]
+        );
+        assert_eq!(
+            lab.image.as_ref().map(|i| i.codes.clone()),
+            Some(vec![1, 2, 3, 4])
+        );
+        // Without edits on their way, a step is taken at once.
+        assert!(matches!(
+            lab.history_step(Step::Redo),
+            Some(ToEngine::SetCells { .. })
+        ));
+        assert_eq!(lab.image.as_ref().map(|i| i.codes[1]), Some(9));
     }
 
     #[test]
