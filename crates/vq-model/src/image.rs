@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use burn::prelude::*;
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbaImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbaImage};
 
 use crate::{ReadError, read_f32};
 
@@ -45,6 +45,11 @@ pub enum UploadError {
         /// Megabytes the decode would take.
         megabytes: u64,
     },
+    /// A JPEG that ends before its image does.
+    #[error(
+        "This JPEG file is cut short: it ends before the image does. Save or download it again."
+    )]
+    Truncated,
     /// The file is damaged or truncated.
     #[error("This image could not be decoded ({0}).")]
     Corrupt(String),
@@ -62,13 +67,18 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
     if reader.format().is_none() {
         return Err(UploadError::UnknownFormat);
     }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_UPLOAD_SIDE);
-    limits.max_image_height = Some(MAX_UPLOAD_SIDE);
+    if reader.format() == Some(ImageFormat::Jpeg) && !ends_like_a_jpeg(bytes) {
+        return Err(UploadError::Truncated);
+    }
+    // The sides are checked below, where the sentence can name them; the decoder's own limit
+    // is on what it allocates.
+    let mut limits = Limits::no_limits();
     limits.max_alloc = Some(MAX_UPLOAD_BYTES);
     let mut reader = reader;
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|err| decode_error(err, None))?;
     let (width, height) = decoder.dimensions();
     if width > MAX_UPLOAD_SIDE || height > MAX_UPLOAD_SIDE {
         return Err(UploadError::TooLarge { width, height });
@@ -83,8 +93,11 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
             megabytes: needed.div_ceil(1024 * 1024),
         });
     }
-    let orientation = decoder.orientation().map_err(decode_error)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    let size = Some((width, height, needed));
+    let orientation = decoder
+        .orientation()
+        .map_err(|err| decode_error(err, size))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|err| decode_error(err, size))?;
     image.apply_orientation(orientation);
     if image.width() == 0 || image.height() == 0 {
         return Err(UploadError::Empty);
@@ -99,11 +112,28 @@ pub fn decode_bytes(decoded: u64, (width, height): (u32, u32)) -> u64 {
     decoded.saturating_add(rgba)
 }
 
-fn decode_error(error: image::ImageError) -> UploadError {
+/// Whether `bytes` end with a JPEG's end-of-image marker (`FF D9`), trailing zeros or line
+/// ends aside: a JPEG cut short decodes without an error, its missing rows grey.
+fn ends_like_a_jpeg(bytes: &[u8]) -> bool {
+    let end = bytes
+        .iter()
+        .rposition(|&b| !matches!(b, 0 | b'\n' | b'\r'))
+        .map_or(0, |i| i + 1);
+    bytes[..end].ends_with(&[0xFF, 0xD9])
+}
+
+/// The sentence for a decoder's error; `size` is `(width, height, bytes needed)` once known.
+fn decode_error(error: image::ImageError, size: Option<(u32, u32, u64)>) -> UploadError {
     match error {
-        image::ImageError::Limits(_) => UploadError::TooLarge {
-            width: 0,
-            height: 0,
+        image::ImageError::Limits(_) => match size {
+            Some((width, height, needed)) => UploadError::TooMuchMemory {
+                width,
+                height,
+                megabytes: needed.div_ceil(1024 * 1024),
+            },
+            None => UploadError::Corrupt(
+                "its header asks for more memory than an upload may take".to_owned(),
+            ),
         },
         image::ImageError::Unsupported(_) => UploadError::UnknownFormat,
         other => UploadError::Corrupt(other.to_string()),

@@ -32,8 +32,13 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 /// The start of a PNG of `side × side` RGBA pixels at 16 bits: its signature, header and a
 /// first data chunk, as a browser hands over the first bytes of a file of any length.
 fn rgba16_png_start(side: u32) -> Vec<u8> {
-    let mut header = side.to_be_bytes().to_vec();
-    header.extend_from_slice(&side.to_be_bytes());
+    rgba16_png_header(side, side)
+}
+
+/// As [`rgba16_png_start`], `width × height`.
+fn rgba16_png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut header = width.to_be_bytes().to_vec();
+    header.extend_from_slice(&height.to_be_bytes());
     // Bit depth 16, colour type 6 (RGBA), deflate, adaptive filtering, no interlace.
     header.extend_from_slice(&[16, 6, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -88,4 +93,41 @@ fn an_ordinary_large_photo_fits_the_budget() {
         .unwrap_or_else(|err| panic!("{err}"));
     let image = decode_upload(&png).unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(image.dimensions(), (64, 64));
+}
+
+#[test]
+fn a_too_large_image_is_named_by_its_real_size() {
+    let err = decode_upload(&rgba16_png_header(10_000, 10)).err();
+    assert_eq!(
+        err,
+        Some(UploadError::TooLarge {
+            width: 10_000,
+            height: 10
+        })
+    );
+    let sentence = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(sentence.contains("10000×10"), "{sentence}");
+}
+
+#[test]
+fn a_truncated_jpeg_is_refused_and_a_whole_one_decodes() {
+    let pixels: Vec<u8> = (0..3 * 96 * 64).map(|i| (i % 251) as u8).collect();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .write_image(&pixels, 96, 64, ExtendedColorType::Rgb8)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let whole = decode_upload(&jpeg).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(whole.dimensions(), (96, 64));
+    for cut in [jpeg.len() / 2, jpeg.len() - 2, jpeg.len() * 9 / 10] {
+        let err = decode_upload(&jpeg[..cut]).err();
+        assert!(
+            matches!(err, Some(UploadError::Truncated | UploadError::Corrupt(_))),
+            "cut at {cut} of {}: {err:?}",
+            jpeg.len()
+        );
+    }
+    assert_eq!(
+        decode_upload(&jpeg[..jpeg.len() / 2]).err(),
+        Some(UploadError::Truncated)
+    );
 }
