@@ -67,3 +67,60 @@ pub struct ModelConfig {
     #[config(default = "Vec::new()")]
     pub class_names: Vec<String>,
 }
+
+/// A `config.json` outside the bounds a browser tab can hold; the sentence says which field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "config.json asks for {field} = {value}, outside {min}..={max}; the model's files are not ones this app made"
+)]
+pub struct OutOfBounds {
+    /// The field, as config.json names it.
+    pub field: &'static str,
+    /// Its value.
+    pub value: usize,
+    /// The least it may be.
+    pub min: usize,
+    /// The most it may be.
+    pub max: usize,
+}
+
+impl ModelConfig {
+    /// Checks every size against bounds far above the shipped models' and far below what would
+    /// exhaust a tab's memory, before anything is allocated from them.
+    ///
+    /// # Errors
+    ///
+    /// The first field out of its bounds.
+    pub fn check_bounds(&self) -> Result<(), OutOfBounds> {
+        let fields = [
+            ("vqvae.in_channels", self.vqvae.in_channels, 1, 4),
+            ("vqvae.hidden_channels", self.vqvae.hidden_channels, 1, 1024),
+            (
+                "vqvae.residual_channels",
+                self.vqvae.residual_channels,
+                1,
+                1024,
+            ),
+            ("vqvae.residual_blocks", self.vqvae.residual_blocks, 0, 16),
+            ("vqvae.embedding_dim", self.vqvae.embedding_dim, 1, 1024),
+            ("vqvae.codebook_size", self.vqvae.codebook_size, 2, 65_536),
+            ("prior.codebook_size", self.prior.codebook_size, 2, 65_536),
+            ("prior.channels", self.prior.channels, 1, 1024),
+            ("prior.layers", self.prior.layers, 1, 64),
+            ("prior.kernel", self.prior.kernel, 1, 15),
+            ("prior.num_classes", self.prior.num_classes, 0, 10_000),
+            ("image_size", self.image_size, VqVaeConfig::DOWNSAMPLE, 4096),
+        ];
+        for (field, value, min, max) in fields {
+            if !(min..=max).contains(&value) {
+                return Err(OutOfBounds {
+                    field,
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -82,6 +82,9 @@ pub enum WeightsError {
         /// What serde said.
         message: String,
     },
+    /// A size in `config.json` out of bounds.
+    #[error(transparent)]
+    OutOfBounds(#[from] crate::config::OutOfBounds),
     /// burn could not read or write the weights.
     #[error("the weights could not be read into the model: {0}")]
     Store(String),
@@ -129,16 +132,20 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, WeightsError> {
     })
 }
 
-/// Parses `config.json` after checking its hash.
+/// Parses `config.json` after checking its hash, and its sizes against
+/// [`ModelConfig::check_bounds`].
 ///
 /// # Errors
-/// A hash mismatch or invalid JSON.
+/// A hash mismatch, invalid JSON, or a size out of bounds.
 pub fn parse_config(manifest: &Manifest, bytes: &[u8]) -> Result<ModelConfig, WeightsError> {
     verify(manifest, files::CONFIG, bytes)?;
-    serde_json::from_slice(bytes).map_err(|e| WeightsError::Json {
+    let config: ModelConfig = serde_json::from_slice(bytes).map_err(|e| WeightsError::Json {
         file: files::CONFIG.into(),
         message: e.to_string(),
-    })
+    })?;
+    // Before anything is allocated from its sizes.
+    config.check_bounds()?;
+    Ok(config)
 }
 
 /// Serialises a module's weights to burnpack bytes, in f16.
@@ -291,10 +298,20 @@ pub fn save_model(
         train_usage: provenance.train_usage,
         wall_time_s: provenance.wall_time_s,
     };
-    let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|e| WeightsError::Json {
+    write_manifest(dir, &manifest)?;
+    Ok(manifest)
+}
+
+/// Writes `manifest.json` into a model directory (by [`save_model`], and by the trainer when
+/// it adds figures measured later). The manifest hashes the other files, not itself.
+///
+/// # Errors
+/// I/O or serialisation errors.
+pub fn write_manifest(dir: &std::path::Path, manifest: &Manifest) -> Result<(), WeightsError> {
+    let manifest_json = serde_json::to_vec_pretty(manifest).map_err(|e| WeightsError::Json {
         file: files::MANIFEST.into(),
         message: e.to_string(),
     })?;
     std::fs::write(dir.join(files::MANIFEST), manifest_json)?;
-    Ok(manifest)
+    Ok(())
 }

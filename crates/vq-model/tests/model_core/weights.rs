@@ -123,3 +123,27 @@ mod tempdir {
         }
     }
 }
+
+#[test]
+fn a_config_out_of_bounds_is_refused_before_anything_is_allocated() {
+    let shipped: vq_model::ModelConfig = serde_json::from_slice(include_bytes!(
+        "../../../../assets/models/photo/config.json"
+    ))
+    .unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(shipped.check_bounds(), Ok(()));
+    let mut huge = shipped.clone();
+    huge.vqvae.codebook_size = 1 << 30;
+    let err = huge.check_bounds().err();
+    assert_eq!(err.as_ref().map(|e| e.field), Some("vqvae.codebook_size"));
+    let sentence = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        sentence.contains("1073741824") && sentence.contains("2..=65536"),
+        "{sentence}"
+    );
+    let mut wide = shipped;
+    wide.image_size = 0;
+    assert_eq!(
+        wide.check_bounds().err().map(|e| e.field),
+        Some("image_size")
+    );
+}
