@@ -23,11 +23,33 @@ fn call0(target: &JsValue, method: &str) -> Result<JsValue, String> {
         .map_err(|err| describe(&err))
 }
 
+/// How long a download may wait for its answer or its next bytes before it counts as stalled.
+pub const STALL_MILLIS: i32 = 30_000;
+
+/// Awaits the promise `value`, or fails when it has not settled within [`STALL_MILLIS`].
 async fn promised(value: JsValue) -> Result<JsValue, String> {
     let promise = value
         .dyn_into::<Promise>()
         .map_err(|_| "expected a promise".to_owned())?;
-    JsFuture::from(promise).await.map_err(|err| describe(&err))
+    let stalled = Promise::new(&mut |_resolve, reject| {
+        let global = js_sys::global();
+        let message = JsValue::from_str(&format!(
+            "nothing arrived for {} s (the download stalled)",
+            STALL_MILLIS / 1000
+        ));
+        let timer = get(&global, "setTimeout").and_then(|value| {
+            value
+                .dyn_into::<Function>()
+                .map_err(|_| "setTimeout is not a function".to_owned())
+        });
+        if let Ok(set_timeout) = timer {
+            // A rejection after the race is decided is ignored by the race.
+            let reject_later = reject.bind1(&JsValue::NULL, &message);
+            let _ = set_timeout.call2(&global, &reject_later, &JsValue::from(STALL_MILLIS));
+        }
+    });
+    let race = Promise::race(&js_sys::Array::of2(&promise, &stalled));
+    JsFuture::from(race).await.map_err(|err| describe(&err))
 }
 
 /// Fetches `url` (relative to the worker's script), calling `progress` with the bytes received

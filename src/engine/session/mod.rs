@@ -234,7 +234,7 @@ impl<S: ModelSource> Session<S> {
         if let Some(catalogue) = known {
             return Ok(catalogue);
         }
-        let bytes = self.source.fetch(CATALOGUE_PATH, &mut |_| {}).await?;
+        let bytes = self.fetch(CATALOGUE_PATH, &mut |_| {}).await?;
         let catalogue = Catalogue::from_json(&bytes).map_err(EngineError::Catalogue)?;
         self.catalogue.replace(Some(catalogue.clone()));
         Ok(catalogue)
@@ -256,6 +256,19 @@ impl<S: ModelSource> Session<S> {
     /// request's turn.
     fn current_grid(&self) -> Result<Grid, EngineError> {
         self.grid.borrow().clone().ok_or(EngineError::NoGrid)
+    }
+
+    /// Fetches `path`, a second time when the first attempt failed on the way (not when the
+    /// server answered without the file): a stalled or dropped download is retried once.
+    async fn fetch(
+        &self,
+        path: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Vec<u8>, FetchError> {
+        match self.source.fetch(path, progress).await {
+            Err(FetchError::Network { .. }) => self.source.fetch(path, progress).await,
+            answer => answer,
+        }
     }
 
     fn progress(&self, name: &str, stage: LoadStage, loaded: u64, total: Option<u64>) {
@@ -295,7 +308,6 @@ impl<S: ModelSource> Session<S> {
         };
         self.progress(name, LoadStage::Downloading, 0, None);
         let manifest_bytes = self
-            .source
             .fetch(&format!("{base}{}", files::MANIFEST), &mut |_| {})
             .await
             .map_err(download)?;
@@ -307,7 +319,6 @@ impl<S: ModelSource> Session<S> {
         for file in [files::CONFIG, files::VQVAE, files::PRIOR] {
             let before = loaded;
             let bytes = self
-                .source
                 .fetch(&format!("{base}{file}"), &mut |so_far| {
                     self.progress(name, LoadStage::Downloading, before + so_far, Some(total));
                 })

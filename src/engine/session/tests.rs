@@ -580,3 +580,66 @@ fn the_crash_hook_panics_with_test_hooks() {
     );
     block_on(session.handle(ToEngine::Crash));
 }
+
+/// The shipped files, but the first `failures` fetches of each file fail on the way.
+struct Flaky {
+    folder: Folder,
+    failures: usize,
+    seen: RefCell<std::collections::HashMap<String, usize>>,
+}
+
+impl crate::engine::source::ModelSource for Flaky {
+    async fn fetch(
+        &self,
+        path: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Vec<u8>, crate::engine::source::FetchError> {
+        let tries = {
+            let mut seen = self.seen.borrow_mut();
+            let tries = seen.entry(path.to_owned()).or_default();
+            *tries += 1;
+            *tries
+        };
+        if tries <= self.failures {
+            return Err(crate::engine::source::FetchError::Network {
+                url: path.to_owned(),
+                reason: "nothing arrived for 30 s (the download stalled)".to_owned(),
+            });
+        }
+        self.folder.fetch(path, progress).await
+    }
+}
+
+#[test]
+fn a_stalled_download_is_tried_again_once() {
+    for (failures, loads) in [(1, true), (2, false)] {
+        let sent = Rc::new(RefCell::new(Vec::new()));
+        let sink = Rc::clone(&sent);
+        let flaky = Flaky {
+            folder: Folder::shipped(),
+            failures,
+            seen: RefCell::default(),
+        };
+        let session = Session::new(flaky, move |message| sink.borrow_mut().push(message));
+        block_on(session.handle(init_cpu()));
+        let ready = sent.take();
+        assert_eq!(
+            matches!(ready.last(), Some(FromEngine::Ready(_))),
+            loads,
+            "{failures} failures: {ready:?}"
+        );
+        if !loads {
+            let message = failure(ready.last().unwrap_or_else(|| panic!("no answer")));
+            assert!(message.contains("stalled"), "{message}");
+            continue;
+        }
+        block_on(session.handle(ToEngine::LoadModel {
+            name: "fashion".into(),
+        }));
+        let loaded = sent.take();
+        assert!(
+            matches!(loaded.last(), Some(FromEngine::ModelLoaded(_))),
+            "{loaded:?}"
+        );
+    }
+}
