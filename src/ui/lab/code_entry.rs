@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::history::HistoryButtons;
+use super::history::{HistoryButtons, HistoryNote};
 use crate::ui::checks::parse_code;
 use crate::ui::engine_client::Engine;
 use crate::ui::state::LabState;
@@ -63,5 +63,6 @@ pub fn CodeEntry(
         {move || lab.with(|lab| lab.edits.error.clone()).map(|message| view! {
             <div class="error" role="alert" data-testid="edit-error">{message}</div>
         })}
+        <HistoryNote lab=lab />
     }
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::ui::engine_client::Engine;
 use crate::ui::state::LabState;
 pub use crate::ui::state::history::Step;
+use crate::ui::state::history::Image;
 
 /// Takes `step` on the lab's image and tells the engine; while edits are on their way, the
 /// step waits for them (`LabState::history_step`).
@@ -39,4 +40,13 @@ pub fn HistoryButtons(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView 
             }
         })
         .collect_view()
+}
+
+/// A line when the history dropped its oldest edits to stay within its budget.
+#[component]
+pub fn HistoryNote(lab: RwSignal<LabState>) -> impl IntoView {
+    move || {
+        lab.with(|lab| lab.image.as_ref().and_then(Image::history_note))
+            .map(|note| view! { <p class="hint" data-testid="history-note">{note}</p> })
+    }
 }

@@ -44,6 +44,20 @@ pub struct Image {
     pub done: Vec<EditRecord>,
     /// Edits undone, the next to redo last.
     pub undone: Vec<EditRecord>,
+    /// Edits dropped from the bottom of the history to keep it within [`HISTORY_BUDGET`].
+    pub dropped: usize,
+}
+
+/// The most bytes of pixels the undo history keeps (before and after each edit): the oldest
+/// edits are dropped past it. A photo edit keeps a few KB to a few hundred; a completion the
+/// whole picture twice.
+pub const HISTORY_BUDGET: usize = 64 * 1024 * 1024;
+
+impl EditRecord {
+    /// The bytes of pixels it keeps.
+    pub fn bytes(&self) -> usize {
+        self.patch.rgba.len() + self.before_pixels.len()
+    }
 }
 
 impl Image {
@@ -55,7 +69,46 @@ impl Image {
             encoding,
             done: Vec::new(),
             undone: Vec::new(),
+            dropped: 0,
         }
+    }
+
+    /// Pushes `edit` on the history and drops the oldest edits (whole strokes) past
+    /// [`HISTORY_BUDGET`]; a redo after a new edit is gone.
+    fn push_done(&mut self, edit: EditRecord) {
+        self.done.push(edit);
+        self.undone.clear();
+        let mut kept: usize = self.done.iter().map(EditRecord::bytes).sum();
+        while kept > HISTORY_BUDGET && self.done.len() > 1 {
+            let stroke = self.done[0].stroke;
+            let group = self
+                .done
+                .iter()
+                .take_while(|edit| stroke.is_some() && edit.stroke == stroke)
+                .count()
+                .max(1)
+                .min(self.done.len() - 1);
+            kept -= self
+                .done
+                .drain(..group)
+                .map(|edit| edit.bytes())
+                .sum::<usize>();
+            self.dropped += group;
+        }
+    }
+
+    /// A line about the history, when its oldest edits were dropped.
+    pub fn history_note(&self) -> Option<String> {
+        (self.dropped > 0).then(|| {
+            format!(
+                "The {} oldest edits were dropped to keep memory bounded ({} MB of pixels at \
+                 most); undo reaches back {} edits, and Reset still restores the image as \
+                 encoded.",
+                self.dropped,
+                HISTORY_BUDGET / (1024 * 1024),
+                self.done.len()
+            )
+        })
     }
 
     /// The grid's `(rows, cols)`.
@@ -138,13 +191,12 @@ impl Image {
         for change in &changes {
             self.set_code(change.row, change.col, change.after);
         }
-        self.done.push(EditRecord {
+        self.push_done(EditRecord {
             stroke,
             cells: changes,
             patch,
             before_pixels,
         });
-        self.undone.clear();
     }
 
     /// Replaces the whole grid with `codes` and the whole picture with `rgba` as one edit (a
@@ -223,6 +275,7 @@ impl Image {
         self.reconstruction = self.encoding.reconstruction.clone();
         self.done.clear();
         self.undone.clear();
+        self.dropped = 0;
         let width = self.encoding.grid_width.max(1);
         self.codes
             .iter()
@@ -323,6 +376,44 @@ impl Edits {
 mod tests {
     use super::*;
     use crate::ui::fixtures::{encoding, patch};
+
+    #[test]
+    fn the_history_keeps_a_budget_of_bytes_and_says_what_it_dropped() {
+        // A 512×512 picture: each whole-picture edit keeps 2 MB (before and after).
+        let side = 512;
+        let mut image = Image::new(Encoding {
+            width: side,
+            height: side,
+            original: vec![0; 4 * side * side],
+            reconstruction: vec![0; 4 * side * side],
+            ..crate::ui::fixtures::encoding()
+        });
+        let whole = |value: u8| PatchPixels {
+            top: 0,
+            left: 0,
+            width: side,
+            height: side,
+            rgba: vec![value; 4 * side * side],
+        };
+        let per_edit = 2 * 4 * side * side;
+        let edits = HISTORY_BUDGET / per_edit + 5;
+        for n in 0..edits {
+            image.apply_cells(&[(0, 0, n as u32 % 4)], whole(n as u8), None);
+        }
+        let kept: usize = image.done.iter().map(EditRecord::bytes).sum();
+        assert!(kept <= HISTORY_BUDGET, "{kept} bytes kept");
+        assert_eq!(image.done.len() + image.dropped, edits);
+        assert_eq!(image.dropped, 5);
+        let note = image.history_note().unwrap_or_default();
+        assert!(
+            note.starts_with("The 5 oldest edits were dropped"),
+            "{note}"
+        );
+        // Undo still works on what is kept, and reset forgets the note.
+        assert!(image.undo().is_some());
+        image.reset();
+        assert_eq!((image.dropped, image.history_note()), (0, None));
+    }
 
     #[test]
     fn an_edit_pastes_its_patch_and_undo_restores_exactly() {
