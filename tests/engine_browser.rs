@@ -404,6 +404,7 @@ async fn a_seeded_sample_repeats_and_a_completion_keeps_every_unmasked_cell() {
             generate::new_samples(&model, 2, options),
             &device,
             &mut |_| shown += 1,
+            &|| false,
         )
         .await
         .unwrap_or_else(|err| panic!("{err}"));
@@ -414,6 +415,7 @@ async fn a_seeded_sample_repeats_and_a_completion_keeps_every_unmasked_cell() {
             generate::new_samples(&model, 2, options),
             &device,
             &mut |_| {},
+            &|| false,
         )
         .await
         .unwrap_or_else(|err| panic!("{err}"));
@@ -441,6 +443,7 @@ async fn a_seeded_sample_repeats_and_a_completion_keeps_every_unmasked_cell() {
             generate::new_completion(&grid, &mask, 3, options).unwrap_or_else(|e| panic!("{e}")),
             &device,
             &mut |_| {},
+            &|| false,
         )
         .await
         .unwrap_or_else(|err| panic!("{err}"));

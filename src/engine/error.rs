@@ -128,6 +128,14 @@ pub enum EngineError {
     /// A completion mask with nothing in it.
     #[error("Nothing is masked: paint over the cells the prior should redraw.")]
     NothingMasked,
+    /// A drawing stopped at the user's request.
+    #[error("Stopped after {drawn} of {total} cells; draw again to start over.")]
+    Stopped {
+        /// Cells drawn.
+        drawn: usize,
+        /// Cells to draw in all.
+        total: usize,
+    },
     /// A test hook asked of an engine started without them.
     #[error("This engine takes no test requests; open the page with ?test-hooks for them.")]
     NoTestHooks,

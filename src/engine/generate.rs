@@ -13,6 +13,7 @@ use vq_model::{VqVaeConfig, read_f32};
 use web_time::Instant;
 
 use super::EngineError;
+use super::pause::yield_to_events;
 use crate::protocol::{Drawn, PatchPixels, Sampling, SuggestedCode};
 
 /// Grids drawn side by side at most.
@@ -134,27 +135,39 @@ pub fn show_every(total: usize) -> usize {
 }
 
 /// Draws every cell of `resampler`, calling `show` with a decoded snapshot before the first
-/// cell, every [`show_every`] cells, and after the last; returns the last snapshot.
+/// cell, every [`show_every`] cells, and after the last; returns the last snapshot. After each
+/// snapshot the worker's event loop gets a turn, and `stop()` is asked whether to go on.
 ///
 /// # Errors
 ///
-/// [`EngineError::Device`] when the device fails to compute or read back.
+/// [`EngineError::Stopped`] when `stop()` said so, [`EngineError::Device`] when the device
+/// fails to compute or read back.
 pub async fn draw(
     id: u64,
     model: &LoadedModel,
     mut resampler: Resampler,
     device: &Device,
     show: &mut dyn FnMut(Drawn),
+    stop: &dyn Fn() -> bool,
 ) -> Result<Drawn, EngineError> {
     let started = Instant::now();
     let every = show_every(resampler.progress().1);
     show(snapshot(id, model, &resampler, None, started, device).await?);
     let mut last = None;
-    while let Some(cell) = resampler.step(&model.prior, device).await? {
-        last = Some(cell);
+    loop {
         let (drawn, total) = resampler.progress();
         if drawn % every == 0 && drawn < total {
-            show(snapshot(id, model, &resampler, last, started, device).await?);
+            if drawn > 0 {
+                show(snapshot(id, model, &resampler, last, started, device).await?);
+            }
+            yield_to_events().await;
+            if stop() {
+                return Err(EngineError::Stopped { drawn, total });
+            }
+        }
+        match resampler.step(&model.prior, device).await? {
+            Some(cell) => last = Some(cell),
+            None => break,
         }
     }
     snapshot(id, model, &resampler, last, started, device).await
@@ -366,6 +379,7 @@ mod tests {
             new_samples(&model, 2, options),
             &device,
             &mut |d| shown.push((d.drawn, d.total)),
+            &|| false,
         ))
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(shown.first(), Some(&(0, 49)));
@@ -379,6 +393,7 @@ mod tests {
             new_samples(&model, 2, options),
             &device,
             &mut |_| {},
+            &|| false,
         ))
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.grids, last.grids);

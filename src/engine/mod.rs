@@ -16,6 +16,7 @@ pub mod error;
 pub mod fetch;
 pub mod generate;
 pub mod lab;
+pub mod pause;
 pub mod session;
 pub mod source;
 pub mod warmup;

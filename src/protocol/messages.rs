@@ -99,6 +99,13 @@ pub enum ToEngine {
         #[serde(with = "crate::packed")]
         codes: Vec<u32>,
     },
+    /// Stop the drawing `id` ([`ToEngine::Sample`], [`ToEngine::Complete`]) at its next
+    /// snapshot; it answers [`FromEngine::DrawFailed`] with a sentence that says where it
+    /// stopped. Nothing for a drawing that has ended.
+    Cancel {
+        /// The drawing's number.
+        id: u64,
+    },
     /// Test hook: the engine panics, as it would on a bug, so that an end-to-end test sees the
     /// page restart it. Refused unless [`ToEngine::Init`] asked for `test_hooks`.
     Crash,

@@ -48,6 +48,8 @@ pub struct Session<S> {
     grid: RefCell<Option<Grid>>,
     /// Whether [`ToEngine::Crash`] is taken (set by [`ToEngine::Init`]).
     test_hooks: Cell<bool>,
+    /// The drawings under way, and whether each was asked to stop.
+    drawings: RefCell<Vec<(u64, bool)>>,
 }
 
 /// Milliseconds since `started`.
@@ -66,6 +68,7 @@ impl<S: ModelSource> Session<S> {
             model: RefCell::new(None),
             grid: RefCell::new(None),
             test_hooks: Cell::new(false),
+            drawings: RefCell::new(Vec::new()),
         }
     }
 
@@ -98,6 +101,12 @@ impl<S: ModelSource> Session<S> {
                 Ok(()) => return,
                 Err(err) => refused(Request::Restore, &err),
             },
+            ToEngine::Cancel { id } => {
+                for (drawing, stop) in self.drawings.borrow_mut().iter_mut() {
+                    *stop |= *drawing == id;
+                }
+                return;
+            }
             ToEngine::Crash if self.test_hooks.get() => {
                 panic!("the page asked the engine to crash (?test-hooks)")
             }
@@ -484,10 +493,37 @@ impl<S: ModelSource> Session<S> {
         let model = self.model()?;
         let options = generate::sample_options(sampling, &model)?;
         let resampler = generate::new_samples(&model, count, options);
-        generate::draw(id, &model, resampler, &device, &mut |drawn| {
-            self.post(FromEngine::Drawing(drawn));
-        })
-        .await
+        self.draw(id, &model, resampler, &device).await
+    }
+
+    /// Draws with snapshots, and stops when [`ToEngine::Cancel`] names `id`.
+    async fn draw(
+        &self,
+        id: u64,
+        model: &LoadedModel,
+        resampler: vq_model::sampler::Resampler,
+        device: &Device,
+    ) -> Result<Drawn, EngineError> {
+        self.drawings.borrow_mut().push((id, false));
+        let stop = || {
+            self.drawings
+                .borrow()
+                .iter()
+                .any(|&(drawing, stop)| drawing == id && stop)
+        };
+        let drawn = generate::draw(
+            id,
+            model,
+            resampler,
+            device,
+            &mut |drawn| self.post(FromEngine::Drawing(drawn)),
+            &stop,
+        )
+        .await;
+        self.drawings
+            .borrow_mut()
+            .retain(|&(drawing, _)| drawing != id);
+        drawn
     }
 
     async fn complete(
@@ -502,10 +538,7 @@ impl<S: ModelSource> Session<S> {
         let grid = self.current_grid()?;
         let options = generate::sample_options(sampling, &model)?;
         let resampler = generate::new_completion(&grid, mask, count, options)?;
-        generate::draw(id, &model, resampler, &device, &mut |drawn| {
-            self.post(FromEngine::Drawing(drawn));
-        })
-        .await
+        self.draw(id, &model, resampler, &device).await
     }
 
     async fn codebook(&self) -> Result<Codebook, EngineError> {

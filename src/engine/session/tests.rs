@@ -95,6 +95,16 @@ fn codes_in_engine(session: &Session<Folder>, sent: &RefCell<Vec<FromEngine>>) -
     }
 }
 
+/// A message in one line, without its pixels.
+fn summary(message: &FromEngine) -> String {
+    match message {
+        FromEngine::Drawing(d) | FromEngine::Drawn(d) => {
+            format!("drawing {} at {} of {} cells", d.id, d.drawn, d.total)
+        }
+        other => format!("{:.200}", format!("{other:?}")),
+    }
+}
+
 fn failure(message: &FromEngine) -> &str {
     match message {
         FromEngine::Refused { message, .. }
@@ -642,4 +652,46 @@ fn a_stalled_download_is_tried_again_once() {
             "{loaded:?}"
         );
     }
+}
+
+#[test]
+fn a_drawing_stops_when_cancelled_and_a_cancel_of_nothing_is_ignored() {
+    let (session, sent) = fashion_with_an_image();
+    assert!(ask(&session, &sent, ToEngine::Cancel { id: 99 }).is_empty());
+    // Natively nothing interleaves, so the cancel is sent from the drawing's first snapshot.
+    let session = Rc::new(session);
+    let canceller = Rc::clone(&session);
+    let sampling = Sampling::default();
+    block_on(async {
+        let drawing = session.handle(ToEngine::Sample {
+            id: 11,
+            sampling,
+            count: 2,
+        });
+        let cancel = async {
+            // The drawing has posted its first snapshot by the time this runs.
+            futures_lite::future::yield_now().await;
+            canceller.handle(ToEngine::Cancel { id: 11 }).await;
+        };
+        futures_lite::future::zip(drawing, cancel).await;
+    });
+    let messages = sent.take();
+    let Some(last) = messages.last() else {
+        panic!("no answer");
+    };
+    assert!(
+        matches!(last, FromEngine::DrawFailed { id: 11, .. }),
+        "the drawing was not stopped: {}",
+        summary(last)
+    );
+    assert!(
+        failure(last).starts_with("Stopped after "),
+        "{}",
+        summary(last)
+    );
+    let shown = messages
+        .iter()
+        .filter(|m| matches!(m, FromEngine::Drawing(_)))
+        .count();
+    assert!(shown < 24, "it drew on after the cancel: {shown} snapshots");
 }

@@ -122,6 +122,34 @@ pub fn start_drawing(
     }
 }
 
+/// "Stop" while a drawing for `purpose` is under way: the engine stops it at its next snapshot
+/// and says where.
+#[component]
+pub fn StopButton(engine: Engine, lab: RwSignal<LabState>, purpose: DrawPurpose) -> impl IntoView {
+    let running = move || {
+        lab.with(|lab| {
+            lab.prior
+                .drawing
+                .as_ref()
+                .filter(|drawing| drawing.purpose == purpose && !drawing.done)
+                .map(|drawing| drawing.id)
+        })
+    };
+    move || {
+        running().map(|id| {
+            view! {
+                <button
+                    data-testid="stop-drawing"
+                    title="Stop drawing (the cells drawn so far are shown)"
+                    on:click=move |_| engine.send(ToEngine::Cancel { id })
+                >
+                    "Stop"
+                </button>
+            }
+        })
+    }
+}
+
 /// The pictures of the drawing for `purpose`, side by side, with its timeline and a button
 /// under each (enabled once every cell is drawn).
 #[component]

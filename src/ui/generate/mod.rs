@@ -10,7 +10,7 @@ mod prior_tools;
 use leptos::prelude::*;
 
 use self::controls::SamplingControls;
-use self::gallery::{DrawingGallery, start_drawing};
+use self::gallery::{DrawingGallery, StopButton, start_drawing};
 pub use self::prior_tools::PriorTools;
 use crate::protocol::ToEngine;
 use crate::ui::dom::scroll_to;
@@ -92,6 +92,7 @@ pub fn SamplePanel(
                 >
                     "Sample"
                 </button>
+                <StopButton engine=engine lab=lab purpose=DrawPurpose::Sample />
             </div>
             {move || lab.with(|lab| lab.prior.draw_error.clone()).map(|message| view! {
                 <div class="error" role="alert" data-testid="draw-error">{message}</div>

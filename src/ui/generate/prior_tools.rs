@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::gallery::{DrawingGallery, start_drawing};
+use super::gallery::{DrawingGallery, StopButton, start_drawing};
 use crate::protocol::ToEngine;
 use crate::ui::dom::draw;
 use crate::ui::engine_client::Engine;
@@ -134,6 +134,7 @@ pub fn PriorTools(
                 >
                     {move || format!("Let the prior redraw {} masked cells", masked())}
                 </button>
+                <StopButton engine=engine lab=lab purpose=DrawPurpose::Complete />
             </div>
             <p class="hint">
                 "The prior reads the grid in raster order, so each redrawn cell sees only the \

@@ -32,10 +32,20 @@ pub struct Drawing {
     pub id: u64,
     /// What it is for.
     pub purpose: DrawPurpose,
-    /// Snapshots in the order they came.
+    /// Snapshots in the order they came (every other one thinned out past
+    /// [`SNAPSHOT_BUDGET`]).
     pub snapshots: Vec<Drawn>,
     /// Whether every cell is drawn.
     pub done: bool,
+}
+
+/// The most bytes of pictures a drawing's timeline keeps; past it, every other snapshot but
+/// the first and the latest is dropped, so the timeline still spans the whole drawing.
+pub const SNAPSHOT_BUDGET: usize = 32 * 1024 * 1024;
+
+/// The bytes of pictures a snapshot holds.
+fn snapshot_bytes(drawn: &Drawn) -> usize {
+    drawn.pictures.iter().map(|picture| picture.len()).sum()
 }
 
 impl Drawing {
@@ -201,6 +211,17 @@ impl PriorState {
         let millis = drawn.millis;
         let drawing = self.drawing.as_mut().filter(|d| d.id == drawn.id)?;
         drawing.snapshots.push(drawn);
+        while drawing.snapshots.len() > 2
+            && drawing.snapshots.iter().map(snapshot_bytes).sum::<usize>() > SNAPSHOT_BUDGET
+        {
+            let mut index = 0;
+            let last = drawing.snapshots.len() - 1;
+            drawing.snapshots.retain(|_| {
+                index += 1;
+                // Keep the first, the latest and every second one between them.
+                index == 1 || index - 1 == last || index % 2 == 1
+            });
+        }
         drawing.done = done;
         done.then_some((drawing.purpose.operation(), millis))
     }
@@ -252,6 +273,39 @@ impl PriorState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drawings_timeline_keeps_a_budget_of_bytes_and_its_ends() {
+        let mut prior = PriorState::default();
+        prior.start_drawing(1, DrawPurpose::Sample);
+        // 4 MB pictures: past 32 MB, snapshots are thinned.
+        let total = 40;
+        for drawn in 0..=total {
+            let snapshot = Drawn {
+                id: 1,
+                drawn,
+                total,
+                last_cell: None,
+                grid_width: 1,
+                grid_height: 1,
+                grids: vec![vec![0]],
+                width: 1024,
+                height: 1024,
+                pictures: vec![serde_bytes::ByteBuf::from(vec![0u8; 4 * 1024 * 1024])],
+                millis: 0.0,
+            };
+            prior.drawn(snapshot);
+        }
+        let drawing = prior
+            .drawing
+            .as_ref()
+            .unwrap_or_else(|| panic!("no drawing"));
+        let kept: usize = drawing.snapshots.iter().map(snapshot_bytes).sum();
+        assert!(kept <= SNAPSHOT_BUDGET, "{kept} bytes");
+        assert_eq!(drawing.snapshots.first().map(|d| d.drawn), Some(0));
+        assert_eq!(drawing.snapshots.last().map(|d| d.drawn), Some(total));
+        assert!(drawing.done);
+    }
 
     #[test]
     fn a_mask_toggles_a_cell_and_shift_masks_a_rectangle() {
