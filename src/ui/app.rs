@@ -33,6 +33,8 @@ pub fn App() -> impl IntoView {
     let client = StoredValue::new_local(None::<EngineClient>);
     // A line after a restart: what happened, and that the user's work was kept.
     let restarted = RwSignal::new(None::<String>);
+    // That line, from the crash until the new engine has the model and the grid back.
+    let restart_note = StoredValue::new(None::<String>);
     let send_all = move |requests: Vec<ToEngine>| {
         if let Some(handle) = engine.get_value() {
             for request in requests {
@@ -54,6 +56,10 @@ pub fn App() -> impl IntoView {
                         std::mem::take(&mut lab.outbox)
                     })
                     .unwrap_or_default();
+                // The restarted engine has the model back and now gets the grid: restored.
+                if outbox.iter().any(|r| matches!(r, ToEngine::Restore { .. })) {
+                    restarted.set(restart_note.get_value());
+                }
                 send_all(outbox);
             }
             return;
@@ -81,16 +87,21 @@ pub fn App() -> impl IntoView {
             }
             // The new engine is ready: it gets the model and the grid back.
             (EngineState::Restarting { reason, .. }, EngineState::Ready(_)) => {
-                restarted.set(Some(reason.replace(
+                restart_note.set_value(Some(reason.replace(
                     "; restarting it and restoring your image…",
                     ". It was restarted; your image and its history were kept.",
                 )));
+                restarted.set(None);
                 let outbox = lab
                     .try_update(|lab| {
                         lab.engine_restarted();
                         std::mem::take(&mut lab.outbox)
                     })
                     .unwrap_or_default();
+                // Without a model to reload there is nothing to restore.
+                if outbox.is_empty() {
+                    restarted.set(restart_note.get_value());
+                }
                 send_all(outbox);
             }
             _ => {}

@@ -29,7 +29,8 @@ pub fn schedule(
         }
         let class = sampling.with(SamplingInput::class);
         let Some(codes) = lab.with(|lab| {
-            let idle = !lab.prior.measuring_surprisal && lab.edits.pending() == 0;
+            let idle =
+                !lab.prior.measuring_surprisal && lab.edits.pending() == 0 && !lab.restoring;
             idle.then(|| lab.image.as_ref().map(|i| i.codes.clone()))
                 .flatten()
         }) else {
@@ -49,7 +50,7 @@ pub fn schedule(
         }
         let class = sampling.with(SamplingInput::class);
         let Some(((row, col), codes)) = lab.with(|lab| {
-            if lab.prior.suggesting || lab.edits.pending() > 0 {
+            if lab.prior.suggesting || lab.edits.pending() > 0 || lab.restoring {
                 return None;
             }
             Some((lab.selected?, lab.image.as_ref()?.codes.clone()))
