@@ -139,6 +139,8 @@ impl LabState {
 
     /// A model was asked for: nothing of the last one's image, grids or codebook holds.
     pub fn loading(&mut self, name: &str) {
+        self.restoring = false;
+        self.deferred_steps.clear();
         self.model.loading(name);
         self.prior.model_changed();
         self.image = None;
