@@ -67,7 +67,8 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
     if reader.format().is_none() {
         return Err(UploadError::UnknownFormat);
     }
-    if reader.format() == Some(ImageFormat::Jpeg) && !ends_like_a_jpeg(bytes) {
+    let jpeg = reader.format() == Some(ImageFormat::Jpeg);
+    if jpeg && !has_end_after_scan(bytes) {
         return Err(UploadError::Truncated);
     }
     // The sides are checked below, where the sentence can name them; the decoder's own limit
@@ -82,6 +83,9 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
     let (width, height) = decoder.dimensions();
     if width > MAX_UPLOAD_SIDE || height > MAX_UPLOAD_SIDE {
         return Err(UploadError::TooLarge { width, height });
+    }
+    if jpeg && too_short_for_its_blocks(bytes.len(), (width, height)) {
+        return Err(UploadError::Truncated);
     }
     // `DynamicImage::from_decoder` reserves nothing against `max_alloc`: count what the decode
     // and the RGBA copy will take before either is allocated.
@@ -112,14 +116,46 @@ pub fn decode_bytes(decoded: u64, (width, height): (u32, u32)) -> u64 {
     decoded.saturating_add(rgba)
 }
 
-/// Whether `bytes` end with a JPEG's end-of-image marker (`FF D9`), trailing zeros or line
-/// ends aside: a JPEG cut short decodes without an error, its missing rows grey.
-fn ends_like_a_jpeg(bytes: &[u8]) -> bool {
-    let end = bytes
-        .iter()
-        .rposition(|&b| !matches!(b, 0 | b'\n' | b'\r'))
-        .map_or(0, |i| i + 1);
-    bytes[..end].ends_with(&[0xFF, 0xD9])
+/// Whether a JPEG's end-of-image marker (`FF D9`) follows the start of its first scan: a JPEG
+/// cut short decodes without an error, its missing rows grey. The segments before the scan are
+/// walked by their lengths, so an EXIF thumbnail's own end marker does not count; bytes after
+/// the end (a phone's appended video, a trailer) do not matter.
+fn has_end_after_scan(bytes: &[u8]) -> bool {
+    let mut at = 2; // after SOI
+    loop {
+        let Some(marker_at) = bytes
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+        else {
+            return false;
+        };
+        at += marker_at;
+        while bytes.get(at + 1) == Some(&0xFF) {
+            at += 1; // fill bytes
+        }
+        match bytes.get(at + 1) {
+            None => return false,
+            Some(0xDA) => break,
+            Some(0x01 | 0xD0..=0xD9) => at += 2,
+            Some(_) => {
+                let Some(&[high, low]) = bytes.get(at + 2..at + 4) else {
+                    return false;
+                };
+                at += 2 + usize::from(u16::from_be_bytes([high, low]));
+            }
+        }
+    }
+    // In the entropy-coded data a 0xFF byte is always followed by 0x00 or a restart marker.
+    bytes[at..].windows(2).any(|pair| pair == [0xFF, 0xD9])
+}
+
+/// Whether a JPEG of `len` bytes is too short to hold `width × height` pixels: every 8×8 block
+/// of its full-resolution component takes at least one bit (a Huffman code for its DC). A file
+/// under that, e.g. 100 bytes announcing 8000×8000, is cut short, and decoding it would spend
+/// seconds filling hundreds of megabytes of grey.
+fn too_short_for_its_blocks(len: usize, (width, height): (u32, u32)) -> bool {
+    let blocks = u64::from(width.div_ceil(8)) * u64::from(height.div_ceil(8));
+    (len as u64).saturating_mul(8) < blocks
 }
 
 /// The sentence for a decoder's error; `size` is `(width, height, bytes needed)` once known.
