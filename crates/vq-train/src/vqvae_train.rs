@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, OptimizerRecord};
 use burn::prelude::*;
 use burn::store::{BurnpackStore, ModuleSnapshot};
@@ -84,6 +84,8 @@ pub struct StepMetrics {
     pub perplexity: f64,
     /// Codes idle for `dead_patience` steps (before revival).
     pub dead: usize,
+    /// Images in the step's batch.
+    pub images: usize,
 }
 
 impl Options {
@@ -140,7 +142,19 @@ impl Trainer {
     }
 
     /// Runs until `options.steps`, with a progress bar, a CSV log and checkpoints.
+    ///
+    /// # Errors
+    ///
+    /// When `train` holds no image or a batch would hold none (nothing to learn from), or a
+    /// checkpoint or the log cannot be written.
     pub fn run(&mut self, train: &ImageSet, device: &Device) -> Result<()> {
+        if train.is_empty() || self.options.batch_size == 0 {
+            bail!(
+                "nothing to train on: {} images, batches of {}",
+                train.len(),
+                self.options.batch_size
+            );
+        }
         let mut log = match &self.options.log_csv {
             Some(path) => Some(open_log(path, self.step == 0)?),
             None => None,
@@ -159,8 +173,13 @@ impl Trainer {
             if let Some(log) = log.as_mut() {
                 writeln!(
                     log,
-                    "{},{:.6},{:.3},{:.2},{}",
-                    self.step, metrics.loss, metrics.psnr, metrics.perplexity, metrics.dead
+                    "{},{:.6},{:.3},{:.2},{},{}",
+                    self.step,
+                    metrics.loss,
+                    metrics.psnr,
+                    metrics.perplexity,
+                    metrics.dead,
+                    metrics.images
                 )?;
             }
             if let Some(dir) = &self.options.checkpoint_dir
@@ -183,7 +202,8 @@ impl Trainer {
             self.options.seed,
             self.step,
         );
-        let x = batch::images(train, &indices, device);
+        let x = batch::images(train, &indices, device); // [batch, C, side, side]
+        let images = x.dims()[0];
         if self.step == 0 && self.options.kmeans_init {
             let z = flatten_cells(self.model.encoder.forward(x.clone()).without_autodiff());
             let centroids = kmeans(z, self.config.codebook_size, 10, self.options.seed);
@@ -239,6 +259,7 @@ impl Trainer {
             psnr: psnr(mse),
             perplexity: perplexity(&usage_counts(&used, self.config.codebook_size)),
             dead,
+            images,
         }
     }
 
@@ -365,7 +386,7 @@ fn open_log(path: &Path, fresh: bool) -> Result<std::fs::File> {
         .open(path)
         .with_context(|| format!("opening {}", path.display()))?;
     if fresh {
-        writeln!(file, "step,loss,psnr_db,perplexity,dead_codes")?;
+        writeln!(file, "step,loss,psnr_db,perplexity,dead_codes,images")?;
     }
     Ok(file)
 }
