@@ -28,12 +28,7 @@ pub fn run(data: &std::path::Path, steps: usize, warmup: usize, device: &Device)
     let vqvae_seconds = started.elapsed().as_secs_f64();
 
     let grids = evaluate::encode(&trainer.into_model(), &train, device);
-    let prior_options = |steps| prior_train::Options {
-        steps,
-        batch_size: 64,
-        learning_rate: 1e-3,
-        seed: 1,
-    };
+    let prior_options = |steps| prior_train::Options::shipped(steps, 64, 1);
     prior_train::train(&config.prior, &grids, &prior_options(warmup), &autodiff)?;
     let started = Instant::now();
     prior_train::train(&config.prior, &grids, &prior_options(steps), &autodiff)?;

@@ -3,15 +3,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::prelude::*;
 use vq_model::config::{ModelConfig, PriorConfig, VqVaeConfig};
 use vq_model::sampler::{self, Grid, SampleOptions};
-use vq_model::weights::{self, ModelFiles, Provenance, files};
+use vq_model::{PixelCnnPrior, VqVae};
 
+use crate::data::ImageSet;
 use crate::data::fashion::{self, CLASS_NAMES, Split};
+use crate::shipped::{self, Record};
 use crate::{batch, card, evaluate, prior_train, vqvae_train};
 
 /// Options of `vq-train fashion`.
@@ -64,9 +65,7 @@ pub fn config() -> ModelConfig {
 
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
-    let started = Instant::now();
-    // The revision the run starts from (commits made while it trains do not change it).
-    let revision = git_revision();
+    let run = shipped::Run::start();
     let config = config();
     let mut train = fashion::load(&args.data, Split::Train)?;
     if let Some(limit) = args.train_limit {
@@ -89,68 +88,70 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     let vqvae = vqvae_train::train(&config.vqvae, options, &train, device)?;
 
     let train_grids = evaluate::encode(&vqvae, &train, device);
-    let test_grids = evaluate::encode(&vqvae, &test, device);
     let prior = prior_train::train(
         &config.prior,
         &train_grids,
-        &prior_train::Options {
-            steps: args.prior_steps,
-            batch_size: 64,
-            learning_rate: 1e-3,
-            seed: args.seed,
-        },
+        &prior_train::Options::shipped(args.prior_steps, 64, args.seed),
         &device.clone().autodiff(),
     )?;
 
-    let metrics = evaluate::evaluate(&vqvae, &test, config.vqvae.codebook_size, device);
-    let bits = prior_train::bits_per_code(&prior, &test_grids, device);
-    let uniform_bits = (config.vqvae.codebook_size as f64).log2();
-    let mut table = BTreeMap::new();
-    table.insert("test_psnr_db".into(), metrics.psnr_db);
-    table.insert("test_normalised_mse".into(), metrics.normalised_mse);
-    table.insert("test_codes_used_fraction".into(), metrics.codes_used);
-    table.insert("test_perplexity".into(), metrics.perplexity);
-    table.insert("test_prior_bits_per_code".into(), bits);
-    table.insert("test_prior_fraction_of_uniform".into(), bits / uniform_bits);
-    eprintln!("{}", serde_json::to_string_pretty(&table)?);
-
-    let train_usage =
-        vq_model::codebook::usage_counts(&train_grids.codes, config.vqvae.codebook_size);
-    let manifest = weights::save_model(
+    let metrics = held_out_metrics(&vqvae, &prior, &test, device);
+    eprintln!("{}", serde_json::to_string_pretty(&metrics)?);
+    run.export(
         &args.out,
         &config,
         &vqvae,
         &prior,
-        Provenance {
-            command: format!(
-                "vq-train {}",
-                std::env::args().skip(1).collect::<Vec<_>>().join(" ")
-            ),
+        Record {
             seed: args.seed,
-            git_revision: revision.clone(),
             data: format!(
                 "Fashion-MNIST from Debian's dataset-fashion-mnist ({}): {} training images; metrics on the {} test images",
                 args.data.display(),
                 train.len(),
                 test.len()
             ),
-            metrics: table,
-            train_usage,
-            wall_time_s: started.elapsed().as_secs_f64(),
+            metrics,
+            train_usage: vq_model::codebook::usage_counts(
+                &train_grids.codes,
+                config.vqvae.codebook_size,
+            ),
         },
     )?;
-    eprintln!("wrote {} ({:?} bytes)", args.out.display(), manifest.bytes);
+    write_card(&args.out.join("card.png"), &vqvae, &prior, &test, device)
+}
 
-    write_card(&args.out.join("card.png"), &vqvae, &prior, &test, device)?;
-    Ok(())
+/// The figures of the manifest, measured on `test` (the trainer and `vq-train evaluate` use
+/// the 10 000 test images): `test_psnr_db`, `test_normalised_mse`,
+/// `test_codes_used_fraction`, `test_perplexity`, `test_prior_bits_per_code` (teacher-forced,
+/// each grid with its class) and `test_prior_fraction_of_uniform` (of `log2 K` bits).
+pub fn held_out_metrics(
+    vqvae: &VqVae,
+    prior: &PixelCnnPrior,
+    test: &ImageSet,
+    device: &Device,
+) -> BTreeMap<String, f64> {
+    let k = vqvae.quantizer.codebook_size();
+    let metrics = evaluate::evaluate(vqvae, test, k, device);
+    let bits = prior_train::bits_per_code(prior, &evaluate::encode(vqvae, test, device), device);
+    BTreeMap::from([
+        ("test_psnr_db".into(), metrics.psnr_db),
+        ("test_normalised_mse".into(), metrics.normalised_mse),
+        ("test_codes_used_fraction".into(), metrics.codes_used),
+        ("test_perplexity".into(), metrics.perplexity),
+        ("test_prior_bits_per_code".into(), bits),
+        (
+            "test_prior_fraction_of_uniform".into(),
+            bits / (k as f64).log2(),
+        ),
+    ])
 }
 
 /// Originals, reconstructions, and one class-conditional sample per class.
 fn write_card(
     path: &Path,
-    vqvae: &vq_model::VqVae,
-    prior: &vq_model::PixelCnnPrior,
-    test: &crate::data::ImageSet,
+    vqvae: &VqVae,
+    prior: &PixelCnnPrior,
+    test: &ImageSet,
     device: &Device,
 ) -> Result<()> {
     let indices: Vec<usize> = (0..10).collect();
@@ -178,29 +179,6 @@ fn write_card(
     card::write_rows(path, &[originals, reconstructions, samples], 3)
 }
 
-/// Loads a shipped model directory, every hash checked.
-pub fn load_dir(dir: &Path, device: &Device) -> Result<weights::LoadedModel> {
-    let read = |name: &str| {
-        std::fs::read(dir.join(name))
-            .with_context(|| format!("reading {}", dir.join(name).display()))
-    };
-    let (m, c, v, p) = (
-        read(files::MANIFEST)?,
-        read(files::CONFIG)?,
-        read(files::VQVAE)?,
-        read(files::PRIOR)?,
-    );
-    Ok(weights::load_model(
-        ModelFiles {
-            manifest: &m,
-            config: &c,
-            vqvae: &v,
-            prior: &p,
-        },
-        device,
-    )?)
-}
-
 /// Trains the independent classifier, judges `per_class` samples of each class, and adds
 /// the figures to the manifest's metrics.
 pub fn judge(
@@ -210,7 +188,7 @@ pub fn judge(
     per_class: usize,
     device: &Device,
 ) -> Result<()> {
-    let model = load_dir(dir, device)?;
+    let model = shipped::load_dir(dir, device)?;
     let train = fashion::load(data, Split::Train)?;
     let test = fashion::load(data, Split::Test)?;
     let classifier = crate::judge::train(&train, steps, model.manifest.seed, device);
@@ -228,54 +206,13 @@ pub fn judge(
         "class-conditional samples classified as asked: {:.1} %",
         100.0 * agreement
     );
-    let mut manifest = model.manifest;
-    manifest
-        .metrics
-        .insert("judge_classifier_test_accuracy".into(), accuracy);
-    manifest
-        .metrics
-        .insert("judge_conditional_samples_agreement".into(), agreement);
-    manifest
-        .metrics
-        .insert("judge_samples".into(), (per_class * per.len()) as f64);
-    std::fs::write(
-        dir.join(files::MANIFEST),
-        serde_json::to_vec_pretty(&manifest)?,
+    shipped::add_metrics(
+        dir,
+        BTreeMap::from([
+            ("judge_classifier_test_accuracy".into(), accuracy),
+            ("judge_conditional_samples_agreement".into(), agreement),
+            ("judge_samples".into(), (per_class * per.len()) as f64),
+        ]),
     )?;
     Ok(())
-}
-
-/// Recomputes the metrics of a shipped directory, from its files alone.
-pub fn evaluate_shipped(dir: &Path, data: &Path, device: &Device) -> Result<()> {
-    let model = load_dir(dir, device)?;
-    let test = fashion::load(data, Split::Test)?;
-    let metrics = evaluate::evaluate(
-        &model.vqvae,
-        &test,
-        model.config.vqvae.codebook_size,
-        device,
-    );
-    let grids = evaluate::encode(&model.vqvae, &test, device);
-    let bits = prior_train::bits_per_code(&model.prior, &grids, device);
-    println!(
-        "PSNR {:.2} dB · normalised MSE {:.4} · codes used {:.1} % · perplexity {:.1} · prior {:.3} bits/code ({:.1} % of uniform)",
-        metrics.psnr_db,
-        metrics.normalised_mse,
-        100.0 * metrics.codes_used,
-        metrics.perplexity,
-        bits,
-        100.0 * bits / (model.config.vqvae.codebook_size as f64).log2()
-    );
-    Ok(())
-}
-
-/// `git rev-parse HEAD`, or `unknown` outside a repository.
-pub fn git_revision() -> String {
-    std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }

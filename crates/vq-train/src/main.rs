@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! cargo run --release -p vq-train -- fashion          # rebuilds assets/models/fashion
-//! cargo run --release -p vq-train -- evaluate assets/models/fashion
+//! cargo run --release -p vq-train -- evaluate assets/models/fashion   # or assets/models/photo
 //! ```
 
-use vq_train::{data, fashion, photo};
+use vq_train::{data, fashion, photo, shipped};
 
 use std::path::PathBuf;
 
@@ -82,13 +82,16 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         warmup: usize,
     },
-    /// Recomputes the metrics of a shipped model directory from its files.
+    /// Recomputes the metrics of a shipped model directory from its files, on the held-out
+    /// data of the recipe its config names (fashion: the Fashion-MNIST test split; photo: the
+    /// held-out wallpapers), next to the figures its manifest records.
     Evaluate {
         /// The model directory, e.g. assets/models/fashion.
         dir: PathBuf,
-        /// Where Fashion-MNIST is.
-        #[arg(long, default_value = data::fashion::DEFAULT_DIR)]
-        data: PathBuf,
+        /// Where the data is (Fashion-MNIST's folder, or the wallpapers' folders, repeated);
+        /// by default where the Debian packages install it.
+        #[arg(long)]
+        data: Vec<PathBuf>,
     },
 }
 
@@ -122,7 +125,11 @@ fn main() -> Result<()> {
             steps,
             warmup,
         } => vq_train::bench::run(&data, steps, warmup, &device),
-        Command::Evaluate { dir, data } => fashion::evaluate_shipped(&dir, &data, &device),
+        Command::Evaluate { dir, data } => {
+            let evaluation = shipped::evaluate(&dir, &data, &device)?;
+            print!("{evaluation}");
+            Ok(())
+        }
         Command::Judge {
             dir,
             data,

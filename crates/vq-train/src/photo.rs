@@ -3,19 +3,27 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::Result;
 use burn::prelude::*;
 use image::RgbImage;
+use vq_model::codebook::{perplexity, usage_counts};
 use vq_model::config::{ModelConfig, PriorConfig, VqVaeConfig};
 use vq_model::sampler::{self, Grid, SampleOptions};
-use vq_model::weights::{self, Provenance};
+use vq_model::{PixelCnnPrior, VqVae};
 
 use crate::data::ImageSet;
 use crate::data::photos::{self, Photos};
+use crate::prior_train::GridSet;
+use crate::shipped::{self, Record};
 use crate::vqvae_train::psnr;
 use crate::{batch, card, evaluate, prior_train, vqvae_train};
+
+/// Side of the crops the prior is trained and scored on (16×16 grids).
+pub const PRIOR_CROP: u32 = 64;
+
+/// Held-out 64×64 crops whose grids score the prior and count the codes used.
+pub const HELD_OUT_PRIOR_CROPS: usize = 2_000;
 
 /// Options of `vq-train photo`.
 #[derive(clap::Args, Debug, Clone)]
@@ -73,11 +81,16 @@ pub struct HeldOut {
     pub whole: Vec<RgbImage>,
 }
 
-/// The fixed held-out set.
+/// The fixed held-out set of `photos` (their held-out images only).
 pub fn held_out(photos: &Photos) -> HeldOut {
+    held_out_of(&photos.held_out)
+}
+
+/// The fixed held-out set made of `held_out` photos.
+pub fn held_out_of(held_out: &[RgbImage]) -> HeldOut {
     let mut pixels = Vec::new();
     let mut whole = Vec::new();
-    for photo in &photos.held_out {
+    for photo in held_out {
         let (w, h) = vq_model::image::fit_size((photo.width(), photo.height()), 512);
         let medium = image::imageops::resize(photo, w, h, image::imageops::FilterType::Lanczos3);
         for (fx, fy) in [(1, 1), (3, 1), (1, 3), (3, 3)] {
@@ -105,11 +118,7 @@ pub fn held_out(photos: &Photos) -> HeldOut {
 }
 
 /// Mean PSNR of whole images, and the codes they use.
-pub fn whole_image_psnr(
-    model: &vq_model::VqVae,
-    images: &[RgbImage],
-    device: &Device,
-) -> (f64, Vec<i64>) {
+pub fn whole_image_psnr(model: &VqVae, images: &[RgbImage], device: &Device) -> (f64, Vec<i64>) {
     let mut total = 0.0;
     let mut codes = Vec::new();
     for image in images {
@@ -130,11 +139,62 @@ pub fn whole_image_psnr(
     (total / images.len().max(1) as f64, codes)
 }
 
+/// The grids of `count` random 64×64 crops of the held-out photos (the prior's grid size),
+/// drawn from `seed` as the trainer draws them.
+pub fn held_out_grids(
+    vqvae: &VqVae,
+    held_out: &[RgbImage],
+    count: usize,
+    seed: u64,
+    device: &Device,
+) -> GridSet {
+    let crops = photos::random_crops(held_out, PRIOR_CROP, count, seed ^ 65);
+    evaluate::encode(vqvae, &crops, device)
+}
+
+/// The figures of the manifest, measured on the `held_out` photos (never cropped for
+/// training) with the run's `seed`: `held_out_crop128_psnr_db` and
+/// `held_out_crop128_normalised_mse` (four 128×128 crops of each), `held_out_whole256_psnr_db`
+/// (each whole, 256 px on its long side), `held_out_codes_used_fraction` and
+/// `held_out_perplexity` (over the whole images' codes and those of 2 000 random 64×64
+/// crops), `held_out_prior_bits_per_code` (on those crops' 16×16 grids) and
+/// `held_out_prior_fraction_of_uniform` (of `log2 K` bits).
+pub fn held_out_metrics(
+    vqvae: &VqVae,
+    prior: &PixelCnnPrior,
+    held_out: &[RgbImage],
+    seed: u64,
+    device: &Device,
+) -> BTreeMap<String, f64> {
+    let k = vqvae.quantizer.codebook_size();
+    let set = held_out_of(held_out);
+    let crops = evaluate::evaluate(vqvae, &set.crops, k, device);
+    let (whole_psnr, mut codes) = whole_image_psnr(vqvae, &set.whole, device);
+    let grids = held_out_grids(vqvae, held_out, HELD_OUT_PRIOR_CROPS, seed, device);
+    codes.extend(grids.codes.iter().copied());
+    let usage = usage_counts(&codes, k);
+    let used = usage.iter().filter(|&&n| n > 0).count() as f64 / k as f64;
+    let bits = prior_train::bits_per_code(prior, &grids, device);
+    BTreeMap::from([
+        ("held_out_crop128_psnr_db".into(), crops.psnr_db),
+        (
+            "held_out_crop128_normalised_mse".into(),
+            crops.normalised_mse,
+        ),
+        ("held_out_whole256_psnr_db".into(), whole_psnr),
+        ("held_out_codes_used_fraction".into(), used),
+        ("held_out_perplexity".into(), perplexity(&usage)),
+        ("held_out_prior_bits_per_code".into(), bits),
+        (
+            "held_out_prior_fraction_of_uniform".into(),
+            bits / (k as f64).log2(),
+        ),
+    ])
+}
+
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
-    let started = Instant::now();
-    // The revision the run starts from (commits made while it trains do not change it).
-    let revision = crate::fashion::git_revision();
+    let run = shipped::Run::start();
     let config = config();
     let photos = photos::load(&args.data)?;
     eprintln!(
@@ -156,60 +216,24 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     let vqvae = vqvae_train::train(&config.vqvae, options, &train, device)?;
 
     let k = config.vqvae.codebook_size;
-    let crops_64 = photos::random_crops(&photos.train, 64, 20_000, args.seed ^ 64);
+    let crops_64 = photos::random_crops(&photos.train, PRIOR_CROP, 20_000, args.seed ^ 64);
     let train_grids = evaluate::encode(&vqvae, &crops_64, device);
-    let held_out_64 = photos::random_crops(&photos.held_out, 64, 2_000, args.seed ^ 65);
-    let held_out_grids = evaluate::encode(&vqvae, &held_out_64, device);
     let prior = prior_train::train(
         &config.prior,
         &train_grids,
-        &prior_train::Options {
-            steps: args.prior_steps,
-            batch_size: 32,
-            learning_rate: 1e-3,
-            seed: args.seed,
-        },
+        &prior_train::Options::shipped(args.prior_steps, 32, args.seed),
         &device.clone().autodiff(),
     )?;
 
-    let crops = evaluate::evaluate(&vqvae, &held_out.crops, k, device);
-    let (whole_psnr, whole_codes) = whole_image_psnr(&vqvae, &held_out.whole, device);
-    let mut all_codes = whole_codes;
-    all_codes.extend(held_out_grids.codes.iter().copied());
-    let usage = vq_model::codebook::usage_counts(&all_codes, k);
-    let used = usage.iter().filter(|&&n| n > 0).count() as f64 / k as f64;
-    let bits = prior_train::bits_per_code(&prior, &held_out_grids, device);
-    let mut table = BTreeMap::new();
-    table.insert("held_out_crop128_psnr_db".into(), crops.psnr_db);
-    table.insert(
-        "held_out_crop128_normalised_mse".into(),
-        crops.normalised_mse,
-    );
-    table.insert("held_out_whole256_psnr_db".into(), whole_psnr);
-    table.insert("held_out_codes_used_fraction".into(), used);
-    table.insert(
-        "held_out_perplexity".into(),
-        vq_model::codebook::perplexity(&usage),
-    );
-    table.insert("held_out_prior_bits_per_code".into(), bits);
-    table.insert(
-        "held_out_prior_fraction_of_uniform".into(),
-        bits / (k as f64).log2(),
-    );
-    eprintln!("{}", serde_json::to_string_pretty(&table)?);
-
-    let manifest = weights::save_model(
+    let metrics = held_out_metrics(&vqvae, &prior, &photos.held_out, args.seed, device);
+    eprintln!("{}", serde_json::to_string_pretty(&metrics)?);
+    run.export(
         &args.out,
         &config,
         &vqvae,
         &prior,
-        Provenance {
-            command: format!(
-                "vq-train {}",
-                std::env::args().skip(1).collect::<Vec<_>>().join(" ")
-            ),
+        Record {
             seed: args.seed,
-            git_revision: revision.clone(),
             data: format!(
                 "{} wallpapers of Debian's plasma-workspace-wallpapers, mate-backgrounds, ukui-wallpapers: {} crops of {} px from {} photos for training; {} whole photos held out",
                 photos.train.len() + photos.held_out.len(),
@@ -218,12 +242,10 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
                 photos.train.len(),
                 photos.held_out.len()
             ),
-            metrics: table,
-            train_usage: vq_model::codebook::usage_counts(&train_grids.codes, k),
-            wall_time_s: started.elapsed().as_secs_f64(),
+            metrics,
+            train_usage: usage_counts(&train_grids.codes, k),
         },
     )?;
-    eprintln!("wrote {} ({:?} bytes)", args.out.display(), manifest.bytes);
 
     let originals = batch::images(
         &held_out.crops,

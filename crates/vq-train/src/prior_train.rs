@@ -88,6 +88,19 @@ pub struct Options {
     pub seed: u64,
 }
 
+impl Options {
+    /// The recipe of the shipped priors (and of `vq-train bench`): Adam at 1e-3 for `steps`
+    /// steps of `batch_size` grids.
+    pub fn shipped(steps: usize, batch_size: usize, seed: u64) -> Self {
+        Self {
+            steps,
+            batch_size,
+            learning_rate: 1e-3,
+            seed,
+        }
+    }
+}
+
 /// Trains a prior of `config` on `grids`.
 pub fn train(
     config: &PriorConfig,

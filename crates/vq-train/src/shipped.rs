@@ -1,0 +1,224 @@
+//! Shipped model directories (`assets/models/<name>/`, the contract of `vq_model::weights`):
+//! the one writer both recipes call at the end of a run, the loader (every hash checked before
+//! anything is parsed), figures added to a manifest afterwards (`vq-train judge`), and the
+//! re-measurement of a directory on its own held-out data (`vq-train evaluate`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use burn::prelude::*;
+use vq_model::config::ModelConfig;
+use vq_model::weights::{self, LoadedModel, Manifest, ModelFiles, Provenance, files};
+use vq_model::{PixelCnnPrior, VqVae};
+
+use crate::data::fashion::{self as fashion_data, Split};
+use crate::data::photos;
+use crate::{fashion, photo};
+
+/// A training run, from its start: the clock and the revision it was started from (commits
+/// made while it trains do not change it), for its manifest.
+#[derive(Debug, Clone)]
+pub struct Run {
+    started: Instant,
+    revision: String,
+}
+
+/// What a recipe says about its run in the manifest.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The seed of everything.
+    pub seed: u64,
+    /// The data, in a sentence: which package, how many images trained on and held out.
+    pub data: String,
+    /// Held-out metrics (each recipe names its own; see `fashion::held_out_metrics` and
+    /// `photo::held_out_metrics`).
+    pub metrics: BTreeMap<String, f64>,
+    /// Usage of each code on the training grids.
+    pub train_usage: Vec<u64>,
+}
+
+impl Run {
+    /// Starts the clock.
+    pub fn start() -> Self {
+        Self {
+            started: Instant::now(),
+            revision: git_revision(),
+        }
+    }
+
+    /// Writes the model directory `out`: weights in f16, `config.json`, and the manifest with
+    /// the hashes, the command line, the revision, the wall time and `record`.
+    ///
+    /// # Errors
+    /// When a file cannot be written.
+    pub fn export(
+        &self,
+        out: &Path,
+        config: &ModelConfig,
+        vqvae: &VqVae,
+        prior: &PixelCnnPrior,
+        record: Record,
+    ) -> Result<Manifest> {
+        let provenance = Provenance {
+            command: format!(
+                "vq-train {}",
+                std::env::args().skip(1).collect::<Vec<_>>().join(" ")
+            ),
+            seed: record.seed,
+            git_revision: self.revision.clone(),
+            data: record.data,
+            metrics: record.metrics,
+            train_usage: record.train_usage,
+            wall_time_s: self.started.elapsed().as_secs_f64(),
+        };
+        let manifest = weights::save_model(out, config, vqvae, prior, provenance)
+            .with_context(|| format!("writing the model to {}", out.display()))?;
+        eprintln!("wrote {} ({:?} bytes)", out.display(), manifest.bytes);
+        Ok(manifest)
+    }
+}
+
+/// `git rev-parse HEAD`, or `unknown` outside a repository.
+pub fn git_revision() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Loads a shipped model directory, every hash checked against its manifest first.
+///
+/// # Errors
+/// A missing file, a hash mismatch, or weights that do not fit the architecture.
+pub fn load_dir(dir: &Path, device: &Device) -> Result<LoadedModel> {
+    let read = |name: &str| {
+        std::fs::read(dir.join(name))
+            .with_context(|| format!("reading {}", dir.join(name).display()))
+    };
+    let (manifest, config, vqvae, prior) = (
+        read(files::MANIFEST)?,
+        read(files::CONFIG)?,
+        read(files::VQVAE)?,
+        read(files::PRIOR)?,
+    );
+    Ok(weights::load_model(
+        ModelFiles {
+            manifest: &manifest,
+            config: &config,
+            vqvae: &vqvae,
+            prior: &prior,
+        },
+        device,
+    )?)
+}
+
+/// Adds `metrics` (measured after the export, e.g. by the judge) to the manifest of `dir`,
+/// whose hashes and provenance stay as they are.
+///
+/// # Errors
+/// When the manifest cannot be read, parsed or written.
+pub fn add_metrics(dir: &Path, metrics: BTreeMap<String, f64>) -> Result<Manifest> {
+    let path = dir.join(files::MANIFEST);
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut manifest = weights::parse_manifest(&bytes)?;
+    manifest.metrics.extend(metrics);
+    weights::write_manifest(dir, &manifest)?;
+    Ok(manifest)
+}
+
+/// The recipes whose held-out data the trainer knows, by the name in `config.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipe {
+    /// `fashion`: the Fashion-MNIST test split.
+    Fashion,
+    /// `photo`: the held-out wallpapers (every eighth, never cropped for training).
+    Photo,
+}
+
+impl Recipe {
+    /// The recipe that produced a model of `config`.
+    ///
+    /// # Errors
+    /// When no recipe has that name.
+    pub fn of(config: &ModelConfig) -> Result<Self> {
+        match config.name.as_str() {
+            "fashion" => Ok(Self::Fashion),
+            "photo" => Ok(Self::Photo),
+            other => bail!(
+                "no recipe is named {other:?} (config.json); `vq-train evaluate` knows the held-out data of `fashion` and `photo`"
+            ),
+        }
+    }
+}
+
+/// A shipped model's metrics as measured now, next to those its manifest records.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The recipe.
+    pub recipe: Recipe,
+    /// Measured from the files on the recipe's held-out data.
+    pub measured: BTreeMap<String, f64>,
+    /// As the manifest records them.
+    pub recorded: BTreeMap<String, f64>,
+}
+
+/// Measures the model in `dir` on the held-out data of its recipe, the same figures its
+/// trainer wrote to the manifest: the Fashion-MNIST test split for `fashion`, the held-out
+/// wallpapers for `photo`. `data` overrides where the data is (Fashion-MNIST's folder, or the
+/// wallpapers' folders); empty: the packages' folders.
+///
+/// # Errors
+/// When the model or the data cannot be loaded.
+pub fn evaluate(dir: &Path, data: &[PathBuf], device: &Device) -> Result<Evaluation> {
+    let model = load_dir(dir, device)?;
+    let recipe = Recipe::of(&model.config)?;
+    let measured = match recipe {
+        Recipe::Fashion => {
+            let folder = data
+                .first()
+                .map_or_else(|| PathBuf::from(fashion_data::DEFAULT_DIR), Clone::clone);
+            let test = fashion_data::load(&folder, Split::Test)?;
+            fashion::held_out_metrics(&model.vqvae, &model.prior, &test, device)
+        }
+        Recipe::Photo => {
+            let folders: Vec<PathBuf> = if data.is_empty() {
+                photos::DEFAULT_DIRS.iter().map(PathBuf::from).collect()
+            } else {
+                data.to_vec()
+            };
+            let held_out = photos::load_held_out(&folders)?;
+            photo::held_out_metrics(
+                &model.vqvae,
+                &model.prior,
+                &held_out.held_out,
+                model.manifest.seed,
+                device,
+            )
+        }
+    };
+    Ok(Evaluation {
+        recipe,
+        measured,
+        recorded: model.manifest.metrics,
+    })
+}
+
+impl std::fmt::Display for Evaluation {
+    /// One line per metric: measured, then as recorded.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{:<36} {:>12} {:>12}", "metric", "measured", "manifest")?;
+        for (name, value) in &self.measured {
+            let recorded = self
+                .recorded
+                .get(name)
+                .map_or_else(|| "—".to_string(), |v| format!("{v:.4}"));
+            writeln!(f, "{name:<36} {value:>12.4} {recorded:>12}")?;
+        }
+        Ok(())
+    }
+}
