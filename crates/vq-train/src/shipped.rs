@@ -222,3 +222,48 @@ impl std::fmt::Display for Evaluation {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each shipped recipe's config names its own held-out data; another name is refused
+    /// with a sentence instead of being evaluated on Fashion-MNIST.
+    #[test]
+    fn the_recipe_follows_the_config() {
+        assert_eq!(
+            Recipe::of(&fashion::config()).expect("fashion"),
+            Recipe::Fashion
+        );
+        assert_eq!(Recipe::of(&photo::config()).expect("photo"), Recipe::Photo);
+        let mut other = fashion::config();
+        other.name = "cifar".into();
+        let error = Recipe::of(&other).expect_err("no such recipe");
+        assert!(format!("{error}").contains("\"cifar\""), "{error}");
+    }
+
+    /// Figures added later (the judge's) join the manifest's metrics; its hashes and
+    /// provenance stay as the export wrote them.
+    #[test]
+    fn added_metrics_keep_the_rest_of_the_manifest() {
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/models/fashion");
+        let bytes = std::fs::read(shipped.join(files::MANIFEST)).expect("shipped manifest");
+        let before = weights::parse_manifest(&bytes).expect("manifest");
+        let dir = std::env::temp_dir().join(format!("vq-add-metrics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch");
+        std::fs::write(dir.join(files::MANIFEST), &bytes).expect("copy");
+
+        let after = add_metrics(&dir, BTreeMap::from([("added".into(), 7.0)])).expect("added");
+        let reread =
+            weights::parse_manifest(&std::fs::read(dir.join(files::MANIFEST)).expect("written"))
+                .expect("valid");
+        assert_eq!(reread, after, "what is returned is what is written");
+        assert_eq!(reread.metrics["added"], 7.0);
+        for (name, value) in &before.metrics {
+            assert_eq!(reread.metrics[name], *value, "{name} kept");
+        }
+        assert_eq!(reread.sha256, before.sha256);
+        assert_eq!(reread.command, before.command);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
