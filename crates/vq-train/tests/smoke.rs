@@ -7,6 +7,17 @@ use vq_model::config::VqVaeConfig;
 use vq_train::data::fashion::{self, Split};
 use vq_train::vqvae_train::{Options, Trainer};
 
+/// burn's CPU device has one random state per process, seeded by `Trainer::new`: tests that
+/// build trainers take turns, or one test's draws would land between another's seed and its
+/// initial weights (and two runs meant to be equal would start apart).
+static SEEDED_DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    SEEDED_DEVICE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn options(steps: usize, dir: &std::path::Path) -> Options {
     Options {
         steps,
@@ -86,6 +97,7 @@ fn subset() -> vq_train::data::ImageSet {
 /// reaches the same weights as one that never stopped.
 #[test]
 fn loss_falls_and_a_checkpoint_resumes_to_the_same_state() {
+    let _turn = take_turn();
     let data = subset();
     let device = Device::flex().autodiff();
     let root = std::env::temp_dir().join(format!("vq-train-smoke-{}", std::process::id()));
@@ -140,6 +152,7 @@ fn loss_falls_and_a_checkpoint_resumes_to_the_same_state() {
 /// sentence instead of "training" on empty batches.
 #[test]
 fn a_run_without_images_is_refused() {
+    let _turn = take_turn();
     let device = Device::flex().autodiff();
     let root = std::env::temp_dir().join(format!("vq-train-empty-{}", std::process::id()));
     let data = subset();
