@@ -78,20 +78,6 @@ pub enum EngineError {
     /// A code or cell outside the model's codebook or the grid.
     #[error(transparent)]
     Codes(#[from] CodeError),
-    /// A grid larger than any the model makes of an upload.
-    #[error(
-        "A {width}×{height} grid is larger than the {model} model makes (at most {side}×{side}); this link or file was not made for it."
-    )]
-    GridTooLarge {
-        /// Cells per row.
-        width: usize,
-        /// Rows.
-        height: usize,
-        /// The model.
-        model: String,
-        /// Its largest side.
-        side: usize,
-    },
     /// An edit of no cell.
     #[error("An edit needs at least one cell.")]
     EmptyEdit,

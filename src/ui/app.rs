@@ -51,10 +51,7 @@ pub fn App() -> impl IntoView {
         {
             if let EngineEvent::Message(message) = event {
                 let outbox = lab
-                    .try_update(|lab| {
-                        lab.on_message(message);
-                        std::mem::take(&mut lab.outbox)
-                    })
+                    .try_update(|lab| lab.then_outbox(|lab| lab.on_message(message)))
                     .unwrap_or_default();
                 // The restarted engine has the model back and now gets the grid: restored.
                 if outbox.iter().any(|r| matches!(r, ToEngine::Restore { .. })) {
@@ -93,10 +90,7 @@ pub fn App() -> impl IntoView {
                 )));
                 restarted.set(None);
                 let outbox = lab
-                    .try_update(|lab| {
-                        lab.engine_restarted();
-                        std::mem::take(&mut lab.outbox)
-                    })
+                    .try_update(|lab| lab.then_outbox(LabState::engine_restarted))
                     .unwrap_or_default();
                 // Without a model to reload there is nothing to restore.
                 if outbox.is_empty() {

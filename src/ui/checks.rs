@@ -2,7 +2,7 @@
 //! the engine: a code typed in a field, a grid from a file or a share link. The checks are
 //! `vq-codes`' (the same the models use, with checked arithmetic); each refusal is a sentence.
 
-use vq_codes::{check_codes, check_grid};
+use vq_codes::{check_codes, check_grid_for_model};
 
 use crate::protocol::ModelInfo;
 use crate::ui::share::GridFile;
@@ -69,18 +69,12 @@ pub fn grid_for_model(
             grid.model
         ));
     }
-    let side = info.max_grid_side;
-    if grid.grid_width > side || grid.grid_height > side {
-        return Err(format!(
-            "{source}: this {}×{} grid is larger than the {} model makes ({side}×{side} at most).",
-            grid.grid_width, grid.grid_height, info.name
-        ));
-    }
-    check_grid(
+    check_grid_for_model(
         grid.grid_width,
         grid.grid_height,
         &grid.codes,
         info.codebook_size,
+        (&info.name, info.max_grid_side),
     )
     .map_err(|err| format!("{source}: {err}"))
 }
@@ -132,7 +126,7 @@ mod tests {
         assert_eq!(
             grid_for_model(&large, Some(&info), "g.json"),
             Err(
-                "g.json: this 8×7 grid is larger than the fashion model makes (7×7 at most)."
+                "g.json: A 8×7 grid is larger than the fashion model makes (7×7 at most)."
                     .to_owned()
             )
         );

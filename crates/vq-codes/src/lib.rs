@@ -29,6 +29,20 @@ pub enum CodeError {
         /// Rows.
         height: usize,
     },
+    /// A grid larger than any the model makes.
+    #[error(
+        "A {width}×{height} grid is larger than the {model} model makes ({side}×{side} at most)."
+    )]
+    TooLarge {
+        /// Cells per row.
+        width: usize,
+        /// Rows.
+        height: usize,
+        /// The model's name.
+        model: String,
+        /// The largest side it makes.
+        side: usize,
+    },
     /// A grid whose size overflows, is empty, or does not match its codes.
     #[error("A {width}×{height} grid needs {expected} codes, not {given}.", expected = expected_codes(*width, *height))]
     WrongLength {
@@ -69,6 +83,31 @@ pub fn check_grid(
         });
     }
     check_codes(codes.iter().copied(), codebook_size)
+}
+
+/// Checks that `codes` is a whole `width × height` grid that `model` makes: no side over
+/// `max_side`, every code below `codebook_size`.
+///
+/// # Errors
+/// As [`check_grid`] (the codes must fill the grid, whatever its size), then
+/// [`CodeError::TooLarge`].
+pub fn check_grid_for_model(
+    width: usize,
+    height: usize,
+    codes: &[u32],
+    codebook_size: usize,
+    (model, max_side): (&str, usize),
+) -> Result<(), CodeError> {
+    check_grid(width, height, codes, codebook_size)?;
+    if width > max_side || height > max_side {
+        return Err(CodeError::TooLarge {
+            width,
+            height,
+            model: model.to_owned(),
+            side: max_side,
+        });
+    }
+    Ok(())
 }
 
 /// Checks that every code is below `codebook_size`.
@@ -187,6 +226,16 @@ mod tests {
             "A 2×2 grid needs 4 codes, not 3."
         );
         assert_eq!(check_grid(2, 1, &[0, 3], 4), Ok(()));
+        assert_eq!(
+            check_grid_for_model(8, 7, &[0; 56], 128, ("fashion", 7))
+                .err()
+                .map(|e| e.to_string()),
+            Some("A 8×7 grid is larger than the fashion model makes (7×7 at most).".to_owned())
+        );
+        assert_eq!(
+            check_grid_for_model(7, 7, &[0; 49], 128, ("fashion", 7)),
+            Ok(())
+        );
     }
 
     #[test]

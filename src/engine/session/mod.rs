@@ -436,22 +436,13 @@ fn check_grid_for(
     grid_height: usize,
     codes: &[u32],
 ) -> Result<(), EngineError> {
-    vq_codes::check_grid(
+    Ok(vq_codes::check_grid_for_model(
         grid_width,
         grid_height,
         codes,
         model.config.vqvae.codebook_size,
-    )?;
-    let side = max_grid_side(model);
-    if grid_width > side || grid_height > side {
-        return Err(EngineError::GridTooLarge {
-            width: grid_width,
-            height: grid_height,
-            model: model.config.name.clone(),
-            side,
-        });
-    }
-    Ok(())
+        (&model.config.name, max_grid_side(model)),
+    )?)
 }
 
 /// The largest grid side `model` makes: a grey model's image size, or the largest photo size,

@@ -102,6 +102,12 @@ impl LabState {
         }
     }
 
+    /// Applies `change`, then takes the requests it asked to send.
+    pub fn then_outbox(&mut self, change: impl FnOnce(&mut Self)) -> Vec<ToEngine> {
+        change(self);
+        std::mem::take(&mut self.outbox)
+    }
+
     /// Takes `step` (undo, redo, reset) on the image, or defers it while edits are on their
     /// way; returns what the engine must be told now.
     pub fn history_step(&mut self, step: Step) -> Option<ToEngine> {

@@ -354,7 +354,10 @@ fn grids_from_links_and_files_are_checked_against_the_model() {
     let huge = answer(&session, &sent, use_grid(usize::MAX, 2, vec![0, 0]));
     assert!(failure(&huge).contains("impossible"), "{huge:?}");
     let too_large = answer(&session, &sent, use_grid(8, 8, vec![0; 64]));
-    assert!(failure(&too_large).contains("at most 7×7"), "{too_large:?}");
+    assert!(
+        failure(&too_large).contains("(7×7 at most)"),
+        "{too_large:?}"
+    );
     let bad_code = answer(&session, &sent, use_grid(7, 7, vec![200; 49]));
     assert!(failure(&bad_code).starts_with("Code 200"), "{bad_code:?}");
     let FromEngine::Encoded(encoding) = answer(&session, &sent, use_grid(7, 7, vec![9; 49])) else {
