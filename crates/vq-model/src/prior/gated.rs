@@ -19,16 +19,16 @@ use burn::tensor::ops::PadMode;
 /// A gated layer over `channels` feature maps.
 #[derive(Module, Debug)]
 pub struct GatedLayer {
-    vertical: Conv2d,
-    horizontal: Conv2d,
-    vertical_to_horizontal: Conv2d,
-    horizontal_out: Conv2d,
-    class_bias: Option<Embedding>,
+    pub(crate) vertical: Conv2d,
+    pub(crate) horizontal: Conv2d,
+    pub(crate) vertical_to_horizontal: Conv2d,
+    pub(crate) horizontal_out: Conv2d,
+    pub(crate) class_bias: Option<Embedding>,
     /// Mask A (the first layer, which excludes the cell itself) or mask B.
     #[module(skip)]
-    mask_a: bool,
+    pub(crate) mask_a: bool,
     #[module(skip)]
-    kernel: usize,
+    pub(crate) kernel: usize,
 }
 
 impl GatedLayer {

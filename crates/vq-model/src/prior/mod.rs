@@ -3,8 +3,10 @@
 //! It gives, for every cell, `K` logits of `p(code | every cell before it in raster order)`.
 
 mod gated;
+pub mod host;
 
 pub use gated::GatedLayer;
+pub use host::HostPrior;
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Embedding, EmbeddingConfig, Relu};
@@ -29,6 +31,17 @@ pub struct ReceptiveField {
 }
 
 impl ReceptiveField {
+    /// The field of `layers` gated layers of odd width `kernel`: each widens the view by
+    /// `kernel / 2` cells, and the first (mask A) adds the row above and the cell to the left.
+    pub fn of(layers: usize, kernel: usize) -> Self {
+        let reach = layers * (kernel / 2);
+        Self {
+            rows_above: 1 + reach,
+            cols_side: reach,
+            cols_left_in_row: 1 + reach,
+        }
+    }
+
     /// Whether the logits of `target` depend on `cell` (both `(row, col)`).
     pub fn contains(&self, target: (usize, usize), cell: (usize, usize)) -> bool {
         let (tr, tc) = target;
@@ -49,16 +62,16 @@ impl ReceptiveField {
 /// A gated PixelCNN over `K`-way codes, optionally class-conditional.
 #[derive(Module, Debug)]
 pub struct PixelCnnPrior {
-    embedding: Embedding,
-    layers: Vec<GatedLayer>,
-    out_hidden: Conv2d,
-    out_logits: Conv2d,
+    pub(crate) embedding: Embedding,
+    pub(crate) layers: Vec<GatedLayer>,
+    pub(crate) out_hidden: Conv2d,
+    pub(crate) out_logits: Conv2d,
     relu: Relu,
     /// Classes the prior is conditioned on (0: none).
     #[module(skip)]
     pub num_classes: usize,
     #[module(skip)]
-    kernel: usize,
+    pub(crate) kernel: usize,
 }
 
 impl PixelCnnPrior {
@@ -85,12 +98,7 @@ impl PixelCnnPrior {
 
     /// Which cells the logits of a cell can depend on (see [`ReceptiveField`]).
     pub fn receptive_field(&self) -> ReceptiveField {
-        let reach = self.layers.len() * (self.kernel / 2);
-        ReceptiveField {
-            rows_above: 1 + reach,
-            cols_side: reach,
-            cols_left_in_row: 1 + reach,
-        }
+        ReceptiveField::of(self.layers.len(), self.kernel)
     }
 
     /// The class tensor for a batch: `class` or "no class" for every item.

@@ -1,6 +1,7 @@
 //! Native tests of the model crate on burn's CPU backend (flex). Each asserts something a user
 //! of the model would notice. One test binary, one module per subject.
 
+mod cached;
 mod causality;
 mod codebook;
 mod incremental;

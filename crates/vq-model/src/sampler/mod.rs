@@ -9,6 +9,10 @@
 //! (tested). Randomness is on the host ([`SplitMix64`]), so a seed gives the same grid on every
 //! backend that computes the same logits. Every read is `into_data_async`.
 
+pub mod cached;
+
+pub use cached::CachedResampler;
+
 use burn::prelude::*;
 use burn::tensor::Int;
 use burn::tensor::activation::log_softmax;
