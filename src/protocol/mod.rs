@@ -22,7 +22,7 @@ pub use model::{
     CATALOGUE_PATH, Catalogue, CatalogueModel, DEFAULT_PHOTO_SIZE, Example, Invert, LoadStage,
     ModelInfo, PHOTO_SIZES, is_folder_name,
 };
-pub use prior::{Codebook, Drawn, Sampling, SuggestedCode};
+pub use prior::{Codebook, Drawn, SamplerKind, Sampling, SuggestedCode};
 
 #[cfg(test)]
 mod tests {

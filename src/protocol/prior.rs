@@ -16,6 +16,10 @@ pub struct Sampling {
     pub seed: u64,
     /// The class to condition on (class-conditional priors; `None`: no class).
     pub class: Option<usize>,
+    /// Which sampler draws: the cached one, or (`?sampler=windowed`, for the benchmark) the
+    /// windowed one it replaced. Both draw the same grids for a seed.
+    #[serde(default)]
+    pub sampler: SamplerKind,
 }
 
 impl Default for Sampling {
@@ -25,6 +29,28 @@ impl Default for Sampling {
             top_k: None,
             seed: 1,
             class: None,
+            sampler: SamplerKind::Cached,
+        }
+    }
+}
+
+/// The prior's samplers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SamplerKind {
+    /// Per-layer caches: each cell costs one cell (Ramachandran et al. 2017).
+    #[default]
+    Cached,
+    /// A forward pass over each cell's causal window.
+    Windowed,
+}
+
+impl SamplerKind {
+    /// The sampler a page address names with `sampler=` (`cached` or `windowed`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "cached" => Some(Self::Cached),
+            "windowed" => Some(Self::Windowed),
+            _ => None,
         }
     }
 }

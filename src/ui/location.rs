@@ -2,7 +2,7 @@
 
 use web_sys::UrlSearchParams;
 
-use crate::protocol::{BackendPreference, UnknownBackend};
+use crate::protocol::{BackendPreference, SamplerKind, UnknownBackend};
 
 /// The query parameter that forces a backend.
 const BACKEND_PARAMETER: &str = "backend";
@@ -29,6 +29,15 @@ pub fn preference() -> Result<BackendPreference, UnknownBackend> {
 /// engine, for the end-to-end test of a restart.
 pub fn test_hooks() -> bool {
     search_params().is_some_and(|params| params.has("test-hooks"))
+}
+
+/// The sampler the address names (`?sampler=windowed`, which the benchmark measures against
+/// the cached one); the cached sampler otherwise.
+pub fn sampler() -> SamplerKind {
+    search_params()
+        .and_then(|params| params.get("sampler"))
+        .and_then(|name| SamplerKind::from_name(&name))
+        .unwrap_or_default()
 }
 
 /// The address (a query string) of this page with `preference`, other parameters kept.

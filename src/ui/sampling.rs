@@ -1,7 +1,7 @@
 //! The sampling fields as typed (class, temperature, top-k, seed), shared by the Generate card
 //! and the lab's completion: parsed when a drawing starts, so that a bad value gets a sentence.
 
-use crate::protocol::Sampling;
+use crate::protocol::{SamplerKind, Sampling};
 
 /// The sampling controls as typed: parsed when a drawing starts, so that a bad value gets a
 /// sentence instead of being silently changed.
@@ -15,6 +15,8 @@ pub struct SamplingInput {
     pub top_k: String,
     /// Seed as text.
     pub seed: String,
+    /// The sampler (the cached one, unless the address asks for `?sampler=windowed`).
+    pub sampler: SamplerKind,
 }
 
 impl Default for SamplingInput {
@@ -24,6 +26,7 @@ impl Default for SamplingInput {
             temperature: "1.0".into(),
             top_k: String::new(),
             seed: "1".into(),
+            sampler: SamplerKind::default(),
         }
     }
 }
@@ -77,6 +80,7 @@ impl SamplingInput {
             top_k,
             seed,
             class: self.class(),
+            sampler: self.sampler,
         })
     }
 }
@@ -97,6 +101,7 @@ mod tests {
             temperature: temperature.into(),
             top_k: top_k.into(),
             seed: seed.into(),
+            sampler: SamplerKind::Cached,
         };
         assert_eq!(
             input("3", " 0.5 ", "10", "7").parse(),
@@ -105,6 +110,7 @@ mod tests {
                 top_k: Some(10),
                 seed: 7,
                 class: Some(3),
+                sampler: SamplerKind::Cached,
             })
         );
         assert!(

@@ -4,6 +4,7 @@
 use web_time::Instant;
 
 use vq_model::VqVaeConfig;
+use vq_model::prior::HostPrior;
 use vq_model::weights::{ModelFiles, WeightsError, files, parse_manifest, verify};
 
 use super::{Session, max_grid_side, millis};
@@ -148,6 +149,7 @@ impl<S: ModelSource> Session<S> {
         .map_err(|err: WeightsError| EngineError::from(err))?;
         self.progress(name, LoadStage::WarmingUp, loaded, Some(total));
         let warmup_millis = lab::warm_up(&model, &device).await?;
+        let host_prior = HostPrior::read(&model.prior).await?;
         let info = ModelInfo {
             name: name.to_owned(),
             channels: model.config.vqvae.in_channels,
@@ -161,6 +163,7 @@ impl<S: ModelSource> Session<S> {
             warmup_millis,
         };
         self.model.replace(Some(Rc::new(model)));
+        self.host_prior.replace(Some(Rc::new(host_prior)));
         self.grid.replace(None);
         Ok(info)
     }

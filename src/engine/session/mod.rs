@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use burn::tensor::Device;
 use vq_model::VqVaeConfig;
+use vq_model::prior::HostPrior;
 use vq_model::sampler::Grid;
 use vq_model::weights::LoadedModel;
 use web_time::Instant;
@@ -44,6 +45,8 @@ pub struct Session<S> {
     catalogue: RefCell<Option<Catalogue>>,
     /// The loaded model.
     model: RefCell<Option<Rc<LoadedModel>>>,
+    /// The loaded prior's weights on the host, for the cached sampler.
+    host_prior: RefCell<Option<Rc<HostPrior>>>,
     /// The grid of codes of the current image, with the user's edits.
     grid: RefCell<Option<Grid>>,
     /// Whether [`ToEngine::Crash`] is taken (set by [`ToEngine::Init`]).
@@ -66,6 +69,7 @@ impl<S: ModelSource> Session<S> {
             chosen: RefCell::new(None),
             catalogue: RefCell::new(None),
             model: RefCell::new(None),
+            host_prior: RefCell::new(None),
             grid: RefCell::new(None),
             test_hooks: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
@@ -224,6 +228,10 @@ impl<S: ModelSource> Session<S> {
         self.model.borrow().clone().ok_or(EngineError::NoModel)
     }
 
+    fn host_prior(&self) -> Result<Rc<HostPrior>, EngineError> {
+        self.host_prior.borrow().clone().ok_or(EngineError::NoModel)
+    }
+
     /// The current grid: a copy, taken before any `await`, so that it is the grid as of this
     /// request's turn.
     fn current_grid(&self) -> Result<Grid, EngineError> {
@@ -344,9 +352,10 @@ impl<S: ModelSource> Session<S> {
     ) -> Result<Drawn, EngineError> {
         let device = self.device()?;
         let model = self.model()?;
+        let host = self.host_prior()?;
         let options = generate::sample_options(sampling, &model)?;
-        let resampler = generate::new_samples(&model, count, options);
-        self.draw(id, &model, resampler, &device).await
+        let drawer = generate::new_samples(&model, count, options, sampling.sampler, &host);
+        self.draw(id, &model, drawer, &device).await
     }
 
     /// Draws with snapshots, and stops when [`ToEngine::Cancel`] names `id`.
@@ -354,7 +363,7 @@ impl<S: ModelSource> Session<S> {
         &self,
         id: u64,
         model: &LoadedModel,
-        resampler: vq_model::sampler::Resampler,
+        drawer: generate::Drawer,
         device: &Device,
     ) -> Result<Drawn, EngineError> {
         self.drawings.borrow_mut().push((id, false));
@@ -367,7 +376,7 @@ impl<S: ModelSource> Session<S> {
         let drawn = generate::draw(
             id,
             model,
-            resampler,
+            drawer,
             device,
             &mut |drawn| self.post(FromEngine::Drawing(drawn)),
             &stop,
@@ -389,9 +398,11 @@ impl<S: ModelSource> Session<S> {
         let device = self.device()?;
         let model = self.model()?;
         let grid = self.current_grid()?;
+        let host = self.host_prior()?;
         let options = generate::sample_options(sampling, &model)?;
-        let resampler = generate::new_completion(&grid, mask, count, options)?;
-        self.draw(id, &model, resampler, &device).await
+        let drawer =
+            generate::new_completion(&grid, mask, count, options, sampling.sampler, &host)?;
+        self.draw(id, &model, drawer, &device).await
     }
 
     async fn codebook(&self) -> Result<Codebook, EngineError> {

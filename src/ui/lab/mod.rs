@@ -53,7 +53,10 @@ use crate::ui::tools::Cell;
 #[component]
 pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     let engine = Engine::new(handle, lab);
-    let sampling = RwSignal::new(SamplingInput::default());
+    let sampling = RwSignal::new(SamplingInput {
+        sampler: crate::ui::location::sampler(),
+        ..SamplingInput::default()
+    });
     let colour_by = RwSignal::new(ColourBy::Code);
     let code_input = RwSignal::new(String::new());
     let help = RwSignal::new(false);
