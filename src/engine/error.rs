@@ -69,6 +69,10 @@ pub enum EngineError {
     /// No grid to work on.
     #[error("There is no grid yet; encode an image or use a sample first.")]
     NoGrid,
+    /// Speculative work (suggestions, surprisal) gave way to an edit: its grid is gone. Not a
+    /// sentence for the page, which asks again for the new grid.
+    #[error("The grid changed while this was computed; it will be asked again.")]
+    Superseded,
     /// An upload that is not an image the app can use.
     #[error("{0}")]
     Upload(#[from] UploadError),

@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use vq_model::image::rgba_from_planes;
 use vq_model::incremental::decode_window;
 use vq_model::prior::HostPrior;
-use vq_model::sampler::{self, CachedResampler, Grid, Resampler, SampleOptions};
+use vq_model::sampler::{self, CachedResampler, Grid, Resampler, SampleOptions, Suggester};
 use vq_model::weights::LoadedModel;
 use vq_model::{VqVaeConfig, read_f32};
 use web_time::Instant;
@@ -328,33 +328,76 @@ pub async fn codebook_tiles(
     Ok((pictures.concat(), width))
 }
 
-/// The bits of every cell of `grid` under the prior.
+/// Rows of the grid whose surprisal is computed between two turns of the worker's event loop
+/// (each band also reads the receptive field's rows above it).
+const SURPRISAL_BAND: usize = 8;
+
+/// The bits of every cell of `grid` under the prior, in bands of [`SURPRISAL_BAND`] rows;
+/// between two, the worker's event loop gets a turn, and `turn()` says whether to go on, wait
+/// for the user's requests, or stop (an edit changed the grid).
 ///
 /// # Errors
 ///
-/// [`EngineError::Device`] when the device fails to compute or read back.
+/// [`EngineError::Superseded`], or [`EngineError::Device`] when the device fails.
 pub async fn surprisal(
     model: &LoadedModel,
     grid: &Grid,
     class: Option<usize>,
     device: &Device,
+    turn: &dyn Fn() -> Turn,
 ) -> Result<Vec<f32>, EngineError> {
     let class = class.filter(|&c| c < model.prior.num_classes);
-    Ok(sampler::surprisal(&model.prior, grid, class, device).await?)
+    let mut bits = Vec::with_capacity(grid.codes.len());
+    for top in (0..grid.height).step_by(SURPRISAL_BAND) {
+        give_way(turn).await?;
+        let rows = top..(top + SURPRISAL_BAND).min(grid.height);
+        bits.extend(sampler::surprisal_rows(&model.prior, grid, rows, class, device).await?);
+    }
+    Ok(bits)
+}
+
+/// What speculative work (suggestions, surprisal) does when it gets its turn back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// Go on.
+    Go,
+    /// A request of the user's is under way (an edit, a drawing, an encode): let it have the
+    /// worker, and ask again at the next turn.
+    Wait,
+    /// The grid it works for is gone: stop ([`EngineError::Superseded`]).
+    Stop,
+}
+
+/// Gives the worker's event loop a turn (an edit waiting is applied), as many as `turn()`
+/// says to wait; then whether the speculative work asking may go on.
+async fn give_way(turn: &dyn Fn() -> Turn) -> Result<(), EngineError> {
+    loop {
+        yield_to_events().await;
+        match turn() {
+            Turn::Go => return Ok(()),
+            Turn::Wait => {}
+            Turn::Stop => return Err(EngineError::Superseded),
+        }
+    }
 }
 
 /// The prior's [`SUGGESTIONS`] most likely codes for `(row, col)` given the rest of `grid`,
-/// each with the reconstruction's window around the cell decoded with that code.
+/// each with the reconstruction's window around the cell decoded with that code. One
+/// candidate is rescored at a time; between two, the worker's event loop gets a turn, and
+/// `turn()` says whether to go on, wait for the user's requests, or stop (an edit changed the
+/// grid).
 ///
 /// # Errors
 ///
-/// A sentence for a cell outside the grid, or when the device fails.
+/// A sentence for a cell outside the grid, [`EngineError::Superseded`], or when the device
+/// fails.
 pub async fn suggest(
     model: &LoadedModel,
     grid: &Grid,
     (row, col): (usize, usize),
     class: Option<usize>,
     device: &Device,
+    turn: &dyn Fn() -> Turn,
 ) -> Result<Vec<SuggestedCode>, EngineError> {
     if row >= grid.height || col >= grid.width {
         return Err(vq_codes::CodeError::NoSuchCell {
@@ -366,18 +409,18 @@ pub async fn suggest(
         .into());
     }
     let class = class.filter(|&c| c < model.prior.num_classes);
-    let ranked = sampler::suggestions(
-        &model.prior,
-        grid,
-        (row, col),
-        class,
-        SUGGESTIONS,
-        SUGGESTION_CANDIDATES,
-        device,
-    )
-    .await?;
-    let mut out = Vec::with_capacity(ranked.len());
-    for suggestion in ranked {
+    let candidates = SUGGESTION_CANDIDATES.max(SUGGESTIONS);
+    let mut suggester =
+        Suggester::new(&model.prior, grid, (row, col), class, candidates, device).await?;
+    loop {
+        give_way(turn).await?;
+        if !suggester.rescore_next(&model.prior, device).await? {
+            break;
+        }
+    }
+    let mut out = Vec::with_capacity(SUGGESTIONS);
+    for suggestion in suggester.ranked(SUGGESTIONS) {
+        give_way(turn).await?;
         let mut changed = grid.clone();
         changed.codes[row * grid.width + col] = suggestion.code;
         let patch = decode_window(

@@ -250,6 +250,12 @@ pub enum FromEngine {
         /// The sentence shown on the page.
         message: String,
     },
+    /// Speculative work ([`Request::Suggest`], [`Request::Surprisal`]) gave way to an edit that
+    /// changed its grid: nothing to show, the page asks again for the grid as it is now.
+    Superseded {
+        /// What was asked.
+        request: Request,
+    },
     /// The engine panicked; the worker is dead after this message.
     Panicked {
         /// The panic message and location.

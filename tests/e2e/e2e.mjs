@@ -606,7 +606,8 @@ async function priorScenario(page, errors, url, backend, label) {
   // The timeline steps back through the order: early on, most cells are veiled.
   const timeline = page.locator('[data-testid="generate"] [data-testid="timeline"]');
   const steps = Number(await timeline.getAttribute("max"));
-  check(steps >= 10, `the timeline has ${steps + 1} snapshots`);
+  // Snapshots take at most about half of a drawing's time (generate::draw): a fast drawing has few.
+  check(steps >= 2, `the timeline has ${steps + 1} snapshots`);
   await timeline.fill(String(Math.floor(steps / 3)));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="generate"] .veil').length > 0);
   const showing = await byId(page, "draw-progress").first().innerText();

@@ -11,6 +11,11 @@
 //! at their `await`s). Every request reads or changes the grid before its first `await`, so it
 //! sees the grid as of its turn: an edit sent before a surprisal request is in the grid the
 //! surprisal is computed on. No state is borrowed across an `await`.
+//!
+//! Edits first: speculative work (suggestions, surprisal) runs in small steps and gives the
+//! worker's event loop a turn between two; it waits while a request of the user's is under
+//! way, and stops ([`FromEngine::Superseded`]) when an edit changed its grid, which the page
+//! then asks about again. A drawing gives a turn every 40 ms, so an edit waits at most that.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,6 +27,7 @@ use vq_model::sampler::Grid;
 use vq_model::weights::LoadedModel;
 use web_time::Instant;
 
+use super::generate::Turn;
 use super::source::ModelSource;
 use super::{ChosenDevice, EngineError, generate, lab};
 use crate::protocol::{
@@ -53,6 +59,25 @@ pub struct Session<S> {
     test_hooks: Cell<bool>,
     /// The drawings under way, and whether each was asked to stop.
     drawings: RefCell<Vec<(u64, bool)>>,
+    /// Requests of the user's under way (all but the speculative suggestions, surprisal and
+    /// codebook), which speculative work waits for.
+    users_requests: Cell<usize>,
+}
+
+/// Counts a request of the user's as under way while it lives.
+struct UsersRequest<'a>(&'a Cell<usize>);
+
+impl<'a> UsersRequest<'a> {
+    fn enter(count: &'a Cell<usize>) -> Self {
+        count.set(count.get() + 1);
+        Self(count)
+    }
+}
+
+impl Drop for UsersRequest<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 /// Milliseconds since `started`.
@@ -73,6 +98,7 @@ impl<S: ModelSource> Session<S> {
             grid: RefCell::new(None),
             test_hooks: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
+            users_requests: Cell::new(0),
         }
     }
 
@@ -87,6 +113,11 @@ impl<S: ModelSource> Session<S> {
 
     /// Answers `request`: progress messages while it works, then its answer or its failure.
     pub async fn handle(&self, request: ToEngine) {
+        let speculative = matches!(
+            request,
+            ToEngine::Suggest { .. } | ToEngine::Surprisal { .. } | ToEngine::Codebook
+        );
+        let _users = (!speculative).then(|| UsersRequest::enter(&self.users_requests));
         let answer = match request {
             ToEngine::Init {
                 preference,
@@ -418,11 +449,24 @@ impl<S: ModelSource> Session<S> {
         })
     }
 
+    /// What speculative work for `grid` does at its turn: stop when the grid is no longer
+    /// `grid`, wait while a request of the user's is under way.
+    fn turn_for(&self, grid: &Grid) -> Turn {
+        if self.grid.borrow().as_ref() != Some(grid) {
+            Turn::Stop
+        } else if self.users_requests.get() > 0 {
+            Turn::Wait
+        } else {
+            Turn::Go
+        }
+    }
+
     async fn surprisal(&self, class: Option<usize>) -> Result<(Vec<u32>, Vec<f32>), EngineError> {
         let device = self.device()?;
         let model = self.model()?;
         let grid = self.current_grid()?;
-        let bits = generate::surprisal(&model, &grid, class, &device).await?;
+        let turn = || self.turn_for(&grid);
+        let bits = generate::surprisal(&model, &grid, class, &device, &turn).await?;
         Ok((grid.codes, bits))
     }
 
@@ -435,7 +479,8 @@ impl<S: ModelSource> Session<S> {
         let device = self.device()?;
         let model = self.model()?;
         let grid = self.current_grid()?;
-        generate::suggest(&model, &grid, (row, col), class, &device).await
+        let turn = || self.turn_for(&grid);
+        generate::suggest(&model, &grid, (row, col), class, &device, &turn).await
     }
 }
 
@@ -468,6 +513,9 @@ pub fn max_grid_side(model: &LoadedModel) -> usize {
 }
 
 fn refused(request: Request, err: &EngineError) -> FromEngine {
+    if *err == EngineError::Superseded {
+        return FromEngine::Superseded { request };
+    }
     FromEngine::Refused {
         request,
         message: err.to_string(),

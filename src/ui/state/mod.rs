@@ -306,6 +306,7 @@ impl LabState {
                 });
             }
             FromEngine::Refused { request, message } => self.refused(request, message),
+            FromEngine::Superseded { request } => self.superseded(request),
             FromEngine::Started | FromEngine::Ready(_) | FromEngine::Panicked { .. } => {}
         }
     }
@@ -328,6 +329,16 @@ impl LabState {
             }
             // The engine's start: `EngineState` shows it.
             Request::Init => {}
+        }
+    }
+
+    /// Speculative work gave way to an edit: it waits no more, and no sentence is shown (the
+    /// lab asks again for the grid as it is now, [`crate::ui::lab`]'s prior requests).
+    fn superseded(&mut self, request: Request) {
+        match request {
+            Request::Surprisal => self.prior.measuring_surprisal = false,
+            Request::Suggest => self.prior.suggesting = false,
+            _ => {}
         }
     }
 

@@ -102,6 +102,22 @@ fn an_undo_during_a_stroke_waits_for_its_edits_and_page_and_engine_agree() {
 }
 
 #[test]
+fn superseded_speculative_work_waits_no_more_and_says_nothing() {
+    let mut lab = LabState::default();
+    lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+    lab.prior.suggesting = true;
+    lab.prior.measuring_surprisal = true;
+    for request in [Request::Suggest, Request::Surprisal] {
+        let superseded = FromEngine::Superseded { request };
+        assert!(LabState::handles(&superseded));
+        lab.on_message(superseded);
+    }
+    assert!(!lab.prior.suggesting && !lab.prior.measuring_surprisal);
+    assert_eq!(lab.prior.suggestions_error, None);
+    assert_eq!(lab.prior.surprisal_error, None);
+}
+
+#[test]
 fn a_refused_request_is_a_sentence_where_it_was_asked_and_the_lab_stays() {
     let mut lab = LabState::default();
     lab.on_message(FromEngine::Encoded(Box::new(encoding())));

@@ -306,19 +306,37 @@ pub async fn surprisal(
     class: Option<usize>,
     device: &Device,
 ) -> Result<Vec<f32>, ReadError> {
-    let cells = grid.height * grid.width;
+    surprisal_rows(prior, grid, 0..grid.height, class, device).await
+}
+
+/// The bits of the cells of rows `rows` (see [`surprisal`]), from one pass over those rows
+/// and the [`ReceptiveField::rows_above`] rows above them: equal to the same rows of the
+/// whole grid's pass, so a caller can take a large grid in bands. Returns
+/// `rows.len() × width` values in raster order.
+pub async fn surprisal_rows(
+    prior: &PixelCnnPrior,
+    grid: &Grid,
+    rows: std::ops::Range<usize>,
+    class: Option<usize>,
+    device: &Device,
+) -> Result<Vec<f32>, ReadError> {
+    let rows = rows.start.min(grid.height)..rows.end.min(grid.height);
+    let top = rows
+        .start
+        .saturating_sub(prior.receptive_field().rows_above);
+    let band = grid.crop(top..rows.end, 0..grid.width);
+    let (height, width) = (band.height, band.width);
     let logits = prior.forward(
-        Grid::to_tensor(std::slice::from_ref(grid), device),
+        Grid::to_tensor(std::slice::from_ref(&band), device),
         Some(prior.class_tensor(class, 1, device)),
-    ); // [1, K, H, W]
-    let log_p = log_softmax(logits, 1); // [1, K, H, W]
-    let codes = Grid::to_tensor(std::slice::from_ref(grid), device).reshape([
-        1,
-        1,
-        grid.height,
-        grid.width,
-    ]);
-    let chosen = log_p.gather(1, codes).reshape([cells]); // [cells], natural log
+    ); // [1, K, height, width]
+    let log_p = log_softmax(logits, 1); // [1, K, height, width]
+    let codes = Grid::to_tensor(std::slice::from_ref(&band), device).reshape([1, 1, height, width]);
+    let skip = rows.start - top;
+    let chosen = log_p
+        .gather(1, codes) // [1, 1, height, width], natural log
+        .slice([0..1, 0..1, skip..height, 0..width])
+        .reshape([rows.len() * width]);
     let nats = read_f32(chosen).await?;
     Ok(nats
         .into_iter()
@@ -347,62 +365,128 @@ pub async fn suggestions(
     candidates: usize,
     device: &Device,
 ) -> Result<Vec<Suggestion>, ReadError> {
-    let field = prior.receptive_field();
-    let causal = logits_at(prior, std::slice::from_ref(grid), (row, col), class, device).await?;
-    let Some(causal) = causal.into_iter().next() else {
-        return Ok(Vec::new());
-    };
-    let mut order: Vec<usize> = (0..causal.len()).collect();
-    order.sort_by(|&a, &b| causal[b].total_cmp(&causal[a]));
-    order.truncate(candidates.max(k).max(1));
+    let mut suggester =
+        Suggester::new(prior, grid, (row, col), class, candidates.max(k), device).await?;
+    while suggester.rescore_next(prior, device).await? {}
+    Ok(suggester.ranked(k))
+}
 
-    // Cells that can see (row, col), and the window that holds their receptive fields.
-    let rows = row.saturating_sub(field.rows_above)..(row + field.rows_above + 1).min(grid.height);
-    let reach = field.cols_left() + field.cols_side;
-    let cols = col.saturating_sub(reach)..(col + reach + 1).min(grid.width);
-    let mut variants: Vec<Grid> = Vec::with_capacity(order.len());
-    for &code in &order {
-        let mut g = grid.crop(rows.clone(), cols.clone());
-        g.codes[(row - rows.start) * g.width + (col - cols.start)] = code as u32;
-        variants.push(g);
+/// [`suggestions`] one candidate at a time, so that the caller can give way between two (an
+/// edit that arrives need not wait for every candidate).
+#[derive(Debug, Clone)]
+pub struct Suggester {
+    /// The window around the cell holding the receptive fields of the cells that see it.
+    window: Grid,
+    /// The cell in the window.
+    cell: (usize, usize),
+    class: Option<usize>,
+    /// The candidates, most likely given the cells before first.
+    order: Vec<usize>,
+    /// `log p` of the cells that see the cell (and of the cell), per candidate rescored.
+    scores: Vec<f64>,
+}
+
+impl Suggester {
+    /// The candidates for `(row, col)`: the `candidates` most likely codes given the cells
+    /// before it (one windowed pass).
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError`] when the logits cannot be read back.
+    pub async fn new(
+        prior: &PixelCnnPrior,
+        grid: &Grid,
+        (row, col): (usize, usize),
+        class: Option<usize>,
+        candidates: usize,
+        device: &Device,
+    ) -> Result<Self, ReadError> {
+        let field = prior.receptive_field();
+        let causal =
+            logits_at(prior, std::slice::from_ref(grid), (row, col), class, device).await?;
+        let causal = causal.into_iter().next().unwrap_or_default();
+        let mut order: Vec<usize> = (0..causal.len()).collect();
+        order.sort_by(|&a, &b| causal[b].total_cmp(&causal[a]));
+        order.truncate(candidates.max(1));
+
+        // Cells that can see (row, col), and the window that holds their receptive fields.
+        let rows =
+            row.saturating_sub(field.rows_above)..(row + field.rows_above + 1).min(grid.height);
+        let reach = field.cols_left() + field.cols_side;
+        let cols = col.saturating_sub(reach)..(col + reach + 1).min(grid.width);
+        Ok(Self {
+            cell: (row - rows.start, col - cols.start),
+            window: grid.crop(rows, cols),
+            class,
+            order,
+            scores: Vec::new(),
+        })
     }
-    let (h, w) = (variants[0].height, variants[0].width);
-    let batch = variants.len();
-    let log_p = log_softmax(
-        prior.forward(
-            Grid::to_tensor(&variants, device),
-            Some(prior.class_tensor(class, batch, device)),
-        ),
-        1,
-    ); // [batch, K, h, w]
-    let codes = Grid::to_tensor(&variants, device).reshape([batch, 1, h, w]);
-    let per_cell = read_f32(log_p.gather(1, codes).reshape([batch, h * w])).await?;
 
-    let (r0, c0) = (row - rows.start, col - cols.start);
-    // The cell itself (its own term p(x | before)) and every cell whose logits can see it.
-    let sees_cell = |r: usize, c: usize| (r, c) == (r0, c0) || field.contains((r, c), (r0, c0));
-    let scores: Vec<f64> = per_cell
-        .chunks(h * w)
-        .map(|cells| {
-            cells
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| sees_cell(i / w, i % w))
-                .map(|(_, &l)| f64::from(l))
-                .sum()
-        })
-        .collect();
-    let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let total: f64 = scores.iter().map(|s| (s - max).exp()).sum();
-    let mut ranked: Vec<Suggestion> = order
-        .iter()
-        .zip(&scores)
-        .map(|(&code, s)| Suggestion {
-            code: code as u32,
-            probability: ((s - max).exp() / total) as f32,
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-    ranked.truncate(k);
-    Ok(ranked)
+    /// Candidates rescored, and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.scores.len(), self.order.len())
+    }
+
+    /// Rescores the next candidate: one prior pass over the window with the candidate in the
+    /// cell. Returns whether one was left to rescore.
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError`] when the logits cannot be read back.
+    pub async fn rescore_next(
+        &mut self,
+        prior: &PixelCnnPrior,
+        device: &Device,
+    ) -> Result<bool, ReadError> {
+        let Some(&code) = self.order.get(self.scores.len()) else {
+            return Ok(false);
+        };
+        let field = prior.receptive_field();
+        let (r0, c0) = self.cell;
+        let mut variant = self.window.clone();
+        let (h, w) = (variant.height, variant.width);
+        variant.codes[r0 * w + c0] = code as u32;
+        let log_p = log_softmax(
+            prior.forward(
+                Grid::to_tensor(std::slice::from_ref(&variant), device),
+                Some(prior.class_tensor(self.class, 1, device)),
+            ),
+            1,
+        ); // [1, K, h, w]
+        let codes = Grid::to_tensor(std::slice::from_ref(&variant), device).reshape([1, 1, h, w]);
+        let per_cell = read_f32(log_p.gather(1, codes).reshape([h * w])).await?;
+        // The cell itself (its own term p(x | before)) and every cell whose logits can see it.
+        let sees_cell = |r: usize, c: usize| (r, c) == (r0, c0) || field.contains((r, c), (r0, c0));
+        let score = per_cell
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| sees_cell(i / w, i % w))
+            .map(|(_, &l)| f64::from(l))
+            .sum();
+        self.scores.push(score);
+        Ok(true)
+    }
+
+    /// The `k` most likely of the candidates rescored, with their probabilities among them.
+    pub fn ranked(&self, k: usize) -> Vec<Suggestion> {
+        let max = self
+            .scores
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = self.scores.iter().map(|s| (s - max).exp()).sum();
+        let mut ranked: Vec<Suggestion> = self
+            .order
+            .iter()
+            .zip(&self.scores)
+            .map(|(&code, s)| Suggestion {
+                code: code as u32,
+                probability: ((s - max).exp() / total) as f32,
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        ranked.truncate(k);
+        ranked
+    }
 }

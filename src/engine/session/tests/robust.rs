@@ -222,3 +222,60 @@ fn a_drawing_stops_when_cancelled_and_a_cancel_of_nothing_is_ignored() {
         .count();
     assert!(shown < 24, "it drew on after the cancel: {shown} snapshots");
 }
+
+/// Edits first: an edit that arrives while suggestions or the surprisal are computed is
+/// applied at the next turn, before them; the speculative work for the old grid then gives
+/// way (`Superseded`, no sentence), and asked again it answers for the new grid.
+#[test]
+fn an_edit_preempts_suggestions_and_surprisal() {
+    let (session, sent) = fashion_with_an_image();
+    let session = Rc::new(session);
+    for (speculative, code) in [
+        (
+            ToEngine::Suggest {
+                row: 3,
+                col: 3,
+                class: None,
+            },
+            5,
+        ),
+        (ToEngine::Surprisal { class: None }, 6),
+    ] {
+        let editor = Rc::clone(&session);
+        block_on(async {
+            let work = session.handle(speculative.clone());
+            // The work is waiting at its first turn when the edit arrives.
+            let edit = async {
+                editor
+                    .handle(ToEngine::Edit {
+                        id: 21,
+                        cells: vec![(3, 4, code)],
+                    })
+                    .await;
+            };
+            futures_lite::future::zip(work, edit).await;
+        });
+        let messages = sent.take();
+        let names: Vec<String> = messages.iter().map(summary).collect();
+        assert!(
+            matches!(messages.first(), Some(FromEngine::Patched { id: 21, .. })),
+            "the edit waited: {names:?}"
+        );
+        assert!(
+            matches!(messages.get(1), Some(FromEngine::Superseded { .. })),
+            "{names:?}"
+        );
+        let again = answer(&session, &sent, speculative);
+        assert!(
+            matches!(
+                again,
+                FromEngine::Suggestions { .. } | FromEngine::Surprisal { .. }
+            ),
+            "{}",
+            summary(&again)
+        );
+        if let FromEngine::Surprisal { codes, .. } = again {
+            assert_eq!(codes[3 * 7 + 4], code, "the surprisal is of the edited grid");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+// What the benchmark (bench.mjs) shares with the end-to-end tests (e2e.mjs, which keeps its own
+// copy): the site served from pkg/ on localhost, Debian's Chromium and its flags, nodes found by
+// data-testid, and PNG files written in memory.
+
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, "..", "..");
+export const pkg = resolve(process.env.VQ_LAB_PKG ?? join(root, "pkg"));
+export const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+// The flags of DESIGN.md ("Headless Chromium with WebGPU, no GPU"), as in e2e.mjs.
+export const BASE_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+export const SWIFTSHADER_ARGS = [
+  "--enable-unsafe-webgpu",
+  "--use-webgpu-adapter=swiftshader",
+  "--enable-unsafe-swiftshader",
+];
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+};
+
+/// Serves `directory` on 127.0.0.1 (a free port); resolves to the server.
+export function serve(directory) {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+    const file = normalize(join(directory, path.endsWith("/") ? path + "index.html" : path));
+    if (!file.startsWith(directory)) {
+      response.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end("not found");
+    }
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+}
+
+export const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+function crc32(bytes) {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/// A PNG (8-bit RGB) of `width × height` from `pixel(x, y) -> [r, g, b]`.
+export function png(width, height, pixel) {
+  const chunk = (kind, body) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    const typed = Buffer.concat([Buffer.from(kind, "ascii"), body]);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc32(typed));
+    return Buffer.concat([head, typed, tail]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const raw = Buffer.alloc(height * (1 + 3 * width));
+  for (let y = 0; y < height; y++) {
+    raw[y * (1 + 3 * width)] = 0;
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, y);
+      raw.set([r, g, b], y * (1 + 3 * width) + 1 + 3 * x);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
