@@ -68,15 +68,17 @@ impl Engine {
         }
     }
 
-    /// Sends an edit of `cells` (part of a brush's `stroke`, if any) and counts it as
-    /// pending until the engine answers.
+    /// Sends an edit of `cells` (part of a brush's `stroke`, if any), counted as pending
+    /// until the engine answers; a stroke's cells are held while one of its edits is on its
+    /// way, and sent together when it is answered ([`crate::ui::state::edits`]).
     pub fn edit(&self, cells: Vec<CellCode>, stroke: Option<u64>) {
-        if cells.is_empty() {
-            return;
+        let requests = self
+            .lab
+            .try_update(|lab| lab.edits.request(cells, stroke))
+            .unwrap_or_default();
+        for request in requests {
+            self.send(request);
         }
-        let id = self.next_id();
-        self.lab.update(|lab| lab.edits.sent(id, stroke));
-        self.send(ToEngine::Edit { id, cells });
     }
 
     /// A fresh request number.

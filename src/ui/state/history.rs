@@ -338,40 +338,6 @@ impl Step {
     }
 }
 
-/// Edits on their way to the engine and what came back of the last one.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Edits {
-    /// Edits sent and not yet answered: their numbers and strokes.
-    waiting: Vec<(u64, Option<u64>)>,
-    /// Wall time of the last edit in the engine, in milliseconds.
-    pub last_millis: Option<f64>,
-    /// Why the last edit failed.
-    pub error: Option<String>,
-}
-
-impl Edits {
-    /// An edit `id` was sent to the engine, part of `stroke` if any.
-    pub fn sent(&mut self, id: u64, stroke: Option<u64>) {
-        self.waiting.push((id, stroke));
-    }
-
-    /// Edits sent and not yet answered.
-    pub fn pending(&self) -> usize {
-        self.waiting.len()
-    }
-
-    /// Forgets every pending edit: the engine that was to answer them is gone.
-    pub fn forget_pending(&mut self) {
-        self.waiting.clear();
-    }
-
-    /// Forgets the pending edit `id`; returns its stroke.
-    pub fn answered(&mut self, id: u64) -> Option<u64> {
-        let index = self.waiting.iter().position(|&(i, _)| i == id)?;
-        self.waiting.remove(index).1
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,17 +455,5 @@ mod tests {
             "a reset forgets what could be redone"
         );
         assert_eq!(Step::Undo.button().2, Some("Ctrl-Z"));
-    }
-
-    #[test]
-    fn pending_edits_are_answered_by_number() {
-        let mut edits = Edits::default();
-        edits.sent(1, None);
-        edits.sent(2, Some(9));
-        assert_eq!(edits.pending(), 2);
-        assert_eq!(edits.answered(2), Some(9));
-        assert_eq!(edits.answered(7), None, "an unknown answer changes nothing");
-        assert_eq!(edits.answered(1), None);
-        assert_eq!(edits.pending(), 0);
     }
 }

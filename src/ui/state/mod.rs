@@ -11,13 +11,15 @@
 //! [`LabState`] holds one of each, with what the lab's views share (the selected cell, the
 //! highlighted code, the copied region), and routes each engine message to its part.
 
+pub mod edits;
 pub mod engine;
 pub mod history;
 pub mod model;
 pub mod prior;
 
+use self::edits::Edits;
 use self::engine::Timings;
-use self::history::{Edits, Image, Step};
+use self::history::{Image, Step};
 use self::model::{ModelState, ModelStatus};
 use self::prior::{DrawPurpose, PriorState, Suggestions, Surprisal};
 use crate::protocol::{CellCode, FromEngine, Request, ToEngine};
@@ -250,7 +252,8 @@ impl LabState {
                 patch,
                 millis,
             } => {
-                let stroke = self.edits.answered(id);
+                let (stroke, held) = self.edits.answered(id);
+                self.outbox.extend(held);
                 self.edits.last_millis = Some(millis);
                 self.timings.record("edit", millis);
                 self.edits.error = None;
@@ -260,7 +263,8 @@ impl LabState {
                 self.take_deferred_steps();
             }
             FromEngine::EditFailed { id, message } => {
-                self.edits.answered(id);
+                let (_, held) = self.edits.answered(id);
+                self.outbox.extend(held);
                 self.edits.error = Some(message);
                 self.take_deferred_steps();
             }

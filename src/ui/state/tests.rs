@@ -102,6 +102,42 @@ fn an_undo_during_a_stroke_waits_for_its_edits_and_page_and_engine_agree() {
 }
 
 #[test]
+fn a_strokes_held_cells_go_to_the_engine_when_its_edit_is_answered() {
+    let mut lab = LabState::default();
+    lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+    let first = lab.edits.request(vec![(0, 0, 7)], Some(3));
+    assert_eq!(first.len(), 1);
+    assert!(lab.edits.request(vec![(0, 1, 7)], Some(3)).is_empty());
+    assert!(lab.edits.request(vec![(1, 1, 7)], Some(3)).is_empty());
+    assert_eq!(lab.history_step(Step::Undo), None, "undo did not wait");
+    lab.on_message(FromEngine::Patched {
+        id: 1,
+        cells: vec![(0, 0, 7)],
+        patch: patch(),
+        millis: 1.0,
+    });
+    assert_eq!(
+        lab.outbox.drain(..).collect::<Vec<_>>(),
+        [ToEngine::Edit {
+            id: 2,
+            cells: vec![(0, 1, 7), (1, 1, 7)]
+        }],
+        "the held cells, one edit, before the undo"
+    );
+    lab.on_message(FromEngine::Patched {
+        id: 2,
+        cells: vec![(0, 1, 7), (1, 1, 7)],
+        patch: patch(),
+        millis: 1.0,
+    });
+    assert!(
+        matches!(lab.outbox.as_slice(), [ToEngine::SetCells { cells }] if cells.len() == 3),
+        "the undo takes the whole stroke back: {:?}",
+        lab.outbox
+    );
+}
+
+#[test]
 fn superseded_speculative_work_waits_no_more_and_says_nothing() {
     let mut lab = LabState::default();
     lab.on_message(FromEngine::Encoded(Box::new(encoding())));

@@ -275,7 +275,11 @@ fn an_edit_preempts_suggestions_and_surprisal() {
             summary(&again)
         );
         if let FromEngine::Surprisal { codes, .. } = again {
-            assert_eq!(codes[3 * 7 + 4], code, "the surprisal is of the edited grid");
+            assert_eq!(
+                codes[3 * 7 + 4],
+                code,
+                "the surprisal is of the edited grid"
+            );
         }
     }
 }

@@ -1,0 +1,75 @@
+//! The prior's samplers natively, on the shipped models: the cached sampler (per-layer
+//! caches, on the host) against the windowed one it replaced (a forward pass per cell on
+//! burn's CPU backend), with their multiply-adds per second.
+//!
+//!     cargo run --release -p vq-model --example prior_speed
+//!
+//! The browser's figures come from `scripts/bench.sh`; this isolates the sampler.
+
+use std::path::Path;
+use std::time::Instant;
+
+use burn::prelude::*;
+use vq_model::prior::HostPrior;
+use vq_model::sampler::{CachedResampler, Grid, Resampler, SampleOptions};
+use vq_model::weights::{ModelFiles, load_model};
+
+fn read(model: &str, file: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/models")
+        .join(model)
+        .join(file);
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+fn main() {
+    let device = Device::flex();
+    for (name, count, side) in [("fashion", 8, 7), ("fashion", 1, 7), ("photo", 1, 16)] {
+        let (manifest, config, vqvae, prior) = (
+            read(name, "manifest.json"),
+            read(name, "config.json"),
+            read(name, "vqvae.bpk"),
+            read(name, "prior.bpk"),
+        );
+        let model = load_model(
+            ModelFiles {
+                manifest: &manifest,
+                config: &config,
+                vqvae: &vqvae,
+                prior: &prior,
+            },
+            &device,
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
+        let host =
+            pollster::block_on(HostPrior::read(&model.prior)).unwrap_or_else(|e| panic!("{e}"));
+        let options = SampleOptions {
+            seed: 3,
+            ..SampleOptions::default()
+        };
+        let grids = vec![Grid::zeros(side, side); count];
+        let mask = vec![true; side * side];
+
+        let started = Instant::now();
+        let mut cached = CachedResampler::new(grids.clone(), &mask, options);
+        while cached.step(&host).is_some() {}
+        let cached_s = started.elapsed().as_secs_f64();
+
+        let started = Instant::now();
+        let mut windowed = Resampler::new(grids, &mask, options);
+        while pollster::block_on(windowed.step(&model.prior, &device))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_some()
+        {}
+        let windowed_s = started.elapsed().as_secs_f64();
+        assert_eq!(cached.grids(), windowed.grids(), "the samplers disagree");
+        let macs = (host.macs_per_cell() * side * side * count) as f64;
+        println!(
+            "{name} {count}×({side}×{side}): cached {:.1} ms ({:.2} G multiply-adds/s), windowed {:.1} ms, {:.1}× faster",
+            cached_s * 1000.0,
+            macs / cached_s / 1e9,
+            windowed_s * 1000.0,
+            windowed_s / cached_s
+        );
+    }
+}
