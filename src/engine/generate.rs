@@ -205,8 +205,8 @@ const TURN_MILLIS: f64 = 40.0;
 ///
 /// A snapshot is a decode of every grid, which costs more than drawing many cells with the
 /// cached sampler: one is shown when at least [`show_every`] cells were drawn since the last
-/// and the drawing since took at least as long as that snapshot did, so that snapshots take at
-/// most about half of what the user waits. The worker's event loop gets a turn at least every
+/// and the drawing since took at least twice as long as that snapshot did, so that snapshots
+/// take at most about a third of what the user waits. The worker's event loop gets a turn at least every
 /// [`TURN_MILLIS`], and then `stop()` is asked whether to go on.
 ///
 /// # Errors
@@ -231,7 +231,7 @@ pub async fn draw(
     loop {
         let (drawn, total) = drawer.progress();
         let elapsed = |since: Instant| since.elapsed().as_secs_f64() * 1000.0;
-        if drawn < total && drawn >= shown_cells + every && elapsed(since_show) >= snapshot_millis {
+        if drawn < total && drawn >= shown_cells + every && elapsed(since_show) >= 2.0 * snapshot_millis {
             let shown_at = Instant::now();
             show(snapshot(id, model, &drawer, last, started, device).await?);
             snapshot_millis = elapsed(shown_at);

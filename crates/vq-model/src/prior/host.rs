@@ -65,32 +65,19 @@ impl Dense {
     /// - `x`: `[cols]`, `y`: `[rows]`
     pub fn apply(&self, x: &[f32], y: &mut [f32]) {
         debug_assert_eq!((x.len(), y.len()), (self.cols, self.rows));
-        #[cfg(target_arch = "wasm32")]
-        apply_simd128(&self.weight, &self.bias, x, y);
-        #[cfg(not(target_arch = "wasm32"))]
-        apply_rows(&self.weight, &self.bias, x, y);
-    }
-}
-
-/// [`apply_rows`] compiled with WebAssembly SIMD, whatever the rest of the build uses: every
-/// browser that has WebGPU or a recent CPU backend runs SIMD128, and its eight lanes give the
-/// same sums as the scalar code (the same order of additions).
-#[cfg(target_arch = "wasm32")]
-#[target_feature(enable = "simd128")]
-fn apply_simd128(weight: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
-    apply_rows(weight, bias, x, y);
-}
-
-/// `y[o] = bias[o] + weight[o]·x` for each row `o` of `weight` (`y.len()` rows of `x.len()`).
-#[inline(always)]
-fn apply_rows(weight: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
-    for ((out, row), bias) in y.iter_mut().zip(weight.chunks_exact(x.len())).zip(bias) {
-        *out = bias + dot(row, x);
+        for ((out, row), bias) in y
+            .iter_mut()
+            .zip(self.weight.chunks_exact(self.cols))
+            .zip(&self.bias)
+        {
+            *out = bias + dot(row, x);
+        }
     }
 }
 
 /// `Σ aᵢ·bᵢ` in eight lanes, a shape the compiler turns into two SIMD vectors where the
-/// target has them.
+/// target has them (WebAssembly SIMD in the browser build, `.cargo/config.toml`); the lanes
+/// give the same sums on every target (the same order of additions).
 #[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
