@@ -231,7 +231,10 @@ pub async fn draw(
     loop {
         let (drawn, total) = drawer.progress();
         let elapsed = |since: Instant| since.elapsed().as_secs_f64() * 1000.0;
-        if drawn < total && drawn >= shown_cells + every && elapsed(since_show) >= 2.0 * snapshot_millis {
+        if drawn < total
+            && drawn >= shown_cells + every
+            && elapsed(since_show) >= 2.0 * snapshot_millis
+        {
             let shown_at = Instant::now();
             show(snapshot(id, model, &drawer, last, started, device).await?);
             snapshot_millis = elapsed(shown_at);

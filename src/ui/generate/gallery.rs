@@ -59,7 +59,7 @@ fn DrawnPicture(
 #[component]
 fn Timeline(lab: RwSignal<LabState>, at: RwSignal<Option<usize>>) -> impl IntoView {
     let count =
-        move || lab.with(|lab| lab.prior.drawing.as_ref().map_or(0, |d| d.snapshots.len()));
+        move || lab.with(|lab| lab.prior.drawing.as_ref().map_or(0, |d| d.steps()));
     let progress = move || {
         lab.with(|lab| {
             let drawing = lab.prior.drawing.as_ref()?;
@@ -166,7 +166,7 @@ pub fn DrawingGallery(
     let snapshot = Memo::new(move |_| {
         lab.with(|lab| {
             let drawing = lab.prior.drawing.as_ref().filter(|d| d.purpose == purpose)?;
-            drawing.shown(at.get()).cloned()
+            drawing.shown(at.get())
         })
     });
     let pictures = move || {

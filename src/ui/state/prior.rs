@@ -39,6 +39,9 @@ pub struct Drawing {
     pub done: bool,
 }
 
+/// Steps of a finished sample's timeline through the order of drawing.
+pub const TIMELINE_STEPS: usize = 24;
+
 /// The most bytes of pictures a drawing's timeline keeps; past it, every other snapshot but
 /// the first and the latest is dropped, so the timeline still spans the whole drawing.
 pub const SNAPSHOT_BUDGET: usize = 32 * 1024 * 1024;
@@ -54,10 +57,43 @@ impl Drawing {
         self.snapshots.last()
     }
 
-    /// The snapshot a timeline at `at` shows: that one, or the latest when `at` is `None`.
-    pub fn shown(&self, at: Option<usize>) -> Option<&Drawn> {
-        at.and_then(|i| self.snapshots.get(i))
-            .or_else(|| self.latest())
+    /// Whether the timeline steps through the order of drawing ([`TIMELINE_STEPS`]) rather
+    /// than through the snapshots: a finished sample, whose cells were drawn in raster order.
+    fn stepped(&self) -> bool {
+        self.done
+            && self.purpose == DrawPurpose::Sample
+            && self.latest().is_some_and(|latest| latest.total > 0)
+    }
+
+    /// Positions of the timeline.
+    pub fn steps(&self) -> usize {
+        match self.latest() {
+            Some(latest) if self.stepped() => TIMELINE_STEPS.min(latest.total) + 1,
+            _ => self.snapshots.len(),
+        }
+    }
+
+    /// What the timeline at `at` shows (the latest snapshot when `at` is `None`). While
+    /// drawing, and for a completion, a snapshot. For a finished sample, step `at` of the
+    /// order of drawing: the first snapshot that has drawn that many cells, with the cells
+    /// after them veiled (the cached sampler is fast, so few snapshots are decoded; the
+    /// pixels of the cells drawn are those of that later snapshot).
+    pub fn shown(&self, at: Option<usize>) -> Option<Drawn> {
+        let latest = self.latest()?;
+        let Some(at) = at else {
+            return Some(latest.clone());
+        };
+        if !self.stepped() {
+            return Some(self.snapshots.get(at).unwrap_or(latest).clone());
+        }
+        let steps = TIMELINE_STEPS.min(latest.total);
+        let drawn = at.min(steps) * latest.total / steps;
+        let source = self.snapshots.iter().find(|s| s.drawn >= drawn)?;
+        Some(Drawn {
+            drawn,
+            last_cell: drawn.checked_sub(1),
+            ..source.clone()
+        })
     }
 }
 
@@ -358,7 +394,15 @@ mod tests {
             .drawing
             .as_ref()
             .unwrap_or_else(|| panic!("a drawing"));
-        assert_eq!(drawing.shown(Some(0)).map(|d| d.drawn), Some(1));
+        // A finished sample's timeline steps through the order of drawing, over its snapshots.
+        assert_eq!(drawing.steps(), 3);
+        assert_eq!(drawing.shown(Some(0)).map(|d| d.drawn), Some(0));
+        assert_eq!(drawing.shown(Some(1)).map(|d| d.drawn), Some(1));
+        assert_eq!(
+            drawing.shown(Some(1)).map(|d| d.last_cell),
+            Some(Some(0)),
+            "the first cell"
+        );
         assert_eq!(drawing.shown(None).map(|d| d.drawn), Some(2));
         assert_eq!(prior.candidate(0), None, "a sample is no candidate");
         prior.draw_failed(3, "There is no class 12.".to_owned());
