@@ -520,11 +520,15 @@ async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank
         );
         assert!(after > before + 3.0, "{before} → {after}");
 
-        let suggestions = generate::suggest(&model, &grid, (3, 3), Some(9), &device, &|| {
-            generate::Turn::Go
-        })
-        .await
-        .unwrap_or_else(|err| panic!("{err}"));
+        let host = vq_model::prior::HostPrior::read(&model.prior)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"));
+        let suggestions =
+            generate::suggest(&model, &host, &grid, (3, 3), Some(9), &device, &|| {
+                generate::Turn::Go
+            })
+            .await
+            .unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(suggestions.len(), generate::SUGGESTIONS);
         assert!(
             suggestions

@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use vq_model::image::rgba_from_planes;
 use vq_model::incremental::decode_window;
 use vq_model::prior::HostPrior;
-use vq_model::sampler::{self, CachedResampler, Grid, Resampler, SampleOptions, Suggester};
+use vq_model::sampler::{self, CachedResampler, Grid, HostSuggester, Resampler, SampleOptions};
 use vq_model::weights::LoadedModel;
 use vq_model::{VqVaeConfig, read_f32};
 use web_time::Instant;
@@ -29,9 +29,8 @@ pub const MAX_SAMPLE_SIDE: usize = 16;
 /// Suggestions shown for a cell.
 pub const SUGGESTIONS: usize = 5;
 
-/// Codes the prior proposes before they are rescored by the cells after the cell (the
-/// rescoring is one prior pass over a window per candidate: on the photo model, 32 candidates
-/// took 2.8 s on the CPU backend, 16 take about half).
+/// Codes the prior proposes before they are rescored by the cells after the cell (on the
+/// host, each candidate recomputes the rows from the cell to the last row that sees it).
 const SUGGESTION_CANDIDATES: usize = 16;
 
 /// The sampler's options for the page's [`Sampling`], checked against the model.
@@ -396,6 +395,7 @@ async fn give_way(turn: &dyn Fn() -> Turn) -> Result<(), EngineError> {
 /// fails.
 pub async fn suggest(
     model: &LoadedModel,
+    host: &HostPrior,
     grid: &Grid,
     (row, col): (usize, usize),
     class: Option<usize>,
@@ -413,11 +413,11 @@ pub async fn suggest(
     }
     let class = class.filter(|&c| c < model.prior.num_classes);
     let candidates = SUGGESTION_CANDIDATES.max(SUGGESTIONS);
-    let mut suggester =
-        Suggester::new(&model.prior, grid, (row, col), class, candidates, device).await?;
+    give_way(turn).await?;
+    let mut suggester = HostSuggester::new(host, grid, (row, col), class, candidates);
     loop {
         give_way(turn).await?;
-        if !suggester.rescore_next(&model.prior, device).await? {
+        if !suggester.rescore_next(host) {
             break;
         }
     }

@@ -479,8 +479,9 @@ impl<S: ModelSource> Session<S> {
         let device = self.device()?;
         let model = self.model()?;
         let grid = self.current_grid()?;
+        let host = self.host_prior()?;
         let turn = || self.turn_for(&grid);
-        generate::suggest(&model, &grid, (row, col), class, &device, &turn).await
+        generate::suggest(&model, &host, &grid, (row, col), class, &device, &turn).await
     }
 }
 

@@ -367,3 +367,145 @@ pub fn logits(prior: &HostPrior, grid: &Grid, class: Option<usize>) -> Vec<Vec<f
     }
     all
 }
+
+/// `log p(code | logits)`: the log-softmax of `logits` at `code`, in `f64`.
+fn log_probability(logits: &[f32], code: u32) -> f64 {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = logits.iter().map(|&l| f64::from(l - max).exp()).sum();
+    f64::from(logits[code as usize] - max) - sum.ln()
+}
+
+/// The prior's suggestions for one cell on the host, rescoring only what a candidate changes
+/// ([`super::suggestions`] does a device pass over the whole window per candidate).
+///
+/// The caches are filled once up to the cell: the rows above it and its row's cells before it
+/// depend on no candidate, and the cell's own logits, `p(x | before)`, rank the candidates.
+/// Each candidate then continues from a copy of those caches: the rest of the cell's row and
+/// the [`crate::prior::ReceptiveField::rows_above`] rows below, the only cells whose logits
+/// can see it, scored by `log p(x | before) + Σ log p(later | …, x)` over them.
+#[derive(Debug, Clone)]
+pub struct HostSuggester {
+    /// The window holding the cell, its row's cells before it, the rows above that its row
+    /// sees and the rows below that see it, with their receptive fields.
+    window: Grid,
+    /// The cell in the window.
+    cell: (usize, usize),
+    class: usize,
+    /// The caches up to the cell (its row started, the cells before it filled).
+    base: Cache,
+    /// `log p(x | before)` for every code `x`.
+    causal: Vec<f64>,
+    /// The candidates, most likely given the cells before first.
+    order: Vec<usize>,
+    /// The score of each candidate rescored so far.
+    scores: Vec<f64>,
+}
+
+impl HostSuggester {
+    /// The caches up to `(row, col)` of `grid`, and the `candidates` most likely codes there.
+    pub fn new(
+        prior: &HostPrior,
+        grid: &Grid,
+        (row, col): (usize, usize),
+        class: Option<usize>,
+        candidates: usize,
+    ) -> Self {
+        let field = prior.receptive_field();
+        let rows =
+            row.saturating_sub(field.rows_above)..(row + field.rows_above + 1).min(grid.height);
+        let reach = field.cols_left() + field.cols_side;
+        let cols = col.saturating_sub(reach)..(col + reach + 1).min(grid.width);
+        let cell = (row - rows.start, col - cols.start);
+        let window = grid.crop(rows, cols);
+        let class = prior.class_index(class);
+        let mut base = Cache::new(prior, 1, window.width);
+        let crop = Crop {
+            top: 0,
+            left: 0,
+            height: window.height,
+            width: window.width,
+        };
+        let codes = Codes {
+            grids: std::slice::from_ref(&window),
+            crop,
+        };
+        for r in 0..=cell.0 {
+            base.start_row(prior, &codes, r, class);
+            let end = if r == cell.0 {
+                cell.1 + 1
+            } else {
+                window.width
+            };
+            for c in 0..end {
+                base.fill_cell(prior, &codes, r, c, class);
+            }
+        }
+        let mut logits = vec![0.0; prior.codebook_size];
+        base.logits(prior, 0, cell.1, &mut logits);
+        let causal: Vec<f64> = (0..logits.len())
+            .map(|code| log_probability(&logits, code as u32))
+            .collect();
+        let mut order: Vec<usize> = (0..causal.len()).collect();
+        order.sort_by(|&a, &b| causal[b].total_cmp(&causal[a]));
+        order.truncate(candidates.max(1));
+        Self {
+            window,
+            cell,
+            class,
+            base,
+            causal,
+            order,
+            scores: Vec::new(),
+        }
+    }
+
+    /// Candidates rescored, and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.scores.len(), self.order.len())
+    }
+
+    /// Rescores the next candidate; returns whether one was left.
+    pub fn rescore_next(&mut self, prior: &HostPrior) -> bool {
+        let Some(&code) = self.order.get(self.scores.len()) else {
+            return false;
+        };
+        let field = prior.receptive_field();
+        let (r0, c0) = self.cell;
+        let mut variant = self.window.clone();
+        let width = variant.width;
+        variant.codes[r0 * width + c0] = code as u32;
+        let crop = Crop {
+            top: 0,
+            left: 0,
+            height: variant.height,
+            width,
+        };
+        let codes = Codes {
+            grids: std::slice::from_ref(&variant),
+            crop,
+        };
+        let mut cache = self.base.clone();
+        let mut logits = vec![0.0; prior.codebook_size];
+        let mut score = self.causal[code];
+        for r in r0..variant.height {
+            if r > r0 {
+                cache.start_row(prior, &codes, r, self.class);
+            }
+            let first = if r == r0 { c0 + 1 } else { 0 };
+            for c in first..width {
+                cache.fill_cell(prior, &codes, r, c, self.class);
+                if field.contains((r, c), (r0, c0)) {
+                    cache.logits(prior, 0, c, &mut logits);
+                    score += log_probability(&logits, variant.codes[r * width + c]);
+                }
+            }
+        }
+        self.scores.push(score);
+        true
+    }
+
+    /// The `k` most likely of the candidates rescored, with their probabilities among them.
+    pub fn ranked(&self, k: usize) -> Vec<super::Suggestion> {
+        super::rank(&self.order, &self.scores, k)
+    }
+}

@@ -11,7 +11,7 @@
 
 pub mod cached;
 
-pub use cached::CachedResampler;
+pub use cached::{CachedResampler, HostSuggester};
 
 use burn::prelude::*;
 use burn::tensor::Int;
@@ -470,23 +470,24 @@ impl Suggester {
 
     /// The `k` most likely of the candidates rescored, with their probabilities among them.
     pub fn ranked(&self, k: usize) -> Vec<Suggestion> {
-        let max = self
-            .scores
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max);
-        let total: f64 = self.scores.iter().map(|s| (s - max).exp()).sum();
-        let mut ranked: Vec<Suggestion> = self
-            .order
-            .iter()
-            .zip(&self.scores)
-            .map(|(&code, s)| Suggestion {
-                code: code as u32,
-                probability: ((s - max).exp() / total) as f32,
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-        ranked.truncate(k);
-        ranked
+        rank(&self.order, &self.scores, k)
     }
+}
+
+/// The `k` best of `order`'s codes by their `scores` (log-probabilities, one per code
+/// rescored), with their probabilities among those rescored.
+fn rank(order: &[usize], scores: &[f64], k: usize) -> Vec<Suggestion> {
+    let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = scores.iter().map(|s| (s - max).exp()).sum();
+    let mut ranked: Vec<Suggestion> = order
+        .iter()
+        .zip(scores)
+        .map(|(&code, s)| Suggestion {
+            code: code as u32,
+            probability: ((s - max).exp() / total) as f32,
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    ranked.truncate(k);
+    ranked
 }
