@@ -25,7 +25,7 @@
 import { readFile, readdir, mkdir, writeFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 import { BASE_ARGS, SWIFTSHADER_ARGS, byId, executablePath, pkg, png, root, serve } from "./harness.mjs";
@@ -138,8 +138,10 @@ function probe() {
   const text = (id) => q(`[data-testid="${id}"]`)?.textContent ?? "";
 
   // The engine's messages (serde-wasm-bindgen: a unit variant is a string, others an object
-  // with one key). Requests are counted until their answer; edits are left to the page's own
-  // "decoding…" mark, drawings end with Drawn or DrawFailed.
+  // with one key). Requests are counted until an answer of their kind, which settles every
+  // request of that kind before it (the page asks one at a time; the engine may drop a
+  // speculative request that an edit pre-empts, and the page asks again). Edits are left to
+  // the page's own "decoding…" mark; drawings end with Drawn or DrawFailed.
   const kindOf = (m) => (typeof m === "string" ? m : m instanceof Map ? [...m.keys()][0]
     : m && typeof m === "object" ? Object.keys(m)[0] : typeof m);
   const field = (m, key) => (m instanceof Map ? m.get(key) : m?.[key]);
@@ -148,7 +150,6 @@ function probe() {
   const ANSWER = { Ready: "Init", ModelLoaded: "LoadModel", ModelFailed: "LoadModel", Encoded: "Encode",
     EncodeFailed: "Encode", Drawn: "Draw", DrawFailed: "Draw", Codebook: "Codebook",
     Surprisal: "Surprisal", Suggestions: "Suggest" };
-  const count = (what, by) => { B.outstanding[what] = Math.max(0, (B.outstanding[what] ?? 0) + by); };
   const note = (dir, kind) => {
     B.log.push({ dir, kind, t: performance.now() });
     if (B.log.length > 4000) B.log.splice(0, 1000);
@@ -162,15 +163,17 @@ function probe() {
         this.addEventListener("message", (event) => {
           const kind = kindOf(event.data);
           let what = ANSWER[kind];
-          if (kind === "Refused") what = REQUEST[field(field(event.data, kind), "request")];
+          // A refusal (or any answer that names the request it answers) settles that request.
+          const named = field(field(event.data, kind), "request");
+          if (typeof named === "string" && REQUEST[named]) what = REQUEST[named];
           if (kind === "Panicked") B.outstanding = {};
-          if (what) count(what, -1);
+          if (what) B.outstanding[what] = 0;
           note("in", kind);
         });
       }
       postMessage(message, ...rest) {
         const kind = kindOf(message);
-        if (REQUEST[kind]) count(REQUEST[kind], +1);
+        if (REQUEST[kind]) B.outstanding[REQUEST[kind]] = (B.outstanding[REQUEST[kind]] ?? 0) + 1;
         if (kind === "Sample") B.lastSampler = field(field(field(message, kind), "sampling"), "sampler") ?? null;
         note("out", kind);
         for (const w of Object.values(B.watches)) {
@@ -343,12 +346,12 @@ function probe() {
     return { start: w.start, end: w.end, error: w.error, atStart: w.atStart, releasedAt: w.releasedAt ?? null };
   };
   /// True when nothing is on its way: no request unanswered, no edit pending, no encoding,
-  /// loading or drawing, and no message for 150 ms (or, should a counter be stuck, for 5 s).
+  /// loading or drawing, and no message for 150 ms (or, should a counter be stuck, for 30 s).
   B.idle = () => {
     if (q('[data-testid="edit-pending"], [data-testid="encoding"], [data-testid="model-loading"]')) return false;
     if (/ms so far/.test(drawProgress())) return false;
     const quiet = performance.now() - (B.log.at(-1)?.t ?? 0);
-    return B.busy().length === 0 ? quiet > 150 : quiet > 5000;
+    return B.busy().length === 0 ? quiet > 150 : quiet > 30000;
   };
 
   // From the start of navigation: the badge (engine ready) and the default model.
@@ -395,7 +398,13 @@ async function finish(page, id, seconds, what) {
   }
   const watch = await page.evaluate((i) => window.__bench.take(i), id);
   if (watch.error) throw new Failure(`${what}: the page says "${watch.error.replace(/\s+/g, " ").slice(0, 300)}"`);
-  return { ms: watch.end - watch.start, atStart: watch.atStart, releasedAt: watch.releasedAt, start: watch.start, end: watch.end };
+  // The engine's messages from 2.5 s before the input to the result (times from the input;
+  // at most 40: the first 20 and the last 20), for bench/results.json.
+  const messages = await page.evaluate(([from, to]) => window.__bench.log
+    .filter((m) => m.t >= from - 2500 && m.t <= to)
+    .map((m) => `${m.dir === "out" ? "→" : "←"} ${m.kind} ${(m.t - from).toFixed(0)}`), [watch.start, watch.end]);
+  return { ms: watch.end - watch.start, atStart: watch.atStart, releasedAt: watch.releasedAt, start: watch.start, end: watch.end,
+    messages: messages.length > 40 ? [...messages.slice(0, 20), "…", ...messages.slice(-20)] : messages };
 }
 
 /// Arms a watch, does `action` (the user's input), waits for the result.
@@ -944,7 +953,7 @@ function notes(record) {
   if (id === "load-fashion" && record.runs.length) {
     parts.push(`engine ready (badge) ${ms(median(record.runs.map((r) => r.engineReadyMs)))} after navigation`);
     const first = record.runs[0];
-    if (record.backend === "webgpu") parts.push(`adapter: ${first.adapter} (software adapter: ${first.software})`);
+    if (record.backend === "webgpu") parts.push(`adapter: ${first.adapter}, data-software-adapter=${first.software}`);
     if (first.warmup) parts.push(first.warmup);
   }
   if (id.includes("edit-after-select") || id.includes("edit-idle")) {
@@ -952,13 +961,13 @@ function notes(record) {
     if (known.length) parts.push(`suggestions in flight at the click in ${known.filter((r) => r.suggestInFlight).length} of ${known.length} runs`);
   }
   if (id === "photo-brush" && record.runs.length) {
-    parts.push(`the stroke's 30 moves took ${ms(median(record.runs.map((r) => r.strokeMs)))}; settled ${ms(median(record.runs.map((r) => r.afterReleaseMs)))} after release`);
+    parts.push(`press to release (30 moves; Chromium delivers at most one a frame, ≥ 0.5 s) ${ms(median(record.runs.map((r) => r.strokeMs)))}; ` +
+      `settled ${ms(median(record.runs.map((r) => r.afterReleaseMs)))} after release`);
   }
   if (id === "photo-codebook") parts.push("from the request, sent when the first image is shown");
   if (id.startsWith("sample-")) {
     const sent = [...new Set(record.runs.map((r) => r.sent ?? "no sampler field"))];
     if (sent.length && !sent.every((s) => s.toLowerCase() === record.sampler)) parts.push(`requests said sampler: ${sent.join(", ")}`);
-    if (record.samePictures) parts.push(`same pictures from both samplers: ${record.samePictures} seeds`);
   }
   if (record.failure) parts.push(record.runs.length ? record.failure : `**failed**: ${record.failure}`);
   return parts.join("; ");
@@ -997,7 +1006,9 @@ function tables(report) {
         const sw = w ? summary(w) : null;
         const sc = c ? summary(c) : null;
         const ratio = sw?.median && sc?.median ? `${(sw.median / sc.median).toFixed(1)}×` : "—";
+        const same = c?.samePictures ?? w?.samePictures;
         const note = [w && notes(w) && `windowed: ${notes(w)}`, c && notes(c) && `cached: ${notes(c)}`,
+          same && `the same pictures from both for ${same} seeds`,
           !w && backend === "webgpu" && "windowed not run on SwiftShader (over a minute)"].filter(Boolean).join("; ");
         lines.push(`| ${cellText(op.label)} | ${ms(sw?.median)} | ${ms(sw?.min)} | ${ms(sc?.median)} | ${ms(sc?.min)} | ${ratio} | ` +
           `${sw ? sw.n : "—"}/${sc ? sc.n : "—"} | ${cellText(note)} |`);
@@ -1032,10 +1043,13 @@ const started = Date.now();
 const server = await serve(pkg);
 const base = `http://127.0.0.1:${server.address().port}/`;
 console.log(`serving ${pkg} at ${base}; ${RUNS} run(s) of each operation${ONLY ? `, only ${ONLY.source}` : ""}`);
-const report = { date: new Date().toISOString(), runs: RUNS, only: ONLY?.source ?? null, sizes: [] };
+const report = { date: new Date().toISOString(), runs: RUNS, only: ONLY?.source ?? null, sizes: [],
+  loadBefore: loadavg()[0] };
 let chromiumVersion = null;
 try {
   report.sizes = await sizes();
+  const built = await stat(join(pkg, "engine_worker_bg.wasm")).catch(() => null);
+  report.built = built ? `${built.mtime.toISOString().slice(0, 16).replace("T", " ")} UTC` : null;
   const needs = (backend) => OPERATIONS.some((op) => wanted(backend, op.id));
   for (const backend of ["cpu", "webgpu"]) {
     if (!needs(backend)) continue;
@@ -1079,9 +1093,9 @@ report.machine = {
   node: process.version, chromium: chromiumVersion,
 };
 report.seconds = Math.round((Date.now() - started) / 1000);
-const command = `scripts/bench.sh${ONLY || process.env.VQ_LAB_BENCH_RUNS ? ` (${[
-  process.env.VQ_LAB_BENCH_RUNS && `VQ_LAB_BENCH_RUNS=${RUNS}`, ONLY && `VQ_LAB_BENCH_ONLY='${ONLY.source}'`,
-].filter(Boolean).join(" ")})` : ""}`;
+report.loadAfter = loadavg()[0];
+const command = [process.env.VQ_LAB_BENCH_RUNS && `VQ_LAB_BENCH_RUNS=${RUNS}`,
+  ONLY && `VQ_LAB_BENCH_ONLY='${ONLY.source}'`, "scripts/bench.sh"].filter(Boolean).join(" ");
 const table = tables(report);
 const markdown = [
   "# VQ Lab benchmarks",
@@ -1097,7 +1111,9 @@ const markdown = [
   `- date: ${report.date.slice(0, 16).replace("T", " ")} UTC; ${RUNS} run(s) of each operation; the whole run ${report.seconds} s`,
   `- machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB; ` +
     `headless Chromium ${chromiumVersion ?? "?"} (Debian); Node ${process.version}`,
-  `- command: \`${command}\``,
+  `- command: \`${command}\`; pkg/ built ${report.built ?? "?"}`,
+  `- load average (1 min) before the run ${report.loadBefore.toFixed(2)}, after ${report.loadAfter.toFixed(2)} ` +
+    "(the figures are only as quiet as the machine was)",
   "",
   table,
 ].join("\n");
