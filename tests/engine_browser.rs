@@ -428,7 +428,9 @@ async fn a_seeded_sample_repeats_and_a_completion_keeps_every_unmasked_cell() {
         console_log!(
             "{backend:?}: 2 samples of 7×7 in {sample_ms:.0} ms with {shown} snapshots shown"
         );
-        assert!(shown >= 2, "only {shown} snapshots");
+        // The first snapshot (nothing drawn) at least: later ones only when the drawing takes
+        // twice as long as a snapshot, never on SwiftShader, where a decode costs ~0.4 s.
+        assert!(shown >= 1, "no snapshot shown");
         assert_eq!(
             first.grids, again.grids,
             "the same seed gives the same grids"
