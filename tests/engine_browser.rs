@@ -491,7 +491,10 @@ async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank
     use vq_lab::engine::generate;
     for (backend, device) in devices().await {
         let (model, mut grid) = model_and_ankle_boot(&device).await;
-        let bits = generate::surprisal(&model, &grid, Some(9), &device, &|| generate::Turn::Go)
+        let host = vq_model::prior::HostPrior::read(&model.prior)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"));
+        let bits = generate::surprisal(&model, &host, &grid, Some(9), &|| generate::Turn::Go)
             .await
             .unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(bits.len(), 49);
@@ -514,7 +517,7 @@ async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank
             .map_or(0, |(code, _)| code as u32);
         let before = bits[cell];
         grid.codes[cell] = unlikely;
-        let after = generate::surprisal(&model, &grid, Some(9), &device, &|| generate::Turn::Go)
+        let after = generate::surprisal(&model, &host, &grid, Some(9), &|| generate::Turn::Go)
             .await
             .unwrap_or_else(|err| panic!("{err}"))[cell];
         console_log!(
@@ -522,9 +525,6 @@ async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank
         );
         assert!(after > before + 3.0, "{before} → {after}");
 
-        let host = vq_model::prior::HostPrior::read(&model.prior)
-            .await
-            .unwrap_or_else(|err| panic!("{err}"));
         let suggestions =
             generate::suggest(&model, &host, &grid, (3, 3), Some(9), &device, &|| {
                 generate::Turn::Go

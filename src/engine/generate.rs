@@ -10,7 +10,9 @@ use burn::tensor::Device;
 use vq_model::image::rgba_from_planes;
 use vq_model::incremental::decode_window;
 use vq_model::prior::HostPrior;
-use vq_model::sampler::{self, CachedResampler, Grid, HostSuggester, Resampler, SampleOptions};
+use vq_model::sampler::{
+    CachedResampler, Grid, HostSuggester, HostSurprisal, Resampler, SampleOptions,
+};
 use vq_model::weights::LoadedModel;
 use vq_model::{VqVaeConfig, read_f32};
 use web_time::Instant;
@@ -330,32 +332,35 @@ pub async fn codebook_tiles(
     Ok((pictures.concat(), width))
 }
 
-/// Rows of the grid whose surprisal is computed between two turns of the worker's event loop
-/// (each band also reads the receptive field's rows above it).
-const SURPRISAL_BAND: usize = 8;
+/// The longest the surprisal computes between two turns of the worker's event loop, in
+/// milliseconds (a row of a 64-wide photo grid takes about 15 ms).
+const SURPRISAL_TURN_MILLIS: f64 = 25.0;
 
-/// The bits of every cell of `grid` under the prior, in bands of [`SURPRISAL_BAND`] rows;
+/// The bits of every cell of `grid` under the prior, on the host, a few rows at a time;
 /// between two, the worker's event loop gets a turn, and `turn()` says whether to go on, wait
 /// for the user's requests, or stop (an edit changed the grid).
 ///
 /// # Errors
 ///
-/// [`EngineError::Superseded`], or [`EngineError::Device`] when the device fails.
+/// [`EngineError::Superseded`].
 pub async fn surprisal(
     model: &LoadedModel,
+    host: &HostPrior,
     grid: &Grid,
     class: Option<usize>,
-    device: &Device,
     turn: &dyn Fn() -> Turn,
 ) -> Result<Vec<f32>, EngineError> {
     let class = class.filter(|&c| c < model.prior.num_classes);
-    let mut bits = Vec::with_capacity(grid.codes.len());
-    for top in (0..grid.height).step_by(SURPRISAL_BAND) {
+    let mut pass = HostSurprisal::new(host, grid, class);
+    loop {
         give_way(turn).await?;
-        let rows = top..(top + SURPRISAL_BAND).min(grid.height);
-        bits.extend(sampler::surprisal_rows(&model.prior, grid, rows, class, device).await?);
+        let started = Instant::now();
+        while started.elapsed().as_secs_f64() * 1000.0 < SURPRISAL_TURN_MILLIS {
+            if !pass.next_row(host) {
+                return Ok(pass.into_bits());
+            }
+        }
     }
-    Ok(bits)
 }
 
 /// What speculative work (suggestions, surprisal) does when it gets its turn back.

@@ -462,11 +462,11 @@ impl<S: ModelSource> Session<S> {
     }
 
     async fn surprisal(&self, class: Option<usize>) -> Result<(Vec<u32>, Vec<f32>), EngineError> {
-        let device = self.device()?;
         let model = self.model()?;
         let grid = self.current_grid()?;
+        let host = self.host_prior()?;
         let turn = || self.turn_for(&grid);
-        let bits = generate::surprisal(&model, &grid, class, &device, &turn).await?;
+        let bits = generate::surprisal(&model, &host, &grid, class, &turn).await?;
         Ok((grid.codes, bits))
     }
 

@@ -509,3 +509,69 @@ impl HostSuggester {
         super::rank(&self.order, &self.scores, k)
     }
 }
+
+/// The bits of every cell of a grid under the prior, `−log₂ p(code | cells before)`, on the
+/// host: one teacher-forced pass through the caches, a row at a time, so that a caller can
+/// give way between rows ([`super::surprisal`] is the same pass on the device, in one go).
+#[derive(Debug, Clone)]
+pub struct HostSurprisal {
+    grid: Grid,
+    class: usize,
+    cache: Cache,
+    /// Rows done.
+    row: usize,
+    /// The bits of the cells of the rows done, raster order.
+    bits: Vec<f32>,
+}
+
+impl HostSurprisal {
+    /// A pass over `grid` for `class`, nothing computed yet.
+    pub fn new(prior: &HostPrior, grid: &Grid, class: Option<usize>) -> Self {
+        Self {
+            grid: grid.clone(),
+            class: prior.class_index(class),
+            cache: Cache::new(prior, 1, grid.width),
+            row: 0,
+            bits: Vec::with_capacity(grid.codes.len()),
+        }
+    }
+
+    /// Rows done, and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.row, self.grid.height)
+    }
+
+    /// Computes the next row's bits; returns whether a row was left.
+    pub fn next_row(&mut self, prior: &HostPrior) -> bool {
+        if self.row >= self.grid.height {
+            return false;
+        }
+        let crop = Crop {
+            top: 0,
+            left: 0,
+            height: self.grid.height,
+            width: self.grid.width,
+        };
+        let codes = Codes {
+            grids: std::slice::from_ref(&self.grid),
+            crop,
+        };
+        let r = self.row;
+        self.cache.start_row(prior, &codes, r, self.class);
+        let mut logits = vec![0.0; prior.codebook_size];
+        for c in 0..self.grid.width {
+            self.cache.fill_cell(prior, &codes, r, c, self.class);
+            self.cache.logits(prior, 0, c, &mut logits);
+            let code = self.grid.codes[r * self.grid.width + c];
+            let nats = log_probability(&logits, code);
+            self.bits.push((-nats / std::f64::consts::LN_2) as f32);
+        }
+        self.row += 1;
+        true
+    }
+
+    /// The bits of every cell, once every row is done (those done so far before).
+    pub fn into_bits(self) -> Vec<f32> {
+        self.bits
+    }
+}

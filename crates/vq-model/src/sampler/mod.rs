@@ -11,7 +11,7 @@
 
 pub mod cached;
 
-pub use cached::{CachedResampler, HostSuggester};
+pub use cached::{CachedResampler, HostSuggester, HostSurprisal};
 
 use burn::prelude::*;
 use burn::tensor::Int;

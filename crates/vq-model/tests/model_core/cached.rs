@@ -154,3 +154,24 @@ fn host_suggestions_equal_the_device_windows() {
         }
     }
 }
+
+/// The host's surprisal, a row at a time, equals the device's teacher-forced pass.
+#[test]
+fn host_surprisal_equals_the_device_pass() {
+    let device = device();
+    let prior = PixelCnnPrior::new(&small_prior_config(4), &device);
+    let host = host(&prior);
+    let grid = random_grid(9, 11, prior.codebook_size(), 8);
+    for class in [Some(2), None] {
+        let expected = block_on(sampler::surprisal(&prior, &grid, class, &device)).expect("bits");
+        let mut pass = sampler::HostSurprisal::new(&host, &grid, class);
+        let mut rows = 0;
+        while pass.next_row(&host) {
+            rows += 1;
+            assert_eq!(pass.progress(), (rows, 9));
+        }
+        let bits = pass.into_bits();
+        let diff = max_abs_diff(&bits, &expected);
+        assert!(diff < 1e-3, "{class:?}: {diff}");
+    }
+}
