@@ -28,7 +28,7 @@ import { gzipSync } from "node:zlib";
 import { cpus, loadavg, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { BASE_ARGS, SWIFTSHADER_ARGS, byId, executablePath, pkg, png, root, serve } from "./harness.mjs";
+import { BASE_ARGS, SWIFTSHADER_ARGS, byId, darkShoeOnWhite, executablePath, pkg, png, root, serve } from "./harness.mjs";
 
 const RUNS = Math.max(1, Number(process.env.VQ_LAB_BENCH_RUNS ?? 5) || 5);
 const ONLY = process.env.VQ_LAB_BENCH_ONLY ? new RegExp(process.env.VQ_LAB_BENCH_ONLY) : null;
@@ -568,21 +568,6 @@ function photoLike(size, seed = 11) {
   });
 }
 
-/// A grey-ish garment on a light, noisy, non-square background (the fashion model crops,
-/// resizes and inverts it), as in e2e.mjs.
-function garment() {
-  let seed = 7;
-  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 24;
-  return png(150, 120, (x, y) => {
-    const sole = y > 78 && y < 90 && x > 25 && x < 128;
-    const upper = y > 40 && y <= 78 && x > 30 && x < 30 + (y - 30) * 1.6 && x < 125;
-    const shaft = y > 22 && y <= 78 && x > 40 && x < 75;
-    if (sole) return [20, 20, 30];
-    if (upper || shaft) return [Math.round(60 + noise()), Math.round(62 + noise()), Math.round(90 + noise())];
-    return [Math.round(235 - noise()), Math.round(232 - noise()), Math.round(228 - noise())];
-  });
-}
-
 // ------------------------------------------------------------------ the sessions
 
 /// Page loads, each in a fresh context (empty caches, as a first visit): page → fashion ready;
@@ -639,7 +624,7 @@ async function loadSession(browser, base, backend) {
 
 /// Fashion on one backend: uploads and edits (both kinds).
 async function fashionLab(page, backend) {
-  const buffer = garment();
+  const buffer = darkShoeOnWhite();
   // The first image also asks for the codebook: let it finish before anything is timed.
   await byId(page, "file-input").setInputFiles({ name: "warm-up.png", mimeType: "image/png", buffer });
   await idle(page, backend, "the first upload");

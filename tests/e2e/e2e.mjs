@@ -20,8 +20,8 @@ import { readFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { BASE_ARGS, SWIFTSHADER_ARGS, darkShoeOnWhite, png } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -30,22 +30,6 @@ const screenshots = join(here, "screenshots");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const timeout = Number(process.env.VQ_LAB_E2E_TIMEOUT_MS ?? 180000);
 
-// The flags of DESIGN.md ("Headless Chromium with WebGPU, no GPU").
-const BASE_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const SWIFTSHADER_ARGS = [
-  "--enable-unsafe-webgpu",
-  "--use-webgpu-adapter=swiftshader",
-  "--enable-unsafe-swiftshader",
-];
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -261,60 +245,6 @@ async function loadBadge(page, url) {
 
 // ------------------------------------------------------------------ images for the lab
 
-function crc32(bytes) {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
-/// A PNG (8-bit RGB) of `width × height` from `pixel(x, y) -> [r, g, b]`.
-function png(width, height, pixel) {
-  const chunk = (kind, body) => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(body.length);
-    const typed = Buffer.concat([Buffer.from(kind, "ascii"), body]);
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc32(typed));
-    return Buffer.concat([head, typed, tail]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  const raw = Buffer.alloc(height * (1 + 3 * width));
-  for (let y = 0; y < height; y++) {
-    raw[y * (1 + 3 * width)] = 0;
-    for (let x = 0; x < width; x++) {
-      const [r, g, b] = pixel(x, y);
-      raw.set([r, g, b], y * (1 + 3 * width) + 1 + 3 * x);
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-
-/// A photo-like upload the app was not written for: a dark, slightly blue sneaker-ish shape on a
-/// light, non-square, noisy background (so the app must crop, resize and invert it).
-function darkShoeOnWhite() {
-  let seed = 7;
-  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 24;
-  return png(150, 120, (x, y) => {
-    const sole = y > 78 && y < 90 && x > 25 && x < 128;
-    const upper = y > 40 && y <= 78 && x > 30 && x < 30 + (y - 30) * 1.6 && x < 125;
-    const shaft = y > 22 && y <= 78 && x > 40 && x < 75;
-    if (sole) return [20, 20, 30];
-    if (upper || shaft) return [60 + noise(), 62 + noise(), 90 + noise()];
-    return [235 - noise(), 232 - noise(), 228 - noise()];
-  });
-}
 
 /// The reconstruction canvas's RGBA bytes.
 async function reconstructionPixels(page) {

@@ -103,3 +103,18 @@ export function png(width, height, pixel) {
     chunk("IEND", Buffer.alloc(0)),
   ]);
 }
+
+/// A photo-like upload the app was not written for: a dark, slightly blue sneaker-ish shape on a
+/// light, non-square, noisy background (so the app must crop, resize and invert it).
+export function darkShoeOnWhite() {
+  let seed = 7;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 24;
+  return png(150, 120, (x, y) => {
+    const sole = y > 78 && y < 90 && x > 25 && x < 128;
+    const upper = y > 40 && y <= 78 && x > 30 && x < 30 + (y - 30) * 1.6 && x < 125;
+    const shaft = y > 22 && y <= 78 && x > 40 && x < 75;
+    if (sole) return [20, 20, 30];
+    if (upper || shaft) return [60 + noise(), 62 + noise(), 90 + noise()];
+    return [235 - noise(), 232 - noise(), 228 - noise()];
+  });
+}

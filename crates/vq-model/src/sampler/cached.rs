@@ -271,10 +271,7 @@ pub struct CachedResampler {
 impl CachedResampler {
     /// Will redraw the cells of `grids` (all of one size) where `mask` is true.
     pub fn new(grids: Vec<Grid>, mask: &[bool], options: SampleOptions) -> Self {
-        let cells = grids.first().map_or(0, |g| g.height * g.width);
-        let order = (0..cells)
-            .filter(|&i| mask.get(i).copied().unwrap_or(false))
-            .collect();
+        let order = super::masked_cells(&grids, mask);
         Self {
             grids,
             order,

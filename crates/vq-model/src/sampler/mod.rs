@@ -220,6 +220,14 @@ async fn resample(
     Ok(resampler.into_grids())
 }
 
+/// The raster indices of the cells of `grids` (all of one size) where `mask` is true.
+fn masked_cells(grids: &[Grid], mask: &[bool]) -> Vec<usize> {
+    let cells = grids.first().map_or(0, |g| g.height * g.width);
+    (0..cells)
+        .filter(|&i| mask.get(i).copied().unwrap_or(false))
+        .collect()
+}
+
 /// Raster-order sampling one cell at a time, driven by the caller: [`sample`] and [`complete`]
 /// are loops over [`Resampler::step`]; the app drives it itself so that it can decode and show
 /// the grids between steps (an `async` pause that a callback could not take).
@@ -237,10 +245,7 @@ pub struct Resampler {
 impl Resampler {
     /// Will redraw the cells of `grids` (all of one size) where `mask` is true.
     pub fn new(grids: Vec<Grid>, mask: &[bool], options: SampleOptions) -> Self {
-        let cells = grids.first().map_or(0, |g| g.height * g.width);
-        let order = (0..cells)
-            .filter(|&i| mask.get(i).copied().unwrap_or(false))
-            .collect();
+        let order = masked_cells(&grids, mask);
         Self {
             grids,
             order,
