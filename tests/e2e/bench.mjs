@@ -21,6 +21,13 @@
 //
 // An operation that fails records its sentence (the first failed run's) in the table; the
 // other operations go on.
+//
+// Beside our times (issue 12): the peer, onnxruntime-web running the same decoder with the same
+// weights (bench/peer/<model>-decoder.onnx, which scripts/bench.sh writes with
+// scripts/export-onnx.py from the shipped weights), loaded into the same page from a second
+// origin and run in turn with ours on the same grids; and the physical limit, each CPU
+// operation's multiply-adds against this machine's single-thread WebAssembly SIMD peak,
+// measured in the same Chromium by a module built below byte by byte.
 
 import { readFile, readdir, mkdir, writeFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -28,20 +35,31 @@ import { gzipSync } from "node:zlib";
 import { cpus, loadavg, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { BASE_ARGS, SWIFTSHADER_ARGS, byId, darkShoeOnWhite, executablePath, pkg, png, root, serve } from "./harness.mjs";
+import { BASE_ARGS, SWIFTSHADER_ARGS, byId, darkShoeOnWhite, executablePath, here, pkg, png, root, serve } from "./harness.mjs";
 
 const RUNS = Math.max(1, Number(process.env.VQ_LAB_BENCH_RUNS ?? 5) || 5);
 const ONLY = process.env.VQ_LAB_BENCH_ONLY ? new RegExp(process.env.VQ_LAB_BENCH_ONLY) : null;
 const TIMEOUT_S = Number(process.env.VQ_LAB_BENCH_TIMEOUT_S ?? 120);
 const TIMEOUT = { cpu: TIMEOUT_S, webgpu: TIMEOUT_S * 2.5 };
 const VIEWPORT = { width: 1100, height: 700 };
+/// The peer's files: the ONNX graphs (and what they were made from), and onnxruntime-web's dist.
+const PEER_DIR = join(root, "bench", "peer");
+const ORT_DIST = join(here, "peer", "node_modules", "onnxruntime-web", "dist");
+/// The shipped models' configs (for the multiply-adds and the grid sizes).
+const CONFIGS = Object.fromEntries(await Promise.all(["fashion", "photo"].map(async (name) =>
+  [name, JSON.parse(await readFile(join(root, "assets", "models", name, "config.json"), "utf8"))])));
 
 // ------------------------------------------------------------------ the operations
 
 const SAMPLERS = ["windowed", "cached"];
 
+/// The cells an edit of one cell of the photo model decodes (away from the grid's edges).
+const PHOTO_WINDOW = editWindowCells(CONFIGS.photo.vqvae);
+
 /// Every operation, in the order of the tables. `backends`: where it runs; `samplers`: the
-/// sampler rows, measured once per sampler (the previous, windowed one, and the cached one).
+/// sampler rows, measured once per sampler (the previous, windowed one, and the cached one);
+/// `peer`: measured in turn with onnxruntime-web's decode of the same grid; `limit`: not an
+/// operation but the yardstick of the CPU table (its own section).
 const OPERATIONS = [
   { id: "load-fashion", label: "page load → fashion model ready", backends: ["cpu", "webgpu"] },
   { id: "load-photo", label: "switch to photo → photo model ready", backends: ["cpu"] },
@@ -50,18 +68,23 @@ const OPERATIONS = [
   { id: "fashion-encode", label: "fashion: upload (150×120 PNG) → heatmap (7×7)", backends: ["cpu", "webgpu"] },
   { id: "fashion-edit-after-select", label: "fashion: Set code → pixels, right after selecting the cell", backends: ["cpu", "webgpu"] },
   { id: "fashion-edit-idle", label: "fashion: Set code → pixels, cell selected 2 s before", backends: ["cpu", "webgpu"] },
+  { id: "fashion-full-decode", label: "fashion: import a 7×7 grid → pixels (a full decode, 28×28 px)", backends: ["cpu", "webgpu"], peer: true },
   { id: "photo-encode-128", label: "photo: upload 128 px PNG → heatmap (128 px, 32×32 codes)", backends: ["cpu"] },
   { id: "photo-encode-256", label: "photo: upload 256 px PNG → heatmap (256 px, 64×64 codes)", backends: ["cpu"] },
   { id: "photo-encode-512", label: "photo: upload 512 px PNG → heatmap (512 px, 128×128 codes)", backends: ["cpu"] },
   { id: "photo-encode-512to256", label: "photo: upload 512 px PNG → heatmap at the default 256 px", backends: ["cpu"] },
   { id: "photo-edit-after-select", label: "photo 256 px: Set code → pixels, right after selecting the cell", backends: ["cpu"] },
   { id: "photo-edit-idle", label: "photo 256 px: Set code → pixels, cell selected 2 s before", backends: ["cpu"] },
+  { id: "photo-full-decode", label: "photo: import a 64×64 grid → pixels (a full decode, 256×256 px)", backends: ["cpu"], peer: true },
+  { id: "photo-window-decode", label: `photo 256 px: Set code → pixels, engine idle (the edit's decode: ${PHOTO_WINDOW}×${PHOTO_WINDOW} cells)`,
+    backends: ["cpu"], peer: true },
   { id: "photo-brush", label: "photo 256 px: 3×3 brush stroke over 30 cells → pixels settled", backends: ["cpu"] },
   { id: "photo-suggest", label: "photo 256 px: click a cell → its suggestions shown", backends: ["cpu"] },
   { id: "photo-surprisal", label: "photo 256 px: colour by surprisal → totals shown", backends: ["cpu"] },
   { id: "sample-fashion-1", label: "sample: fashion, 1 grid of 7×7", backends: ["cpu", "webgpu"], samplers: true },
   { id: "sample-fashion-8", label: "sample: fashion, 8 grids of 7×7", backends: ["cpu"], samplers: true },
   { id: "sample-photo-1", label: "sample: photo, one 16×16 grid", backends: ["cpu"], samplers: true },
+  { id: "wasm-peak", label: "single-thread WebAssembly SIMD peak", backends: ["cpu"], limit: true },
 ];
 const operation = Object.fromEntries(OPERATIONS.map((op) => [op.id, op]));
 
@@ -894,6 +917,452 @@ async function webgpuLab(browser, base) {
   }
 }
 
+// ------------------------------------------------------------------ the peer
+
+/// The results of the peer beside ours: `backend/id/peer` → { runs: [{ ms, agreement }], failure }.
+function peerEntry(backend, id) {
+  const key = `${backend}/${id}/peer`;
+  if (!results.has(key)) results.set(key, { backend, id, peer: true, runs: [], failure: null });
+  return results.get(key);
+}
+
+/// Loads onnxruntime-web into `page` from the peer's origin (`peerBase`): its wasm backend on
+/// one thread (1.30 ships SIMD builds only), or, on the WebGPU pass, its WebGPU execution
+/// provider. Resolves to a line saying which.
+async function startPeer(page, peerBase, backend) {
+  return page.evaluate(async ({ peerBase, backend }) => {
+    const provider = backend === "webgpu" ? "webgpu" : "wasm";
+    const ort = await import(`${peerBase}ort/ort.${provider}.min.mjs`);
+    ort.env.wasm.wasmPaths = `${peerBase}ort/`;
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.proxy = false;
+    window.__peer = { ort, provider, sessions: {} };
+    return `onnxruntime-web ${ort.env.versions?.web ?? "?"}, ${provider === "wasm" ? "wasm backend, SIMD, 1 thread" : "WebGPU execution provider"}`;
+  }, { peerBase, backend });
+}
+
+/// The codes of run `i` on an h×w grid: `(r·7 + c·3 + 5i) mod K` (a new grid each run).
+const gridCodes = (height, width, K, i) => Array.from({ length: height * width }, (_, j) => (Math.floor(j / width) * 7 + (j % width) * 3 + 5 * i) % K);
+
+/// Opens `model`'s decoder (bench/peer/<model>-decoder.onnx) in the page's peer and runs it
+/// once on an h×w grid (its first run allocates and, on WebGPU, compiles).
+async function preparePeer(page, peerBase, model, [height, width]) {
+  await page.evaluate(async ({ url, height, width }) => {
+    const P = window.__peer;
+    P.sessions[url] ??= await P.ort.InferenceSession.create(url, { executionProviders: [P.provider], graphOptimizationLevel: "all" });
+    const codes = new P.ort.Tensor("int64", new BigInt64Array(height * width), [1, height, width]);
+    const out = await P.sessions[url].run({ codes });
+    out.x_hat.dispose?.();
+  }, { url: `${peerBase}${model}-decoder.onnx`, height, width });
+}
+
+/// One `session.run` of `model`'s decoder on `codes` (h×w), timed in the page. With
+/// `against`, the canvas that shows our decode of the same codes: the largest difference of
+/// the two in grey levels (ours turns model space into bytes with round((x + 0.5)·255)).
+async function peerRun(page, peerBase, model, [height, width], codes, against = null) {
+  return page.evaluate(async ({ url, height, width, codes, against }) => {
+    const P = window.__peer;
+    const input = new P.ort.Tensor("int64", BigInt64Array.from(codes, (c) => BigInt(c)), [1, height, width]);
+    const t0 = performance.now();
+    const out = await P.sessions[url].run({ codes: input });
+    const ms = performance.now() - t0;
+    const x = out.x_hat;
+    const [, channels, h, w] = x.dims;
+    if (h !== 4 * height || w !== 4 * width) throw new Error(`the peer gave ${x.dims.join("×")} for a ${height}×${width} grid`);
+    let agreement = null;
+    const canvas = against && document.querySelector(`[data-testid="${against}"]`);
+    if (canvas?.width === w && canvas?.height === h) {
+      const ours = canvas.getContext("2d").getImageData(0, 0, w, h).data;
+      const values = x.data;
+      agreement = 0;
+      for (let i = 0; i < w * h; i++) {
+        for (let ch = 0; ch < 3; ch++) {
+          const v = values[(channels === 1 ? 0 : ch) * w * h + i];
+          const byte = Math.round(Math.min(1, Math.max(0, v + 0.5)) * 255);
+          agreement = Math.max(agreement, Math.abs(byte - ours[4 * i + ch]));
+        }
+      }
+    }
+    x.dispose?.();
+    return { ms, agreement };
+  }, { url: `${peerBase}${model}-decoder.onnx`, height, width, codes, against });
+}
+
+/// Imports a grid file of `model` (the page's "Import a grid": `ToEngine::UseGrid`, which
+/// decodes the grid and nothing else); timed from the file set to the grid and its pixels
+/// shown; `engineMs` the engine's own time (the badge's "encode").
+async function importGrid(page, backend, model, [height, width], codes, name) {
+  const buffer = Buffer.from(JSON.stringify({ format: "vq-lab-grid", version: 1, model, grid_width: width, grid_height: height, codes }));
+  const result = await measure(page, backend, { kind: "encoded", args: { source: name }, startOn: { type: "change", testid: "import-grid" } },
+    () => byId(page, "import-grid").setInputFiles({ name, mimeType: "application/json", buffer }), `importing ${name}`);
+  return { ...result, engineMs: await engineMillis(page, "encode") };
+}
+
+/// Ours and the peer in turn, RUNS times: `ours(i)` (a page action), then the peer's
+/// `session.run` on the same grid (`peer(i)`); `peerState.failure` when the peer is missing.
+async function inTurn(page, backend, id, peerState, ours, peer) {
+  const record = entry(backend, id);
+  const theirs = peerEntry(backend, id);
+  theirs.provider = peerState.line;
+  if (peerState.failure) theirs.failure = peerState.failure;
+  for (let i = 0; i < RUNS && !record.failure; i++) {
+    try {
+      await idle(page, backend);
+      record.runs.push(await ours(i));
+    } catch (error) {
+      record.failure = `run ${i + 1} of ${RUNS} failed: ${sentence(error)}`;
+      continue;
+    }
+    if (theirs.failure) continue;
+    try {
+      theirs.runs.push(await peer(i));
+    } catch (error) {
+      theirs.failure = `run ${i + 1} of ${RUNS} failed: ${sentence(error)}`;
+    }
+  }
+  const line = (r) => `${r.runs.map((run) => run.ms.toFixed(0)).join(", ")} ms${r.failure ? ` — ${r.failure}` : ""}`;
+  console.log(`  ${backend}/${id}: ${line(record)}; engine ${record.runs.map((r) => r.engineMs?.toFixed(1)).join(", ")} ms`);
+  console.log(`  ${backend}/${id}/peer: ${theirs.runs.map((r) => r.ms.toFixed(1)).join(", ")} ms${theirs.failure ? ` — ${theirs.failure}` : ""}`);
+}
+
+/// Full and windowed decodes, ours and onnxruntime-web's in turn in one page, on the same
+/// grids: ours by importing a grid file (full) or a Set code (the edit's window), the peer by
+/// `session.run` of the same decoder in the same page.
+async function decodeSession(browser, base, peerBase, backend) {
+  const ids = ["fashion-full-decode", "photo-full-decode", "photo-window-decode"].filter((id) => wanted(backend, id));
+  if (ids.length === 0) return;
+  console.log(`${backend}: decodes, ours and onnxruntime-web's in turn (one page)`);
+  const { context, page } = await open(browser, `${base}?backend=${backend}`);
+  try {
+    try {
+      await loaded(page, backend);
+      await idle(page, backend, "loading");
+    } catch (error) {
+      failAll(backend, ids, `the page did not load: ${sentence(error)}`);
+      return;
+    }
+    const peerState = { line: null, failure: null };
+    try {
+      peerState.line = await startPeer(page, peerBase, backend);
+      report.peer[backend] = peerState.line;
+    } catch (error) {
+      peerState.failure = `onnxruntime-web did not load: ${sentence(error)}`;
+    }
+    // Opens the model's decoder in the peer, or says why not.
+    const prepare = async (model, grid) => {
+      if (peerState.failure) return { ...peerState };
+      try {
+        await preparePeer(page, peerBase, model, grid);
+        return { ...peerState };
+      } catch (error) {
+        return { ...peerState, failure: `bench/peer/${model}-decoder.onnx did not run (scripts/bench.sh writes it): ${sentence(error)}` };
+      }
+    };
+    const fullDecode = async (id, model, grid) => {
+      const K = CONFIGS[model].vqvae.codebook_size;
+      await inTurn(page, backend, id, await prepare(model, grid),
+        (i) => importGrid(page, backend, model, grid, gridCodes(...grid, K, i), `${model}-grid-${i + 1}.json`),
+        (i) => peerRun(page, peerBase, model, grid, gridCodes(...grid, K, i), "reconstruction"));
+    };
+
+    if (wanted(backend, "fashion-full-decode")) {
+      try {
+        // The grid import is offered once an image is shown.
+        await upload(page, backend, "warm-up.png", darkShoeOnWhite());
+        await idle(page, backend, "the first upload");
+        await fullDecode("fashion-full-decode", "fashion", [7, 7]);
+      } catch (error) {
+        failAll(backend, ["fashion-full-decode"], sentence(error));
+      }
+    }
+    const photoIds = ["photo-full-decode", "photo-window-decode"].filter((id) => ids.includes(id));
+    if (photoIds.length) {
+      try {
+        await idle(page, backend);
+        await switchModel(page, backend, "photo");
+        await idle(page, backend, "loading photo");
+        await upload(page, backend, "warm-up.png", photoLike(128));
+        await idle(page, backend, "the first upload (and the codebook it asks for)");
+        if (ids.includes("photo-full-decode")) await fullDecode("photo-full-decode", "photo", [64, 64]);
+        if (ids.includes("photo-window-decode")) await windowDecode(page, backend, peerBase, await prepare("photo", [PHOTO_WINDOW, PHOTO_WINDOW]));
+      } catch (error) {
+        failAll(backend, photoIds, sentence(error));
+      }
+    }
+    if (page.errors.length) console.log(`  page errors: ${page.errors.slice(0, 5).join(" | ")}`);
+  } finally {
+    await context.close();
+  }
+}
+
+/// An edit's decode on a 64×64 photo grid: ours a Set code on a cell away from the edges
+/// (selected, then the engine left to become idle: its suggestions for the cell done), timed
+/// from the click to the pixels; the peer's decode of a window of the same size.
+async function windowDecode(page, backend, peerBase, peerState) {
+  const K = CONFIGS.photo.vqvae.codebook_size;
+  await importGrid(page, backend, "photo", [64, 64], gridCodes(64, 64, K, 0), "photo-grid.json");
+  await idle(page, backend, "importing a 64×64 grid");
+  await takeTool(page, "Select");
+  const side = PHOTO_WINDOW;
+  const margin = (side - 1) / 2;
+  await inTurn(page, backend, "photo-window-decode", peerState,
+    async (i) => {
+      const [row, col] = [margin + ((7 * i) % (64 - 2 * margin)), margin + ((13 * i + 5) % (64 - 2 * margin))];
+      const select = async () => {
+        const at = await canvasPoint(page, row, col);
+        await page.mouse.click(at.x, at.y);
+        await page.waitForTimeout(100);
+        await idle(page, backend, "selecting a cell");
+      };
+      return editOnce(page, backend, select, 0, K);
+    },
+    (i) => peerRun(page, peerBase, "photo", [side, side], gridCodes(side, side, K, i)));
+}
+
+// ------------------------------------------------------------------ multiply-adds
+
+/// The cells an edit of one cell decodes: `incremental::Window` (crates/vq-model/src/incremental.rs)
+/// takes 2R + 2 cells on each side of the cell, R = 1 + residual_blocks (`Decoder::latent_reach`).
+function editWindowCells(vqvae) {
+  const reach = 1 + vqvae.residual_blocks;
+  return 2 * (2 * reach + 2) + 1;
+}
+
+/// Multiply-adds of the decoder (crates/vq-model/src/vqvae/decoder.rs) on h×w cells, with
+/// D = embedding_dim, H = hidden_channels, R = residual_channels, C = in_channels:
+///   conv 3×3 D→H                      h·w · 9·D·H
+///   each residual block               h·w · (9·H·R + R·H)
+///   ConvTranspose 4×4, stride 2 H→H/2  2h·2w · 4·H·H/2   (each output pixel meets 2×2 taps)
+///   ConvTranspose 4×4, stride 2 H/2→C  4h·4w · 4·H/2·C
+function decoderMacs(v, h, w) {
+  const [D, H, R, C] = [v.embedding_dim, v.hidden_channels, v.residual_channels, v.in_channels];
+  return h * w * (9 * D * H + v.residual_blocks * (9 * H * R + R * H)) + 4 * h * w * 4 * H * (H / 2) + 16 * h * w * 4 * (H / 2) * C;
+}
+
+/// Multiply-adds of an upload of side × side px (encoder.rs, quantizer.rs, then the decode
+/// of the reconstruction), h = w = side/4:
+///   conv 4×4, stride 2 C→H/2            (side/2)² · 16·C·H/2
+///   conv 4×4, stride 2 H/2→H             h·w · 16·H/2·H
+///   conv 3×3 H→H, residual blocks        h·w · (9·H·H + blocks·(9·H·R + R·H))
+///   conv 1×1 H→D                          h·w · H·D
+///   the five nearest codes                h·w · K·D (one product with the codebook)
+///   the decoder                           decoderMacs(h, w)
+function encodeMacs(v, side) {
+  const [D, H, R, C, K] = [v.embedding_dim, v.hidden_channels, v.residual_channels, v.in_channels, v.codebook_size];
+  const cells = (side / 4) ** 2;
+  return (side / 2) ** 2 * 16 * C * (H / 2) + cells * (16 * (H / 2) * H + 9 * H * H + v.residual_blocks * (9 * H * R + R * H) + H * D + K * D) +
+    decoderMacs(v, side / 4, side / 4);
+}
+
+/// Multiply-adds of the prior on the host (crates/vq-model/src/prior/host.rs,
+/// `HostPrior::macs_per_cell`; the cached sampler of sampler/cached.rs computes each once per
+/// cell), c = channels, k = kernel, L = layers, K = codebook_size:
+///   per layer, a row's share (`start_row`, the vertical stack)   2c·c·(k/2+1)·k
+///   per layer, a cell's (`fill_cell`): horizontal, vertical→horizontal, out
+///                                                               2c·c·(k/2+1) + (2c)² + c²
+///   a cell's logits (`logits`)                                  c·2c + 2c·K
+function priorMacs(p) {
+  const [c, k, L, K] = [p.channels, p.kernel, p.layers, p.codebook_size];
+  const half = Math.floor(k / 2);
+  const vertical = L * 2 * c * c * (half + 1) * k;
+  const cell = L * (2 * c * c * (half + 1) + 4 * c * c + c * c);
+  const logits = 2 * c * c + 2 * c * K;
+  return { vertical, cell, logits, all: vertical + cell + logits };
+}
+
+/// Multiply-adds of the suggestions for one cell away from the edges (`HostSuggester`,
+/// sampler/cached.rs, with 16 candidates, then 5 previews, each an edit's windowed decode).
+/// The window: `rows_above` = 1 + L·(k/2) rows above and below, `reach` = cols_left + cols_side
+/// columns either side. The caches up to the cell: rows 0..=above started, the rows above and the
+/// cells up to it filled, its logits. Per candidate: the rest of its row and the rows below
+/// filled, the rows below started, the logits of the cells that see it
+/// (cols_left_in_row + rows_above·(2·cols_side + 1)).
+function suggestMacs(model) {
+  const p = CONFIGS[model].prior;
+  const m = priorMacs(p);
+  const reach1 = p.layers * Math.floor(p.kernel / 2);
+  const [above, side, left] = [1 + reach1, reach1, 1 + reach1];
+  const width = 2 * (Math.max(side, left) + side) + 1;
+  const base = (above + 1) * width * m.vertical + (above * width + Math.max(side, left) + side + 1) * m.cell + m.logits;
+  const candidate = (Math.max(side, left) + side + above * width) * m.cell + above * width * m.vertical + (left + above * (2 * side + 1)) * m.logits;
+  const window = editWindowCells(CONFIGS[model].vqvae);
+  return base + 16 * candidate + 5 * decoderMacs(CONFIGS[model].vqvae, window, window);
+}
+
+/// Multiply-adds of each operation of the CPU table (null: not a computation, or not a fixed
+/// one). Sampling: the prior's cells and one decode of each grid (the snapshots' decodes are
+/// left out).
+function multiplyAdds(id) {
+  const [fashion, photo] = [CONFIGS.fashion, CONFIGS.photo];
+  const grid = (config) => config.image_size / 4;
+  const sample = (config, count, side) => count * (side * side * priorMacs(config.prior).all + decoderMacs(config.vqvae, side, side));
+  const table = {
+    "photo-encode-first": encodeMacs(photo.vqvae, 256),
+    "photo-codebook": photo.vqvae.codebook_size * decoderMacs(photo.vqvae, 2, 2), // generate.rs: 2×2-cell tiles
+    "fashion-encode": encodeMacs(fashion.vqvae, fashion.image_size),
+    // A fashion edit's window covers the whole 7×7 grid.
+    "fashion-edit-after-select": decoderMacs(fashion.vqvae, grid(fashion), grid(fashion)),
+    "fashion-edit-idle": decoderMacs(fashion.vqvae, grid(fashion), grid(fashion)),
+    "fashion-full-decode": decoderMacs(fashion.vqvae, grid(fashion), grid(fashion)),
+    "photo-encode-128": encodeMacs(photo.vqvae, 128),
+    "photo-encode-256": encodeMacs(photo.vqvae, 256),
+    "photo-encode-512": encodeMacs(photo.vqvae, 512),
+    "photo-encode-512to256": encodeMacs(photo.vqvae, 256),
+    "photo-edit-after-select": decoderMacs(photo.vqvae, PHOTO_WINDOW, PHOTO_WINDOW),
+    "photo-edit-idle": decoderMacs(photo.vqvae, PHOTO_WINDOW, PHOTO_WINDOW),
+    "photo-full-decode": decoderMacs(photo.vqvae, 64, 64),
+    "photo-window-decode": decoderMacs(photo.vqvae, PHOTO_WINDOW, PHOTO_WINDOW),
+    "photo-suggest": suggestMacs("photo"),
+    "photo-surprisal": 64 * 64 * priorMacs(photo.prior).all,
+    "sample-fashion-1": sample(fashion, 1, grid(fashion)),
+    "sample-fashion-8": sample(fashion, 8, grid(fashion)),
+    "sample-photo-1": sample(photo, 1, 16),
+  };
+  return table[id] ?? null;
+}
+
+// ------------------------------------------------------------------ the physical limit
+
+// A WebAssembly module written byte by byte (the binary format: LEB128 numbers, sections of
+// length-prefixed vectors): `peak<N>(calls)` runs N independent chains `a = a·m + c` of
+// f32x4.mul and f32x4.add on locals (no memory traffic; 12, 14 and 16 chains, the best counts
+// on this machine: enough that the latency of one chain does not idle the units, about as many
+// as V8 keeps in x86-64's 16 vector registers);
+// `dot(calls)` sums a·b over two buffers of 8 KiB each (in the L1 cache), 8 accumulators, two
+// loads per f32x4 multiply-add: a practical peak with loads. WebAssembly SIMD has no fused
+// multiply-add outside relaxed SIMD, so a multiply-add costs two instructions, as in our wasm.
+
+const uleb = (n) => {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+};
+const sleb = (n) => {
+  const out = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+};
+const vector = (items) => [...uleb(items.length), ...items.flat()];
+const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
+const wasmName = (text) => vector([...Buffer.from(text, "utf8")]);
+const W = { i32: 0x7f, f32: 0x7d, v128: 0x7b, void: 0x40, loop: 0x03, end: 0x0b, brIf: 0x0d, get: 0x20, set: 0x21, tee: 0x22,
+  i32Const: 0x41, i32LtU: 0x49, i32Add: 0x6a, i32Sub: 0x6b, f32Const: 0x43 };
+const simd = (op, ...immediates) => [0xfd, ...uleb(op), ...immediates];
+const V128_LOAD = 0, F32X4_SPLAT = 19, F32X4_EXTRACT_LANE = 31, F32X4_ADD = 228, F32X4_MUL = 230;
+const f32 = (value) => [W.f32Const, ...new Uint8Array(new Float32Array([value]).buffer)];
+const splat = (value, local) => [...f32(value), ...simd(F32X4_SPLAT), W.set, ...uleb(local)];
+/// Sums vector locals `first..first+count` and returns lane 0 (so that no chain is dead code).
+const sumLanes = (first, count) => [W.get, ...uleb(first),
+  ...Array.from({ length: count - 1 }, (_, i) => [W.get, ...uleb(first + i + 1), ...simd(F32X4_ADD)]).flat(),
+  ...simd(F32X4_EXTRACT_LANE, 0)];
+/// `calls -= 1; loop while calls != 0` (local 0 is the parameter).
+const countDown = [W.get, 0, W.i32Const, ...sleb(1), W.i32Sub, W.tee, 0, W.brIf, 0];
+
+const PEAK_UNROLL = 8;
+const PEAK_CHAINS = [12, 14, 16];
+/// Each function is timed PEAK_TRIALS times over about PEAK_SECONDS; the best counts (a peak:
+/// what another process on the machine took away is not the machine's).
+const [PEAK_TRIALS, PEAK_SECONDS] = [8, 0.2];
+const DOT_FLOATS = 2048; // per buffer: 8 KiB, two of them in L1
+
+/// `peak<chains>`: locals 1..chains the chains, then m and c; a = a·0.999 + 0.001 stays near 1.
+function peakFunction(chains) {
+  const [m, c] = [chains + 1, chains + 2];
+  const step = (i) => [W.get, ...uleb(1 + i), W.get, ...uleb(m), ...simd(F32X4_MUL), W.get, ...uleb(c), ...simd(F32X4_ADD), W.set, ...uleb(1 + i)];
+  const code = [
+    ...Array.from({ length: chains }, (_, i) => splat(1 + i / 64, 1 + i)).flat(), ...splat(0.999, m), ...splat(0.001, c),
+    W.loop, W.void, ...Array.from({ length: PEAK_UNROLL * chains }, (_, j) => step(j % chains)).flat(), ...countDown, W.end,
+    ...sumLanes(1, chains),
+  ];
+  return { name: `peak${chains}`, locals: [[chains + 2, W.v128]], code, macsPerCall: 4 * chains * PEAK_UNROLL };
+}
+
+/// `dot`: local 1 the byte offset, locals 2..9 the accumulators; buffer a at 0, b after it.
+function dotFunction() {
+  const bytes = 4 * DOT_FLOATS;
+  const load = (offset) => [W.get, 1, ...simd(V128_LOAD, 4, ...uleb(offset))]; // align 2⁴
+  const step = (i) => [W.get, 2 + i, ...load(16 * i), ...load(bytes + 16 * i), ...simd(F32X4_MUL), ...simd(F32X4_ADD), W.set, 2 + i];
+  const code = [
+    ...Array.from({ length: 8 }, (_, i) => splat(0, 2 + i)).flat(),
+    W.loop, W.void,
+    W.i32Const, ...sleb(0), W.set, 1,
+    W.loop, W.void, ...Array.from({ length: 8 }, (_, i) => step(i)).flat(),
+    W.get, 1, W.i32Const, ...sleb(128), W.i32Add, W.tee, 1, W.i32Const, ...sleb(bytes), W.i32LtU, W.brIf, 0, W.end,
+    ...countDown, W.end,
+    ...sumLanes(2, 8),
+  ];
+  return { name: "dot", locals: [[1, W.i32], [8, W.v128]], code, macsPerCall: DOT_FLOATS };
+}
+
+/// The module's bytes: every function `(i32 calls) → f32`, one page of memory, all exported.
+function limitModule(functions) {
+  const body = (f) => {
+    const bytes = [...vector(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.code, W.end];
+    return [...uleb(bytes.length), ...bytes];
+  };
+  return [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([[0x60, ...vector([W.i32]), ...vector([W.f32])]])),
+    ...section(3, vector(functions.map(() => [0]))),
+    ...section(5, vector([[0x00, 1]])),
+    ...section(7, vector([...functions.map((f, i) => [...wasmName(f.name), 0x00, ...uleb(i)]), [...wasmName("memory"), 0x02, 0]])),
+    ...section(10, vector(functions.map(body)))];
+}
+
+/// The peak in a blank page of the CPU pass's browser: each function timed PEAK_TRIALS times
+/// (after calls that grow until one lasts 50 ms, so that V8's optimising tier has taken over
+/// from its baseline compiler), the best of them; once per run, at most 3.
+async function limitSession(browser) {
+  if (!wanted("cpu", "wasm-peak") && !OPERATIONS.some((op) => !op.limit && wanted("cpu", op.id) && multiplyAdds(op.id))) return;
+  console.log("cpu: the single-thread WebAssembly SIMD peak");
+  const functions = [...PEAK_CHAINS.map(peakFunction), dotFunction()];
+  const record = entry("cpu", "wasm-peak");
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.setContent("<title>peak</title>");
+    for (let i = 0; i < Math.min(RUNS, 3); i++) {
+      const rates = await page.evaluate(async ({ bytes, kernels, floats, seconds, trials }) => {
+        const { instance } = await WebAssembly.instantiate(new Uint8Array(bytes));
+        new Float32Array(instance.exports.memory.buffer, 0, 2 * floats).fill(1e-3);
+        const out = {};
+        for (const { name, macsPerCall } of kernels) {
+          const run = instance.exports[name];
+          const time = (calls) => {
+            const t0 = performance.now();
+            run(calls);
+            return (performance.now() - t0) / 1000;
+          };
+          let calls = 1000;
+          while (time(calls) < 0.05) calls *= 2;
+          const timed = Math.ceil((calls * seconds) / time(calls));
+          out[name] = Math.max(...Array.from({ length: trials }, () => (timed * macsPerCall) / time(timed)));
+        }
+        return out;
+      }, { bytes: limitModule(functions), kernels: functions.map(({ name, macsPerCall }) => ({ name, macsPerCall })), floats: DOT_FLOATS, seconds: PEAK_SECONDS, trials: PEAK_TRIALS });
+      const peak = Math.max(...functions.filter((f) => f.name.startsWith("peak")).map((f) => rates[f.name]));
+      // `ms`: the time of 10⁹ multiply-adds at this peak.
+      record.runs.push({ ms: 1e12 / peak, macsPerSecond: peak, dotMacsPerSecond: rates.dot, rates });
+    }
+  } catch (error) {
+    record.failure = sentence(error);
+  } finally {
+    await context.close();
+  }
+  const best = record.runs.length ? Math.max(...record.runs.map((r) => r.macsPerSecond)) : null;
+  console.log(`  cpu/wasm-peak: ${record.runs.map((r) => `${(r.macsPerSecond / 1e9).toFixed(1)} (dot ${(r.dotMacsPerSecond / 1e9).toFixed(1)})`).join(", ")} G multiply-adds/s` +
+    `${record.failure ? ` — ${record.failure}` : ""}`);
+  return best;
+}
+
 // ------------------------------------------------------------------ sizes
 
 async function sizes() {
@@ -920,7 +1389,13 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const ms = (value) => (value == null || Number.isNaN(value) ? "—"
-  : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 1 : 0)} ms`);
+  : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 1 ? 2 : value < 10 ? 1 : 0)} ms`);
+const count = (n) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : `${(n / 1e3).toFixed(0)} k`);
+const times = (x) => (x == null || !Number.isFinite(x) ? "—" : `${x.toFixed(x < 10 ? 1 : 0)}×`);
+const engineMedian = (record) => {
+  const engine = record.runs.map((r) => r.engineMs).filter((v) => v != null && !Number.isNaN(v));
+  return engine.length ? median(engine) : null;
+};
 const bytes = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} KB`);
 const cellText = (s) => String(s).replace(/\|/g, "\\|").replace(/\s+/g, " ");
 
@@ -958,10 +1433,68 @@ function notes(record) {
   return parts.join("; ");
 }
 
+/// The physical limit's cells of a row: the multiply-adds, their time at `peak` (multiply-adds
+/// per second), and ours over that (ours: the engine's own time where the page shows one,
+/// else the user's).
+function limitCells(id, record, peak) {
+  const macs = multiplyAdds(id);
+  if (!macs) return ["—", "—", "—"];
+  const atPeak = peak ? (1000 * macs) / peak : null;
+  const ours = record ? engineMedian(record) ?? summary(record).median : null;
+  return [count(macs), ms(atPeak), times(ours && atPeak ? ours / atPeak : null)];
+}
+
+/// The peer's table: ours and onnxruntime-web's, per operation and backend.
+function peerTable(report) {
+  const rows = ["cpu", "webgpu"].flatMap((backend) => OPERATIONS.filter((op) => op.peer && results.has(`${backend}/${op.id}/peer`))
+    .map((op) => ({ backend, op, ours: results.get(`${backend}/${op.id}`), theirs: results.get(`${backend}/${op.id}/peer`) })));
+  if (!rows.length) return [];
+  const lines = ["## The peer: onnxruntime-web, side by side", "",
+    "The same decoder with the same weights (`bench/peer/<model>-decoder.onnx`, written by " +
+    "`scripts/export-onnx.py` from what `cargo run -p vq-model --example export_decoder` reads with the app's " +
+    "loader, checked against our decoder to 1e-4), run by onnxruntime-web in the same page, in turn with ours on " +
+    "the same grids (ours, then the peer, run after run). \"ours: engine\" is the engine's own time of the request " +
+    "(decode, read back, bytes of pixels); \"peer\" is `session.run`, timed in the page (its output read back to " +
+    "the CPU); \"ours ÷ peer\" compares those two medians. The bar of issue 12: a full decode on the CPU backend " +
+    "≤ 1.0× onnxruntime-web's wasm. " +
+    Object.entries(report.peer).map(([backend, line]) => `${backend === "cpu" ? "CPU pass" : "SwiftShader pass"}: ${line}.`).join(" "),
+    "", "| operation | backend | ours: engine | peer: `session.run` | ours ÷ peer | ours: input → pixels | runs (ours/peer) | notes |",
+    "|---|---|---|---|---|---|---|---|"];
+  for (const { backend, op, ours, theirs } of rows) {
+    const [own, peer] = [engineMedian(ours), summary(theirs).median];
+    const agreement = theirs.runs.map((r) => r.agreement).filter((v) => v != null);
+    const note = [agreement.length && `the peer's pixels within ${Math.max(...agreement)} grey level(s) of ours`,
+      ours.failure && `ours: ${ours.failure}`, theirs.failure && `peer: ${theirs.failure}`].filter(Boolean).join("; ");
+    lines.push(`| ${cellText(op.label)} | ${backend === "cpu" ? "CPU (wasm, 1 thread)" : "WebGPU on SwiftShader (software)"} | ` +
+      `${ms(own)} | ${ms(peer)} | ${times(own && peer ? own / peer : null)} | ${ms(summary(ours).median)} | ` +
+      `${ours.runs.length}/${theirs.runs.length} | ${cellText(note)} |`);
+  }
+  return [...lines, ""];
+}
+
+/// The physical limit's section: the peak, how it was measured.
+function limitSection() {
+  const record = results.get("cpu/wasm-peak");
+  if (!record) return [];
+  if (!record.runs.length) return ["## The physical limit", "", `The peak was not measured: ${record.failure ?? "no run"}.`, ""];
+  const best = (key) => Math.max(...record.runs.map((r) => r[key]));
+  const g = (rate) => `${(rate / 1e9).toFixed(1)} G`;
+  const chains = Object.keys(record.runs[0].rates).filter((k) => k.startsWith("peak"))
+    .map((k) => `${k.slice(4)} chains ${g(Math.max(...record.runs.map((r) => r.rates[k])))}`).join(", ");
+  return ["## The physical limit", "",
+    `This machine's single-thread WebAssembly SIMD peak, in this Chromium: **${g(best("macsPerSecond"))} multiply-adds/s** ` +
+    `(a module built by the benchmark byte by byte, whose loop runs independent f32x4.mul + f32x4.add chains on locals, no ` +
+    `memory traffic, timed over ${PEAK_SECONDS} s, best of ${PEAK_TRIALS} × ${record.runs.length}: ${chains}); with loads, a dot product over two ` +
+    `8 KiB buffers (in L1), ${g(best("dotMacsPerSecond"))}/s. WebAssembly SIMD has no fused multiply-add (outside relaxed ` +
+    "SIMD), so each costs two instructions, as in our wasm. In the CPU table, \"multiply-adds\" counts an operation's " +
+    "products from the models' configs (formulas in `tests/e2e/bench.mjs`, `multiplyAdds`), \"at peak\" is their time at " +
+    "that peak, and \"ours ÷ peak\" the engine's own time (the user's where there is none) over it.", ""];
+}
+
 function tables(report) {
   const lines = [];
   for (const backend of ["cpu", "webgpu"]) {
-    const rows = OPERATIONS.filter((op) => !op.samplers && results.has(`${backend}/${op.id}`));
+    const rows = OPERATIONS.filter((op) => !op.samplers && !op.limit && results.has(`${backend}/${op.id}`));
     const sampled = OPERATIONS.filter((op) => op.samplers && samplersOf(op, backend).some((s) => results.has(`${backend}/${op.id}/${s}`)));
     if (!rows.length && !sampled.length) continue;
     lines.push(backend === "cpu"
@@ -972,19 +1505,23 @@ function tables(report) {
       lines.push("SwiftShader is a software adapter (the badge's `data-software-adapter` says " +
         `${report.webgpuSoftware ?? "?"}): these figures say nothing about a GPU.`, "");
     }
+    // The CPU's tables also show the physical limit (see its section).
+    const limit = backend === "cpu";
     if (rows.length) {
-      lines.push("| operation | median | min | runs | notes |", "|---|---|---|---|---|");
+      lines.push(limit ? "| operation | median | min | runs | multiply-adds | at peak | ours ÷ peak | notes |" : "| operation | median | min | runs | notes |",
+        limit ? "|---|---|---|---|---|---|---|---|" : "|---|---|---|---|---|");
       for (const op of rows) {
         const record = results.get(`${backend}/${op.id}`);
         const s = summary(record);
-        lines.push(`| ${cellText(op.label)} | ${ms(s.median)} | ${ms(s.min)} | ${s.n}/${RUNS} | ${cellText(notes(record))} |`);
+        const extra = limit ? ` ${limitCells(op.id, record, report.peak).join(" | ")} |` : "";
+        lines.push(`| ${cellText(op.label)} | ${ms(s.median)} | ${ms(s.min)} | ${s.n}/${RUNS} |${extra} ${cellText(notes(record))} |`);
       }
       lines.push("");
     }
     if (sampled.length) {
       lines.push("Sampling, Sample clicked → \"done in\" shown (all snapshots drawn), the same seeds for both samplers:", "");
-      lines.push("| operation | windowed (previous): median | min | cached: median | min | ratio (medians) | runs | notes |",
-        "|---|---|---|---|---|---|---|---|");
+      lines.push(`| operation | windowed (previous): median | min | cached: median | min | ratio (medians) | runs |${limit ? " multiply-adds | at peak | cached ÷ peak |" : ""} notes |`,
+        `|---|---|---|---|---|---|---|${limit ? "---|---|---|" : ""}---|`);
       for (const op of sampled) {
         const w = results.get(`${backend}/${op.id}/windowed`);
         const c = results.get(`${backend}/${op.id}/cached`);
@@ -995,12 +1532,14 @@ function tables(report) {
         const note = [w && notes(w) && `windowed: ${notes(w)}`, c && notes(c) && `cached: ${notes(c)}`,
           same && `the same pictures from both for ${same} seeds`,
           !w && backend === "webgpu" && "windowed not run on SwiftShader (over a minute)"].filter(Boolean).join("; ");
+        const extra = limit ? ` ${limitCells(op.id, c, report.peak).join(" | ")} |` : "";
         lines.push(`| ${cellText(op.label)} | ${ms(sw?.median)} | ${ms(sw?.min)} | ${ms(sc?.median)} | ${ms(sc?.min)} | ${ratio} | ` +
-          `${sw ? sw.n : "—"}/${sc ? sc.n : "—"} | ${cellText(note)} |`);
+          `${sw ? sw.n : "—"}/${sc ? sc.n : "—"} |${extra} ${cellText(note)} |`);
       }
       lines.push("");
     }
   }
+  lines.push(...peerTable(report), ...limitSection());
   if (report.sizes.length) {
     lines.push("## Sizes", "", "| file | raw | gzip -9 |", "|---|---|---|");
     for (const f of report.sizes) lines.push(`| \`${f.file}\` | ${bytes(f.raw)} | ${bytes(f.gzip9)} |`);
@@ -1027,15 +1566,19 @@ function cpuName() {
 const started = Date.now();
 const server = await serve(pkg);
 const base = `http://127.0.0.1:${server.address().port}/`;
-console.log(`serving ${pkg} at ${base}; ${RUNS} run(s) of each operation${ONLY ? `, only ${ONLY.source}` : ""}`);
+// The peer from a second origin, which the site's service worker leaves alone.
+const peerServer = await serve(PEER_DIR, { "/ort/": ORT_DIST });
+const peerBase = `http://127.0.0.1:${peerServer.address().port}/`;
+console.log(`serving ${pkg} at ${base}, the peer at ${peerBase}; ${RUNS} run(s) of each operation${ONLY ? `, only ${ONLY.source}` : ""}`);
 const report = { date: new Date().toISOString(), runs: RUNS, only: ONLY?.source ?? null, sizes: [],
-  loadBefore: loadavg()[0] };
+  loadBefore: loadavg()[0], peer: {}, peak: null };
 let chromiumVersion = null;
 try {
   report.sizes = await sizes();
   const built = await stat(join(pkg, "engine_worker_bg.wasm")).catch(() => null);
   report.built = built ? `${built.mtime.toISOString().slice(0, 16).replace("T", " ")} UTC` : null;
   const needs = (backend) => OPERATIONS.some((op) => wanted(backend, op.id));
+  const decodeIds = (backend) => ["fashion-full-decode", "photo-full-decode", "photo-window-decode"].filter((id) => operation[id].backends.includes(backend));
   for (const backend of ["cpu", "webgpu"]) {
     if (!needs(backend)) continue;
     const browser = await chromium.launch({ executablePath, headless: true,
@@ -1053,7 +1596,11 @@ try {
     try {
       await guarded(ids("load-fashion", "load-photo", "photo-encode-first", "photo-codebook"),
         () => loadSession(browser, base, backend));
+      await guarded(decodeIds(backend), () => decodeSession(browser, base, peerBase, backend));
       if (backend === "cpu") {
+        await guarded(["wasm-peak"], async () => {
+          report.peak = await limitSession(browser);
+        });
         await guarded(ids("fashion-encode", "fashion-edit-after-select", "fashion-edit-idle", "photo-encode-128",
           "photo-encode-256", "photo-encode-512", "photo-encode-512to256", "photo-edit-after-select", "photo-edit-idle",
           "photo-brush", "photo-suggest", "photo-surprisal"), () => labSession(browser, base, backend));
@@ -1068,6 +1615,7 @@ try {
   }
 } finally {
   server.close();
+  peerServer.close();
 }
 
 const gpuLoad = results.get("webgpu/load-fashion")?.runs[0];
@@ -1111,5 +1659,5 @@ await writeFile(join(root, "BENCHMARKS.md"), markdown + "\n");
 console.log("\n" + table);
 console.log(`bench: wrote BENCHMARKS.md and bench/results.json (${report.seconds} s)`);
 const failed = [...results.values()].filter((r) => r.failure);
-if (failed.length) console.log(`bench: ${failed.length} operation(s) with a failure: ${failed.map((r) => [r.backend, r.id, r.sampler].filter(Boolean).join("/")).join(", ")}`);
+if (failed.length) console.log(`bench: ${failed.length} operation(s) with a failure: ${failed.map((r) => [r.backend, r.id, r.sampler, r.peer && "peer"].filter(Boolean).join("/")).join(", ")}`);
 process.exit(results.size === 0 ? 1 : 0);

@@ -42,18 +42,24 @@ const MIME = {
   ".ico": "image/x-icon",
 };
 
-/// Serves `directory` on 127.0.0.1 (a free port); resolves to the server.
-export function serve(directory) {
+/// Serves `directory` on 127.0.0.1 (a free port); resolves to the server. `mounts` maps a
+/// path prefix (`/ort/`) to another directory served under it. Every answer allows any origin
+/// (the benchmark's peer is served from a second origin, which the site's service worker
+/// leaves alone, and loaded into the site's page).
+export function serve(directory, mounts = {}) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
-    const file = normalize(join(directory, path.endsWith("/") ? path + "index.html" : path));
-    if (!file.startsWith(directory)) {
+    const [prefix, base] = Object.entries(mounts).find(([p]) => path.startsWith(p)) ?? ["/", directory];
+    const rest = "/" + path.slice(prefix.length);
+    const file = normalize(join(base, rest.endsWith("/") ? rest + "index.html" : rest));
+    if (!file.startsWith(base)) {
       response.writeHead(403).end();
       return;
     }
     try {
       const body = await readFile(file);
-      response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+      response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream",
+        "access-control-allow-origin": "*" });
       response.end(body);
     } catch {
       response.writeHead(404).end("not found");
