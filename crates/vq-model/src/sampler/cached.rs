@@ -22,11 +22,11 @@ use crate::rng::SplitMix64;
 /// The part of the grids that the cells to draw can see: rows `top..top+height`, columns
 /// `left..left+width`. Cells outside it cannot change their logits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Crop {
-    top: usize,
-    left: usize,
-    height: usize,
-    width: usize,
+pub(super) struct Crop {
+    pub(super) top: usize,
+    pub(super) left: usize,
+    pub(super) height: usize,
+    pub(super) width: usize,
 }
 
 impl Crop {
@@ -60,16 +60,20 @@ impl Crop {
 
 /// Every layer's activations of the crop that later cells still need, for a batch of grids.
 #[derive(Debug, Clone)]
-struct Cache {
+pub(super) struct Cache {
     batch: usize,
     /// Columns of the crop.
     width: usize,
     /// `c`.
     channels: usize,
-    /// Rows of the previous layer the vertical convolution reads: `k/2 + 1`.
+    /// Rows of the previous layer the vertical convolution reads: `k/2 + 1` (also the taps of
+    /// the horizontal convolution).
     slots: usize,
-    /// Per layer, the vertical stack's output (after the gate) of the last `slots` rows:
-    /// `[slots, batch, width, c]`, row `r` in slot `r % slots`.
+    /// Rows of vertical outputs kept: `slots` for a sampler (a ring), every row of the window
+    /// for the suggester, which goes back to rows it computed before.
+    ring: usize,
+    /// Per layer, the vertical stack's output (after the gate) of the last `ring` rows:
+    /// `[ring, batch, width, c]`, row `r` in slot `r % ring`.
     vertical_out: Vec<Vec<f32>>,
     /// Per layer, the vertical features (before the gate) of the current row:
     /// `[batch, width, 2c]`.
@@ -86,17 +90,24 @@ struct Cache {
 }
 
 impl Cache {
-    fn new(prior: &HostPrior, batch: usize, width: usize) -> Self {
+    pub(super) fn new(prior: &HostPrior, batch: usize, width: usize) -> Self {
+        Self::keeping(prior, batch, width, prior.kernel / 2 + 1)
+    }
+
+    /// Caches that keep the vertical outputs of `ring` rows (at least the `k/2 + 1` the
+    /// vertical convolution reads).
+    pub(super) fn keeping(prior: &HostPrior, batch: usize, width: usize, ring: usize) -> Self {
         let c = prior.channels;
         let layers = prior.layers.len();
-        let half = prior.kernel / 2;
-        let slots = half + 1;
+        let slots = prior.kernel / 2 + 1;
+        let ring = ring.max(slots);
         Self {
             batch,
             width,
             channels: c,
             slots,
-            vertical_out: vec![vec![0.0; slots * batch * width * c]; layers],
+            ring,
+            vertical_out: vec![vec![0.0; ring * batch * width * c]; layers],
             vertical_features: vec![vec![0.0; batch * width * 2 * c]; layers],
             horizontal_out: vec![vec![0.0; batch * width * c]; layers],
             taps: vec![0.0; slots * prior.kernel * c],
@@ -119,7 +130,27 @@ impl Cache {
     }
 
     /// The vertical stacks of crop row `r`, every layer, every grid.
-    fn start_row(&mut self, prior: &HostPrior, codes: &Codes<'_>, r: usize, class: usize) {
+    pub(super) fn start_row(
+        &mut self,
+        prior: &HostPrior,
+        codes: &Codes<'_>,
+        r: usize,
+        class: usize,
+    ) {
+        let width = self.width;
+        self.start_row_in(prior, codes, r, class, &|_| 0..width);
+    }
+
+    /// The vertical stacks of crop row `r` in the columns `cols(layer)` of each layer; the
+    /// others keep what they hold.
+    pub(super) fn start_row_in(
+        &mut self,
+        prior: &HostPrior,
+        codes: &Codes<'_>,
+        r: usize,
+        class: usize,
+        cols: &dyn Fn(usize) -> std::ops::Range<usize>,
+    ) {
         let c = self.channels;
         let (k, half) = (prior.kernel, prior.kernel / 2);
         for (l, layer) in prior.layers.iter().enumerate() {
@@ -127,7 +158,7 @@ impl Cache {
             // Mask A reads rows r−half−1 ..= r−1, mask B rows r−half ..= r.
             let first_row = r as isize - half as isize - isize::from(layer.mask_a);
             for b in 0..self.batch {
-                for col in 0..self.width {
+                for col in cols(l) {
                     for ky in 0..self.slots {
                         for kx in 0..k {
                             let tap = (ky * k + kx) * c;
@@ -140,7 +171,7 @@ impl Cache {
                                 let code = codes.at(b, row as usize, column as usize);
                                 self.taps[tap..tap + c].copy_from_slice(prior.embedding(code));
                             } else {
-                                let at = self.v_at(row as usize % self.slots, b, column as usize);
+                                let at = self.v_at(row as usize % self.ring, b, column as usize);
                                 let below = &self.vertical_out[l - 1][at..at + c];
                                 self.taps[tap..tap + c].copy_from_slice(below);
                             }
@@ -150,7 +181,7 @@ impl Cache {
                     let features = &mut self.vertical_features[l][at..at + 2 * c];
                     layer.vertical.apply(&self.taps, features);
                     if !last {
-                        let out = self.v_at(r % self.slots, b, col);
+                        let out = self.v_at(r % self.ring, b, col);
                         gate(
                             &self.vertical_features[l][at..at + 2 * c],
                             layer.class_bias(class),
@@ -163,7 +194,7 @@ impl Cache {
     }
 
     /// The horizontal stacks of crop cell `(r, col)`, every layer, every grid.
-    fn fill_cell(
+    pub(super) fn fill_cell(
         &mut self,
         prior: &HostPrior,
         codes: &Codes<'_>,
@@ -171,9 +202,22 @@ impl Cache {
         col: usize,
         class: usize,
     ) {
+        self.fill_cell_from(prior, codes, (r, col), class, 0);
+    }
+
+    /// The horizontal stacks of crop cell `(r, col)` from layer `first` up, every grid; the
+    /// layers below keep what they hold.
+    pub(super) fn fill_cell_from(
+        &mut self,
+        prior: &HostPrior,
+        codes: &Codes<'_>,
+        (r, col): (usize, usize),
+        class: usize,
+        first: usize,
+    ) {
         let c = self.channels;
         let half = prior.kernel / 2;
-        for (l, layer) in prior.layers.iter().enumerate() {
+        for (l, layer) in prior.layers.iter().enumerate().skip(first) {
             // Mask A reads columns col−half−1 ..= col−1, mask B col−half ..= col.
             let first_col = col as isize - half as isize - isize::from(layer.mask_a);
             for b in 0..self.batch {
@@ -221,7 +265,7 @@ impl Cache {
     }
 
     /// The `K` logits of crop cell `(·, col)` of grid `b`, after [`Self::fill_cell`].
-    fn logits(&mut self, prior: &HostPrior, b: usize, col: usize, logits: &mut [f32]) {
+    pub(super) fn logits(&mut self, prior: &HostPrior, b: usize, col: usize, logits: &mut [f32]) {
         let c = self.channels;
         let at = self.row_at(b, col, c);
         let Some(top) = self.horizontal_out.last() else {
@@ -238,10 +282,41 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// What the current row holds: every layer's vertical features and horizontal outputs.
+    pub(super) fn row(&self) -> RowState {
+        RowState {
+            vertical_features: self.vertical_features.clone(),
+            horizontal_out: self.horizontal_out.clone(),
+        }
+    }
+
+    /// Makes `row` ([`Self::row`]) the current row again.
+    pub(super) fn set_row(&mut self, row: &RowState) {
+        for (mine, kept) in self
+            .vertical_features
+            .iter_mut()
+            .zip(&row.vertical_features)
+        {
+            mine.copy_from_slice(kept);
+        }
+        for (mine, kept) in self.horizontal_out.iter_mut().zip(&row.horizontal_out) {
+            mine.copy_from_slice(kept);
+        }
+    }
+}
+
+/// A row's per-row caches, kept to go back to it ([`Cache::row`]).
+#[derive(Debug, Clone)]
+pub(super) struct RowState {
+    vertical_features: Vec<Vec<f32>>,
+    horizontal_out: Vec<Vec<f32>>,
+}
+
 /// The codes of a batch of grids, read in crop coordinates.
-struct Codes<'a> {
-    grids: &'a [Grid],
-    crop: Crop,
+pub(super) struct Codes<'a> {
+    pub(super) grids: &'a [Grid],
+    pub(super) crop: Crop,
 }
 
 impl Codes<'_> {
@@ -366,145 +441,10 @@ pub fn logits(prior: &HostPrior, grid: &Grid, class: Option<usize>) -> Vec<Vec<f
 }
 
 /// `log p(code | logits)`: the log-softmax of `logits` at `code`, in `f64`.
-fn log_probability(logits: &[f32], code: u32) -> f64 {
+pub(super) fn log_probability(logits: &[f32], code: u32) -> f64 {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum: f64 = logits.iter().map(|&l| f64::from(l - max).exp()).sum();
     f64::from(logits[code as usize] - max) - sum.ln()
-}
-
-/// The prior's suggestions for one cell on the host, rescoring only what a candidate changes
-/// ([`super::suggestions`] does a device pass over the whole window per candidate).
-///
-/// The caches are filled once up to the cell: the rows above it and its row's cells before it
-/// depend on no candidate, and the cell's own logits, `p(x | before)`, rank the candidates.
-/// Each candidate then continues from a copy of those caches: the rest of the cell's row and
-/// the [`crate::prior::ReceptiveField::rows_above`] rows below, the only cells whose logits
-/// can see it, scored by `log p(x | before) + Σ log p(later | …, x)` over them.
-#[derive(Debug, Clone)]
-pub struct HostSuggester {
-    /// The window holding the cell, its row's cells before it, the rows above that its row
-    /// sees and the rows below that see it, with their receptive fields.
-    window: Grid,
-    /// The cell in the window.
-    cell: (usize, usize),
-    class: usize,
-    /// The caches up to the cell (its row started, the cells before it filled).
-    base: Cache,
-    /// `log p(x | before)` for every code `x`.
-    causal: Vec<f64>,
-    /// The candidates, most likely given the cells before first.
-    order: Vec<usize>,
-    /// The score of each candidate rescored so far.
-    scores: Vec<f64>,
-}
-
-impl HostSuggester {
-    /// The caches up to `(row, col)` of `grid`, and the `candidates` most likely codes there.
-    pub fn new(
-        prior: &HostPrior,
-        grid: &Grid,
-        (row, col): (usize, usize),
-        class: Option<usize>,
-        candidates: usize,
-    ) -> Self {
-        let field = prior.receptive_field();
-        let rows =
-            row.saturating_sub(field.rows_above)..(row + field.rows_above + 1).min(grid.height);
-        let reach = field.cols_left() + field.cols_side;
-        let cols = col.saturating_sub(reach)..(col + reach + 1).min(grid.width);
-        let cell = (row - rows.start, col - cols.start);
-        let window = grid.crop(rows, cols);
-        let class = prior.class_index(class);
-        let mut base = Cache::new(prior, 1, window.width);
-        let crop = Crop {
-            top: 0,
-            left: 0,
-            height: window.height,
-            width: window.width,
-        };
-        let codes = Codes {
-            grids: std::slice::from_ref(&window),
-            crop,
-        };
-        for r in 0..=cell.0 {
-            base.start_row(prior, &codes, r, class);
-            let end = if r == cell.0 {
-                cell.1 + 1
-            } else {
-                window.width
-            };
-            for c in 0..end {
-                base.fill_cell(prior, &codes, r, c, class);
-            }
-        }
-        let mut logits = vec![0.0; prior.codebook_size];
-        base.logits(prior, 0, cell.1, &mut logits);
-        let causal: Vec<f64> = (0..logits.len())
-            .map(|code| log_probability(&logits, code as u32))
-            .collect();
-        let mut order: Vec<usize> = (0..causal.len()).collect();
-        order.sort_by(|&a, &b| causal[b].total_cmp(&causal[a]));
-        order.truncate(candidates.max(1));
-        Self {
-            window,
-            cell,
-            class,
-            base,
-            causal,
-            order,
-            scores: Vec::new(),
-        }
-    }
-
-    /// Candidates rescored, and in all.
-    pub fn progress(&self) -> (usize, usize) {
-        (self.scores.len(), self.order.len())
-    }
-
-    /// Rescores the next candidate; returns whether one was left.
-    pub fn rescore_next(&mut self, prior: &HostPrior) -> bool {
-        let Some(&code) = self.order.get(self.scores.len()) else {
-            return false;
-        };
-        let field = prior.receptive_field();
-        let (r0, c0) = self.cell;
-        let mut variant = self.window.clone();
-        let width = variant.width;
-        variant.codes[r0 * width + c0] = code as u32;
-        let crop = Crop {
-            top: 0,
-            left: 0,
-            height: variant.height,
-            width,
-        };
-        let codes = Codes {
-            grids: std::slice::from_ref(&variant),
-            crop,
-        };
-        let mut cache = self.base.clone();
-        let mut logits = vec![0.0; prior.codebook_size];
-        let mut score = self.causal[code];
-        for r in r0..variant.height {
-            if r > r0 {
-                cache.start_row(prior, &codes, r, self.class);
-            }
-            let first = if r == r0 { c0 + 1 } else { 0 };
-            for c in first..width {
-                cache.fill_cell(prior, &codes, r, c, self.class);
-                if field.contains((r, c), (r0, c0)) {
-                    cache.logits(prior, 0, c, &mut logits);
-                    score += log_probability(&logits, variant.codes[r * width + c]);
-                }
-            }
-        }
-        self.scores.push(score);
-        true
-    }
-
-    /// The `k` most likely of the candidates rescored, with their probabilities among them.
-    pub fn ranked(&self, k: usize) -> Vec<super::Suggestion> {
-        super::rank(&self.order, &self.scores, k)
-    }
 }
 
 /// The bits of every cell of a grid under the prior, `−log₂ p(code | cells before)`, on the

@@ -10,8 +10,10 @@
 //! backend that computes the same logits. Every read is `into_data_async`.
 
 pub mod cached;
+mod suggest;
 
-pub use cached::{CachedResampler, HostSuggester, HostSurprisal};
+pub use cached::{CachedResampler, HostSurprisal};
+pub use suggest::HostSuggester;
 
 use burn::prelude::*;
 use burn::tensor::Int;

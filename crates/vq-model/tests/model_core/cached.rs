@@ -121,36 +121,44 @@ fn cached_completion_draws_the_windowed_grids() {
     );
 }
 
-/// The host's suggestions, rescoring only the rows a candidate changes, rank the codes as the
-/// device's pass over the whole window does, with the same probabilities, also at the edges.
+/// The host's suggestions, rescoring only the activations a candidate reaches, rank the codes
+/// as the device's pass over the whole window does, with the same probabilities, also at the
+/// edges, for priors of several depths and kernel widths (the cone's reach depends on both).
 #[test]
 fn host_suggestions_equal_the_device_windows() {
     let device = device();
-    let prior = PixelCnnPrior::new(&small_prior_config(4), &device);
-    let host = host(&prior);
-    let (h, w) = (12, 13);
-    let grid = random_grid(h, w, prior.codebook_size(), 21);
-    for (cell, class) in [
-        ((5, 6), Some(1)),
-        ((0, 0), None),
-        ((11, 12), Some(3)),
-        ((3, 1), None),
-    ] {
-        let device_ranked = block_on(sampler::suggestions(
-            &prior, &grid, cell, class, 5, 8, &device,
-        ))
-        .expect("suggestions");
-        let mut suggester = sampler::HostSuggester::new(&host, &grid, cell, class, 8);
-        while suggester.rescore_next(&host) {}
-        assert_eq!(suggester.progress(), (8, 8));
-        let host_ranked = suggester.ranked(5);
-        let codes = |r: &[sampler::Suggestion]| r.iter().map(|s| s.code).collect::<Vec<_>>();
-        assert_eq!(codes(&host_ranked), codes(&device_ranked), "cell {cell:?}");
-        for (a, b) in host_ranked.iter().zip(&device_ranked) {
-            assert!(
-                (a.probability - b.probability).abs() < 1e-4,
-                "cell {cell:?}: {a:?} {b:?}"
-            );
+    for (layers, kernel) in [(2, 3), (4, 3), (3, 5)] {
+        let config = small_prior_config(4)
+            .with_layers(layers)
+            .with_kernel(kernel);
+        let prior = PixelCnnPrior::new(&config, &device);
+        let host = host(&prior);
+        let (h, w) = (16, 17);
+        let grid = random_grid(h, w, prior.codebook_size(), 21);
+        for (cell, class) in [
+            ((7, 8), Some(1)),
+            ((0, 0), None),
+            ((15, 16), Some(3)),
+            ((3, 1), None),
+            ((12, 15), None),
+        ] {
+            let device_ranked = block_on(sampler::suggestions(
+                &prior, &grid, cell, class, 5, 8, &device,
+            ))
+            .expect("suggestions");
+            let mut suggester = sampler::HostSuggester::new(&host, &grid, cell, class, 8);
+            while suggester.rescore_next(&host) {}
+            assert_eq!(suggester.progress(), (8, 8));
+            let host_ranked = suggester.ranked(5);
+            let codes = |r: &[sampler::Suggestion]| r.iter().map(|s| s.code).collect::<Vec<_>>();
+            let at = format!("{layers} layers of {kernel}, cell {cell:?}");
+            assert_eq!(codes(&host_ranked), codes(&device_ranked), "{at}");
+            for (a, b) in host_ranked.iter().zip(&device_ranked) {
+                assert!(
+                    (a.probability - b.probability).abs() < 1e-4,
+                    "{at}: {a:?} {b:?}"
+                );
+            }
         }
     }
 }
