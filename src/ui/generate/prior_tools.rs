@@ -79,6 +79,25 @@ pub fn PriorTools(
             })
         })
     };
+    // While the prior weighs the selected cell's codes (a few hundred ms on the photo model),
+    // a line says so, so that the space where the suggestions will be is not just empty.
+    let suggestions_pending = move || {
+        lab.with(|lab| {
+            let (row, col) = lab.selected?;
+            let shown = lab
+                .prior
+                .suggestions
+                .as_ref()
+                .is_some_and(|s| (s.row, s.col) == (row, col));
+            (lab.prior.suggesting && !shown).then(|| {
+                view! {
+                    <p class="suggestions pending" data-testid="suggestions-pending" role="status">
+                        {format!("The prior is weighing codes for cell ({row}, {col})…")}
+                    </p>
+                }
+            })
+        })
+    };
     let suggestions_error = move || {
         lab.with(|lab| lab.prior.suggestions_error.clone())
             .map(|message| view! { <div class="error" role="alert" data-testid="suggestions-error">{message}</div> })
@@ -109,6 +128,7 @@ pub fn PriorTools(
     view! {
         <div class="prior-tools" data-testid="prior-tools">
             {suggestions}
+            {suggestions_pending}
             {suggestions_error}
             <div class="lab-row complete">
                 <button
