@@ -947,6 +947,9 @@ try {
     check(/^Cell \(10, 20\): code \d+ · distance/.test(cellInfo), `hover over the canvas names the cell: ${cellInfo}`);
     await page.mouse.click(at.x, at.y);
     check(/Cell \(10, 20\)/.test(await byId(page, "selected-cell").innerText()), "a click selects it");
+    // While the prior weighs the cell's codes (a few hundred ms on this model) a line says so.
+    const pending = await byId(page, "suggestions-pending").innerText({ timeout: 3000 }).catch(() => null);
+    check(pending === "The prior is weighing codes for cell (10, 20)…", `a line says the prior is weighing the cell's codes: ${pending}`);
     const before = await reconstructionPixels(page);
     const width = 256;
     const code = (Number(await byId(page, "code-input").inputValue()) + 200) % 512;
@@ -966,6 +969,7 @@ try {
     }
     check(changed > 0 && outside === 0, `the edit changed ${changed} pixels, none outside the cell's reach (${outside})`);
     await byId(page, "suggestion").first().waitFor();
+    check(await byId(page, "suggestions-pending").count() === 0, "the line goes once the cell's suggestions are shown");
     await page.screenshot({ path: join(screenshots, "photo-cpu-edited.png"), fullPage: true });
 
     // The canvas by keyboard: arrows select, the eyedropper and a brush take Enter.
