@@ -469,6 +469,26 @@ async function open(browser, url) {
   return { context, page };
 }
 
+/// Opens `url` in a fresh context, waits for the model and an idle engine, and runs
+/// `body(page)`; when the page does not load, `ids` fail with that sentence. Says the page's
+/// errors, if any, and closes the context after.
+async function inLoadedPage(browser, url, backend, ids, body) {
+  const { context, page } = await open(browser, url);
+  try {
+    try {
+      await loaded(page, backend);
+      await idle(page, backend, "loading");
+    } catch (error) {
+      failAll(backend, ids, `the page did not load: ${sentence(error)}`);
+      return;
+    }
+    await body(page);
+    if (page.errors.length) console.log(`  page errors: ${page.errors.slice(0, 5).join(" | ")}`);
+  } finally {
+    await context.close();
+  }
+}
+
 /// Waits for the load watches the probe armed at navigation; checks the badge's backend.
 async function loaded(page, backend) {
   const ids = await page.evaluate(() => window.__bench.loadWatches);
@@ -764,15 +784,7 @@ async function labSession(browser, base, backend) {
     "photo-edit-after-select", "photo-edit-idle", "photo-brush", "photo-suggest", "photo-surprisal"].filter((id) => operation[id].backends.includes(backend));
   if (!anyWanted(backend, [...fashionIds, ...photoIds])) return;
   console.log(`${backend}: the lab (one page)`);
-  const { context, page } = await open(browser, `${base}?backend=${backend}`);
-  try {
-    try {
-      await loaded(page, backend);
-      await idle(page, backend, "loading");
-    } catch (error) {
-      failAll(backend, [...fashionIds, ...photoIds], `the page did not load: ${sentence(error)}`);
-      return;
-    }
+  await inLoadedPage(browser, `${base}?backend=${backend}`, backend, [...fashionIds, ...photoIds], async (page) => {
     if (anyWanted(backend, fashionIds)) {
       try {
         await fashionLab(page, backend);
@@ -790,10 +802,7 @@ async function labSession(browser, base, backend) {
         failAll(backend, photoIds, sentence(error));
       }
     }
-    if (page.errors.length) console.log(`  page errors: ${page.errors.slice(0, 5).join(" | ")}`);
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 /// Sampling: the windowed (previous) and the cached sampler, each in its own page
@@ -887,15 +896,7 @@ async function webgpuLab(browser, base) {
   const ids = ["fashion-encode", "fashion-edit-after-select", "fashion-edit-idle", "sample-fashion-1"];
   if (!anyWanted(backend, ids)) return;
   console.log("webgpu: the lab and sampling (one page)");
-  const { context, page } = await open(browser, `${base}?backend=webgpu`);
-  try {
-    try {
-      await loaded(page, backend);
-      await idle(page, backend, "loading");
-    } catch (error) {
-      failAll(backend, ids, `the page did not load: ${sentence(error)}`);
-      return;
-    }
+  await inLoadedPage(browser, `${base}?backend=webgpu`, backend, ids, async (page) => {
     try {
       await fashionLab(page, backend);
     } catch (error) {
@@ -912,9 +913,7 @@ async function webgpuLab(browser, base) {
       result.sent = await page.evaluate(() => window.__bench.lastSampler);
       return result;
     });
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 // ------------------------------------------------------------------ the peer
@@ -1032,15 +1031,7 @@ async function decodeSession(browser, base, peerBase, backend) {
   const ids = ["fashion-full-decode", "photo-full-decode", "photo-window-decode"].filter((id) => wanted(backend, id));
   if (ids.length === 0) return;
   console.log(`${backend}: decodes, ours and onnxruntime-web's in turn (one page)`);
-  const { context, page } = await open(browser, `${base}?backend=${backend}`);
-  try {
-    try {
-      await loaded(page, backend);
-      await idle(page, backend, "loading");
-    } catch (error) {
-      failAll(backend, ids, `the page did not load: ${sentence(error)}`);
-      return;
-    }
+  await inLoadedPage(browser, `${base}?backend=${backend}`, backend, ids, async (page) => {
     const peerState = { line: null, failure: null };
     try {
       peerState.line = await startPeer(page, peerBase, backend);
@@ -1089,10 +1080,7 @@ async function decodeSession(browser, base, peerBase, backend) {
         failAll(backend, photoIds, sentence(error));
       }
     }
-    if (page.errors.length) console.log(`  page errors: ${page.errors.slice(0, 5).join(" | ")}`);
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 /// An edit's decode on a 64×64 photo grid: ours a Set code on a cell away from the edges

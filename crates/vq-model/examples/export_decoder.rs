@@ -23,16 +23,11 @@ use burn::store::ModuleSnapshot;
 use burn::store::bridge::into_data;
 use serde_json::json;
 use vq_model::sampler::Grid;
-use vq_model::weights::{ModelFiles, files, load_model};
+use vq_model::weights::load_dir;
 
 /// The tensors the decoder needs: the codebook (`z_q` from codes) and the decoder's own.
 fn wanted(name: &str) -> bool {
     name == "quantizer.codebook.weight" || name.starts_with("decoder.")
-}
-
-fn read(dir: &Path, file: &str) -> Vec<u8> {
-    let path = dir.join(file);
-    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
 fn write_f32(path: &Path, values: &[f32]) {
@@ -47,22 +42,8 @@ fn main() {
         std::process::exit(2);
     };
     let device = Device::flex();
-    let (manifest, config, vqvae, prior) = (
-        read(model_dir, files::MANIFEST),
-        read(model_dir, files::CONFIG),
-        read(model_dir, files::VQVAE),
-        read(model_dir, files::PRIOR),
-    );
-    let model = load_model(
-        ModelFiles {
-            manifest: &manifest,
-            config: &config,
-            vqvae: &vqvae,
-            prior: &prior,
-        },
-        &device,
-    )
-    .unwrap_or_else(|err| panic!("{}: {err}", model_dir.display()));
+    let model =
+        load_dir(model_dir, &device).unwrap_or_else(|err| panic!("{}: {err}", model_dir.display()));
     std::fs::create_dir_all(out_dir).unwrap_or_else(|err| panic!("{}: {err}", out_dir.display()));
 
     let mut tensors = Vec::new();

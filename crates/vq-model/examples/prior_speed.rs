@@ -13,35 +13,15 @@ use std::time::Instant;
 use burn::prelude::*;
 use vq_model::prior::HostPrior;
 use vq_model::sampler::{CachedResampler, Grid, HostSuggester, Resampler, SampleOptions};
-use vq_model::weights::{ModelFiles, load_model};
-
-fn read(model: &str, file: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/models")
-        .join(model)
-        .join(file);
-    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
-}
+use vq_model::weights::load_dir;
 
 fn main() {
     let device = Device::flex();
     for (name, count, side) in [("fashion", 8, 7), ("fashion", 1, 7), ("photo", 1, 16)] {
-        let (manifest, config, vqvae, prior) = (
-            read(name, "manifest.json"),
-            read(name, "config.json"),
-            read(name, "vqvae.bpk"),
-            read(name, "prior.bpk"),
-        );
-        let model = load_model(
-            ModelFiles {
-                manifest: &manifest,
-                config: &config,
-                vqvae: &vqvae,
-                prior: &prior,
-            },
-            &device,
-        )
-        .unwrap_or_else(|err| panic!("{err}"));
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../assets/models")
+            .join(name);
+        let model = load_dir(&dir, &device).unwrap_or_else(|err| panic!("{err}"));
         let host =
             pollster::block_on(HostPrior::read(&model.prior)).unwrap_or_else(|e| panic!("{e}"));
         let options = SampleOptions {

@@ -196,6 +196,36 @@ pub struct LoadedModel {
     pub prior: PixelCnnPrior,
 }
 
+/// Loads the model directory `dir` from disk (native tools: the trainer, the examples), every
+/// hash checked against its manifest first.
+///
+/// # Errors
+///
+/// [`WeightsError::Io`] naming a file that cannot be read, or what [`load_model`] refuses.
+pub fn load_dir(dir: &std::path::Path, device: &Device) -> Result<LoadedModel, WeightsError> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|err| {
+            std::io::Error::new(err.kind(), format!("reading {}: {err}", path.display()))
+        })
+    };
+    let (manifest, config, vqvae, prior) = (
+        read(files::MANIFEST)?,
+        read(files::CONFIG)?,
+        read(files::VQVAE)?,
+        read(files::PRIOR)?,
+    );
+    load_model(
+        ModelFiles {
+            manifest: &manifest,
+            config: &config,
+            vqvae: &vqvae,
+            prior: &prior,
+        },
+        device,
+    )
+}
+
 /// The bytes of the four files of a model directory.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelFiles<'a> {

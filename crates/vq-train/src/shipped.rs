@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::prelude::*;
 use vq_model::config::ModelConfig;
-use vq_model::weights::{self, LoadedModel, Manifest, ModelFiles, Provenance, files};
+use vq_model::weights::{self, LoadedModel, Manifest, Provenance, files};
 use vq_model::{PixelCnnPrior, VqVae};
 
 use crate::data::fashion::{self as fashion_data, Split};
@@ -96,25 +96,7 @@ pub fn git_revision() -> String {
 /// # Errors
 /// A missing file, a hash mismatch, or weights that do not fit the architecture.
 pub fn load_dir(dir: &Path, device: &Device) -> Result<LoadedModel> {
-    let read = |name: &str| {
-        std::fs::read(dir.join(name))
-            .with_context(|| format!("reading {}", dir.join(name).display()))
-    };
-    let (manifest, config, vqvae, prior) = (
-        read(files::MANIFEST)?,
-        read(files::CONFIG)?,
-        read(files::VQVAE)?,
-        read(files::PRIOR)?,
-    );
-    Ok(weights::load_model(
-        ModelFiles {
-            manifest: &manifest,
-            config: &config,
-            vqvae: &vqvae,
-            prior: &prior,
-        },
-        device,
-    )?)
+    Ok(weights::load_dir(dir, device)?)
 }
 
 /// Adds `metrics` (measured after the export, e.g. by the judge) to the manifest of `dir`,
