@@ -23,13 +23,23 @@ use crate::rng::SplitMix64;
 /// `left..left+width`. Cells outside it cannot change their logits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Crop {
-    pub(super) top: usize,
-    pub(super) left: usize,
-    pub(super) height: usize,
-    pub(super) width: usize,
+    top: usize,
+    left: usize,
+    height: usize,
+    width: usize,
 }
 
 impl Crop {
+    /// All of `grid`.
+    pub(super) fn whole(grid: &Grid) -> Self {
+        Self {
+            top: 0,
+            left: 0,
+            height: grid.height,
+            width: grid.width,
+        }
+    }
+
     /// The smallest crop holding the causal window of every cell of `order` (raster indices of
     /// a grid `width` wide, sorted).
     fn around(prior: &HostPrior, order: &[usize], (height, width): (usize, usize)) -> Self {
@@ -415,12 +425,7 @@ impl CachedResampler {
 /// The logits of every cell of `grid`, teacher-forced, on the host: `height × width` vectors
 /// of `K`, raster order. Equal to [`crate::PixelCnnPrior::forward`] up to float rounding.
 pub fn logits(prior: &HostPrior, grid: &Grid, class: Option<usize>) -> Vec<Vec<f32>> {
-    let crop = Crop {
-        top: 0,
-        left: 0,
-        height: grid.height,
-        width: grid.width,
-    };
+    let crop = Crop::whole(grid);
     let mut cache = Cache::new(prior, 1, grid.width);
     let class = prior.class_index(class);
     let codes = Codes {
@@ -483,12 +488,7 @@ impl HostSurprisal {
         if self.row >= self.grid.height {
             return false;
         }
-        let crop = Crop {
-            top: 0,
-            left: 0,
-            height: self.grid.height,
-            width: self.grid.width,
-        };
+        let crop = Crop::whole(&self.grid);
         let codes = Codes {
             grids: std::slice::from_ref(&self.grid),
             crop,

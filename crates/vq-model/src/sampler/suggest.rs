@@ -111,7 +111,7 @@ impl HostSuggester {
         let mut base = Cache::keeping(prior, 1, window.width, window.height);
         let codes = Codes {
             grids: std::slice::from_ref(&window),
-            crop: whole(&window),
+            crop: Crop::whole(&window),
         };
         let mut logits = vec![0.0; prior.codebook_size];
         let mut kept = Vec::with_capacity(window.height - cell.0);
@@ -162,7 +162,7 @@ impl HostSuggester {
         variant.codes[r0 * width + c0] = code as u32;
         let codes = Codes {
             grids: std::slice::from_ref(&variant),
-            crop: whole(&variant),
+            crop: Crop::whole(&variant),
         };
         let cone = Cone {
             cell: self.cell,
@@ -197,15 +197,5 @@ impl HostSuggester {
     /// The `k` most likely of the candidates rescored, with their probabilities among them.
     pub fn ranked(&self, k: usize) -> Vec<Suggestion> {
         super::rank(&self.order, &self.scores, k)
-    }
-}
-
-/// The crop of all of `grid`.
-fn whole(grid: &Grid) -> Crop {
-    Crop {
-        top: 0,
-        left: 0,
-        height: grid.height,
-        width: grid.width,
     }
 }
