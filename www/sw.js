@@ -1,10 +1,19 @@
 // VQ Lab's service worker: keeps the site and the models for use without a network.
 // Network first (so a new build is picked up when online), the cache when the network fails.
-// Nothing here goes to another origin; the cache holds only this site's files.
-const CACHE = "vq-lab-v1";
+// One cache per build (its id written here by scripts/trunk-post-build.sh): a new build starts
+// a new cache, and the old ones are removed once it takes over. Nothing here goes to another
+// origin; the cache holds only this site's files.
+const BUILD = "__VQ_LAB_BUILD__";
+const PREFIX = "vq-lab-";
+const CACHE = PREFIX + BUILD;
 
 self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("activate", (event) => event.waitUntil((async () => {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+  }
+  await self.clients.claim();
+})()));
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);

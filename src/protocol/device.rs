@@ -105,6 +105,10 @@ pub struct EngineReport {
     pub warmup: Warmup,
     /// The models the page offers (`models/catalogue.json`).
     pub catalogue: super::Catalogue,
+    /// The build of the site the engine's files come from (`VQ_LAB_BUILD`, set by its loader:
+    /// `scripts/trunk-post-build.sh`); the page refuses an engine of another build. `None`
+    /// natively and in the browser tests, which have no loader.
+    pub build: Option<String>,
 }
 
 /// A small computation (a 256×256 matrix product, summed, read back asynchronously) run once on

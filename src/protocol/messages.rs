@@ -109,6 +109,8 @@ pub enum ToEngine {
     /// Test hook: the engine panics, as it would on a bug, so that an end-to-end test sees the
     /// page restart it. Refused unless [`ToEngine::Init`] asked for `test_hooks`.
     Crash,
+    /// How much memory the engine's WebAssembly holds; answers [`FromEngine::Memory`].
+    Memory,
     /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
     Codebook,
     /// The bits of every cell of the current grid under the prior; answers
@@ -218,6 +220,12 @@ pub enum FromEngine {
     },
     /// The answer to [`ToEngine::Codebook`].
     Codebook(Codebook),
+    /// The answer to [`ToEngine::Memory`].
+    Memory {
+        /// The bytes of the engine's WebAssembly memory (which only grows); `None` where the
+        /// engine is not WebAssembly (native tests).
+        bytes: Option<u64>,
+    },
     /// The answer to [`ToEngine::Surprisal`].
     Surprisal {
         /// The codes it was computed for, row-major.

@@ -9,7 +9,9 @@ use super::engine_client::{EngineClient, EngineHandle};
 use super::lab::Lab;
 use super::location;
 use super::state::LabState;
-use super::state::engine::{EngineEvent, EngineState, next_state};
+use super::state::engine::{EngineEvent, EngineState, next_state, other_build};
+use super::store::{self, Kept};
+use super::dom;
 use crate::protocol::{BackendPreference, FromEngine, ToEngine};
 
 /// How long the worker may take to load its WebAssembly before the page gives up.
@@ -28,6 +30,21 @@ pub fn App() -> impl IntoView {
             Some(format!("{unknown}; choosing automatically.")),
         ),
     };
+
+    // The session of an earlier visit, read while the engine starts; the lab opens with it.
+    let kept = StoredValue::new(None::<Kept>);
+    let kept_read = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        kept.set_value(Some(store::load().await));
+        kept_read.set(true);
+    });
+    let update_ready = RwSignal::new(
+        js_sys::Reflect::get(&js_sys::global(), &"vqLabUpdateReady".into())
+            .is_ok_and(|ready| ready.is_truthy()),
+    );
+    let on_update = window_event_listener_untyped("vq-lab-update", move |_| update_ready.set(true));
+    on_cleanup(move || on_update.remove());
+    let page_build = StoredValue::new(dom::page_build());
 
     let test_hooks = location::test_hooks();
     let client = StoredValue::new_local(None::<EngineClient>);
@@ -50,6 +67,8 @@ pub fn App() -> impl IntoView {
             && LabState::handles(message)
         {
             if let EngineEvent::Message(message) = event {
+                // After an encode and a drawing, the figures of the engine's memory.
+                let measure = matches!(message, FromEngine::Encoded(_) | FromEngine::Drawn(_));
                 let outbox = lab
                     .try_update(|lab| lab.then_outbox(|lab| lab.on_message(message)))
                     .unwrap_or_default();
@@ -58,7 +77,18 @@ pub fn App() -> impl IntoView {
                     restarted.set(restart_note.get_value());
                 }
                 send_all(outbox);
+                if measure {
+                    send_all(vec![ToEngine::Memory]);
+                }
             }
+            return;
+        }
+        // An engine of another build than the page's is not used.
+        if let EngineEvent::Message(FromEngine::Ready(report)) = &event
+            && let Some(sentence) =
+                page_build.with_value(|page| other_build(page.as_deref(), report.build.as_deref()))
+        {
+            state.set(EngineState::Failed(sentence));
             return;
         }
         // The catalogue comes with the engine's report; the lab keeps it.
@@ -158,6 +188,13 @@ pub fn App() -> impl IntoView {
                 {move || restarted.get().map(|line| view! {
                     <p class="notice" role="status" data-testid="engine-restarted">{line}</p>
                 })}
+                {move || update_ready.get().then(|| view! {
+                    <p class="notice" role="status" data-testid="update-ready">
+                        "A new version of VQ Lab is ready. "
+                        <button on:click=move |_| reload()>"Reload to use it"</button>
+                        " (your image and its history are kept in this browser)."
+                    </p>
+                })}
                 {test_hooks.then(|| view! {
                     <button
                         data-testid="test-crash"
@@ -167,8 +204,8 @@ pub fn App() -> impl IntoView {
                         "Crash the engine (test)"
                     </button>
                 })}
-                {move || match (ready.get(), engine.get_value()) {
-                    (true, Some(handle)) => view! { <Lab handle=handle lab=lab /> }.into_any(),
+                {move || match (ready.get() && kept_read.get(), engine.get_value()) {
+                    (true, Some(handle)) => view! { <Lab handle=handle lab=lab kept=kept /> }.into_any(),
                     _ => ().into_any(),
                 }}
                 <section class="card intro">
@@ -213,9 +250,18 @@ fn EngineStatus(state: RwSignal<EngineState>) -> impl IntoView {
             <div class="error" role="alert" data-testid="engine-error">
                 <strong>"Something went wrong. "</strong>
                 {message}
+                " "
+                <button data-testid="reload" on:click=move |_| reload()>"Reload the page"</button>
             </div>
         }
         .into_any(),
+    }
+}
+
+/// Reloads the page (a new version); a failure can only be logged.
+fn reload() {
+    if let Some(Err(err)) = web_sys::window().map(|window| window.location().reload()) {
+        web_sys::console::error_1(&err);
     }
 }
 

@@ -58,6 +58,25 @@ pub fn BackendBadge(report: EngineReport, lab: RwSignal<LabState>) -> impl IntoV
                     }
                 })
             })}
+            {move || lab.with(|lab| {
+                let memory = lab.engine_memory;
+                memory.bytes.map(|engine| {
+                    let page = crate::js::wasm_memory_bytes();
+                    let mb = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+                    view! {
+                        <p
+                            class="badge-memory"
+                            data-testid="wasm-memory"
+                            data-page-bytes=page.to_string()
+                            data-engine-bytes=engine.to_string()
+                            data-reports=memory.reports.to_string()
+                            title="The WebAssembly memory of the page and of the engine's worker (it only grows), after the last encode or drawing"
+                        >
+                            {format!("WebAssembly memory: page {:.0} MB, engine {:.0} MB", mb(page), mb(engine))}
+                        </p>
+                    }
+                })
+            })}
             <p class="badge-reason" data-testid="backend-reason">{report.reason.clone()}</p>
             <a class="badge-switch" data-testid="backend-switch" href=switch_href>
                 {format!("Switch to {}", other.label())}

@@ -135,6 +135,15 @@ pub async fn file_text(file: &web_sys::File) -> Result<String, String> {
     Ok(text.as_string().unwrap_or_default())
 }
 
+/// The build of this page's files (`<meta name="vq-lab-build">`, written by
+/// `scripts/trunk-post-build.sh`); `None` when the build has none.
+pub fn page_build() -> Option<String> {
+    let meta = document()?
+        .query_selector(r#"meta[name="vq-lab-build"]"#)
+        .ok()??;
+    meta.get_attribute("content").filter(|build| !build.is_empty())
+}
+
 /// The address's fragment without `#`, if there is one.
 pub fn location_hash() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;

@@ -109,7 +109,12 @@ pub struct EngineClient {
 }
 
 fn new_worker() -> Result<Worker, String> {
-    Worker::new(WORKER_SCRIPT).map_err(|err| {
+    // The page's build in the address, so that no cache gives this page an older loader.
+    let script = match super::dom::page_build() {
+        Some(build) => format!("{WORKER_SCRIPT}?build={build}"),
+        None => WORKER_SCRIPT.to_owned(),
+    };
+    Worker::new(&script).map_err(|err| {
         format!(
             "The browser could not start the engine's worker ({}). VQ Lab needs Web Workers \
              and WebAssembly; try a current Chrome, Edge or Firefox.",

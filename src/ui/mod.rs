@@ -46,6 +46,7 @@ page! {
     mod generate;
     mod lab;
     mod location;
+    mod store;
 
     pub use app::App;
     pub use badge::BackendBadge;

@@ -16,7 +16,7 @@
 // exit status is 1 when M > 0 (or when no check ran).
 
 import { createServer } from "node:http";
-import { readFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { readFile, writeFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,9 @@ const MIME = {
 
 // While true, the server drops every connection, as if the network were gone.
 let serverDown = false;
+// When set, the service worker the server answers names this build instead of its own, as a
+// new build on the server would.
+let swBuild = null;
 
 function serve(directory) {
   const server = createServer(async (request, response) => {
@@ -61,13 +64,25 @@ function serve(directory) {
       }
       path = path.slice("/broken".length);
     }
+    // /stale/ is the site with an engine of another build: the page must refuse it.
+    let stale = false;
+    if (path.startsWith("/stale/")) {
+      stale = path.endsWith("engine_worker_loader.js");
+      path = path.slice("/stale".length);
+    }
     const file = normalize(join(directory, path.endsWith("/") ? path + "index.html" : path));
     if (!file.startsWith(directory)) {
       response.writeHead(403).end();
       return;
     }
     try {
-      const body = await readFile(file);
+      let body = await readFile(file);
+      if (stale) {
+        body = Buffer.from(body.toString().replace(/VQ_LAB_BUILD = "[0-9a-f]+"/, 'VQ_LAB_BUILD = "000000000000"'));
+      }
+      if (swBuild && path === "/sw.js") {
+        body = Buffer.from(body.toString().replace(/const BUILD = "[0-9a-f]+"/, `const BUILD = "${swBuild}"`));
+      }
       response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
       response.end(body);
     } catch {
@@ -836,6 +851,428 @@ async function restartScenario(page, url, backend, label) {
   await expectCellCode(page, "undo reaches the edit made before the crash", 10, 1, 1, old);
 }
 
+// ------------------------------------------------------------------ hostile uploads
+
+/// The corpus of hostile uploads that `crates/vq-model/tests/corpus.rs` runs natively, and its
+/// manifest of expected outcomes (`{"error": variant}` or `{"image": [width, height]}`).
+const corpus = join(root, "crates", "vq-model", "tests", "corpus", "uploads");
+
+/// A fixed sample of the corpus, one file of each kind, in the order they are uploaded: refusals
+/// after an image, after another refusal and before an image that decodes.
+const HOSTILE_SAMPLE = [
+  "empty.png",                              // zero bytes
+  "renamed-text.png",                       // a text file renamed as a PNG
+  "png-rgb16.png",                          // 16 bits a channel: decodes
+  "truncated-jpg-at-0366-of-733.jpg",       // a JPEG cut in half
+  "truncated-png-at-0061-of-122.png",       // a PNG cut in half
+  "exif-orientation-6-rotated-90-cw.jpg",   // 64×32 stored, EXIF says turn it: 32×64
+  "magic-png-signature-on-jpeg-data.png",   // a PNG's magic bytes on a JPEG's data
+  "bomb-png-8192x8192-rgba16-768mb.png",    // a decompression bomb: 21 KB that inflate to 768 MB
+  "bomb-jpeg-65535x65535.jpg",              // a 65535×65535 header
+  "animated-gif-3-frames.gif",              // an animation: its first frame
+  "size-1x10000.png",                       // 1×10000
+  "gif-0x0-screen.gif",                     // no pixels at all
+  "jpeg-cmyk-progressive.jpg",              // CMYK and progressive
+  "format-tiff-little-endian.tif",          // a format the page does not read
+  "bmp-top-down.bmp",                       // a top-down BMP
+];
+
+/// The sentence the page must show for each of the manifest's error variants
+/// (`vq_model::image::UploadError`'s sentences).
+const UPLOAD_SENTENCES = {
+  UnknownFormat: /This file is not an image we can read \(PNG, JPEG, GIF, BMP or WebP\)\.$/,
+  TooLarge: /This image is too large \(\d+×\d+\); the limit is \d+ px a side\.$/,
+  TooMuchMemory: /This image \(\d+×\d+\) would need \d+ MB to decode; the limit is \d+ MB\. .+\.$/,
+  Truncated: /This JPEG file is cut short: .+\.$/,
+  Corrupt: /This image could not be decoded \(.+\)\.$/,
+  Empty: /This image is empty\.$/,
+};
+
+const UPLOAD_TYPES = { ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif", ".bmp": "image/bmp", ".tif": "image/tiff" };
+
+/// Uploads `HOSTILE_SAMPLE` through the file input on the fashion model: each refused file gets
+/// a sentence that names it and the previous image stays; each that decodes is encoded at the
+/// size the manifest gives; then a good file still encodes, and nothing crashed.
+async function hostileUploadsScenario(page, errors, url) {
+  const manifest = JSON.parse(await readFile(join(corpus, "expected.json"), "utf8"));
+  checkBadge(await loadBadge(page, url), "cpu", { fatal: true });
+  await byId(page, "model-status").waitFor();
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  let previous = "Ankle boot";
+  let screenshotTaken = false;
+  for (const name of HOSTILE_SAMPLE) {
+    const expected = manifest[name];
+    if (!expected) {
+      fail(`${name} is in the corpus's manifest`);
+      continue;
+    }
+    const buffer = await readFile(join(corpus, name));
+    const mimeType = UPLOAD_TYPES[extname(name)];
+    await byId(page, "file-input").setInputFiles({ name, mimeType, buffer });
+    await expectWithin(page, `${name} (${buffer.length} bytes) is answered`, 30, (file) =>
+      !document.querySelector('[data-testid="encoding"]') &&
+      ((document.querySelector('[data-testid="upload-error"]')?.textContent ?? "").startsWith(file + ": ") ||
+       (document.querySelector('[data-testid="encoded-info"]')?.textContent ?? "").startsWith(file + ":")),
+    name, async () => editState(page));
+    const shown = await page.evaluate(() => ({
+      error: document.querySelector('[data-testid="upload-error"]')?.textContent.trim() ?? null,
+      info: document.querySelector('[data-testid="encoded-info"]')?.textContent.trim() ?? null,
+      cells: document.querySelectorAll('[data-testid="code-cell"]').length,
+    }));
+    if (expected.error) {
+      const sentence = UPLOAD_SENTENCES[expected.error];
+      const ok = (shown.error ?? "").startsWith(`${name}: `) && (shown.error ?? "").endsWith(".") && sentence.test(shown.error ?? "");
+      check(ok, `${name} is refused (${expected.error}) with a sentence that names it: ${shown.error ?? `(no sentence; the page shows ${shown.info})`}`);
+      check((shown.info ?? "").startsWith(previous + ":") && shown.cells === 49,
+        `the previous image (${previous}) stays, with its 49 cells: ${shown.info}`);
+      if (expected.error === "TooMuchMemory" && !screenshotTaken) {
+        await byId(page, "upload-error").scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(screenshots, "hostile-upload-refused.png"), fullPage: true });
+        screenshotTaken = true;
+      }
+    } else {
+      const [width, height] = expected.image;
+      check((shown.info ?? "").startsWith(`${name}: ${width}×${height} → 28×28 pixels → 7×7 codes`) && shown.cells === 49,
+        `${name} decodes at ${width}×${height}, as the manifest says, and is encoded: ${shown.info ?? `(not encoded; the page says ${shown.error})`}`);
+      check(shown.error === null, `and no refusal is shown${shown.error ? `: ${shown.error}` : ""}`);
+      previous = name;
+    }
+  }
+  check(screenshotTaken, "a refusal was photographed (hostile-upload-refused.png)");
+
+  // The page still works: a good file encodes, and the engine never crashed.
+  await byId(page, "file-input").setInputFiles({ name: "after-the-corpus.png", mimeType: "image/png", buffer: darkShoeOnWhite() });
+  await expectWithin(page, "after the sample, a good file is encoded", 30, () =>
+    (document.querySelector('[data-testid="encoded-info"]')?.textContent ?? "").startsWith("after-the-corpus.png:") &&
+    document.querySelectorAll('[data-testid="code-cell"]').length === 49 &&
+    !document.querySelector('[data-testid="upload-error"]'), null, async () => editState(page));
+  const crashed = await page.locator('[data-testid="engine-restarting"], [data-testid="engine-restarted"], [data-testid="engine-error"]').count();
+  check(crashed === 0, `the engine never crashed or restarted (${crashed} such lines)`);
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
+// ------------------------------------------------------------------ memory over many cycles
+
+/// After these cycles of `memoryCyclesScenario`, the page's figures of WebAssembly memory are read.
+const MEMORY_READS = [10, 25, 50, 75, 100];
+/// How much either memory may still grow from cycle 25 to cycle 100.
+const MEMORY_SLACK = 8 * 1024 * 1024;
+
+/// The page's `[data-testid="wasm-memory"]`: its WebAssembly memory, the engine worker's and how
+/// many reports of the engine it has received; null when the page has no such element.
+async function wasmMemory(page) {
+  return page.evaluate(() => {
+    const node = document.querySelector('[data-testid="wasm-memory"]');
+    if (!node) return null;
+    const read = (name) => (node.hasAttribute(name) ? Number(node.getAttribute(name)) : null);
+    return { pageBytes: read("data-page-bytes"), engineBytes: read("data-engine-bytes"), reports: read("data-reports") };
+  });
+}
+
+/// 100 cycles on the photo model of: upload a photo, one edit of a cell, one sample of the
+/// prior; the memory figures after cycles 10, 25, 50, 75 and 100, printed and written to
+/// screenshots/memory-cycles.json; from cycle 25 to 100 neither memory may grow by more than
+/// `MEMORY_SLACK` (WebAssembly memory only grows: it must reach a plateau).
+async function memoryCyclesScenario(page, errors, url) {
+  checkBadge(await loadBadge(page, url), "cpu", { fatal: true });
+  await byId(page, "model-status").waitFor();
+  await byId(page, "model-select").selectOption("photo");
+  await page.locator('[data-testid="model-status"][data-model="photo"], [data-testid="model-error"]').first().waitFor();
+  check(await byId(page, "model-status").count() === 1, "the photo model loads");
+  await byId(page, "sample-count").selectOption("1");
+  const photoDir = join(pkg, "examples", "photo");
+  const photos = [];
+  for (const file of ["greenmeadow.png", "onestandsout.png", "summer-1am.png", "goldfish.png"]) {
+    photos.push({ file, buffer: await readFile(join(photoDir, file)) });
+  }
+  const figures = [];
+  const started = Date.now();
+  let missing = false;
+  for (let cycle = 1; cycle <= 100; cycle++) {
+    const photo = photos[(cycle - 1) % photos.length];
+    const source = `cycle-${String(cycle).padStart(3, "0")}-${photo.file}`;
+    let step = "upload";
+    let reportsBefore = null;
+    try {
+      await byId(page, "file-input").setInputFiles({ name: source, mimeType: "image/png", buffer: photo.buffer });
+      await waitForEncoding(page, source);
+
+      step = "edit";
+      const heatmap = byId(page, "heatmap");
+      const rows = Number(await heatmap.getAttribute("data-rows"));
+      const cols = Number(await heatmap.getAttribute("data-cols"));
+      const [row, col] = [(7 * cycle) % rows, (13 * cycle) % cols];
+      const canvas = byId(page, "heatmap-canvas");
+      const box = await canvas.boundingBox();
+      await canvas.click({ position: { x: ((col + 0.5) / cols) * box.width, y: ((row + 0.5) / rows) * box.height } });
+      await page.waitForFunction(([r, c]) => (document.querySelector('[data-testid="selected-cell"]')?.textContent ?? "")
+        .startsWith(`Cell (${r}, ${c})`), [row, col]);
+      const code = (Number(await byId(page, "code-input").inputValue()) + 100 + cycle) % 512;
+      await byId(page, "code-input").fill(String(code));
+      await byId(page, "apply-code").click();
+      await page.waitForFunction(([r, c, k]) =>
+        document.querySelector('[data-testid="edit-time"]') && !document.querySelector('[data-testid="edit-pending"]') &&
+        new RegExp(`^Cell \\(${r}, ${c}\\): code ${k} \\(edited`).test(document.querySelector('[data-testid="cell-info"]')?.textContent ?? ""),
+      [row, col, code]);
+
+      step = "sample";
+      reportsBefore = (await wasmMemory(page))?.reports ?? null;
+      await byId(page, "sample-seed").fill(String(cycle));
+      const pictures = await sampleAndWait(page);
+      if (pictures.length !== 1) throw new Error(`the sample gave ${pictures.length} pictures, not 1`);
+    } catch (error) {
+      if (error instanceof ScenarioStopped) throw error;
+      fail(`cycle ${cycle} (${source}), the ${step}: ${String(error?.message ?? error).split("\n")[0]}; ${await editState(page)}`);
+      throw new ScenarioStopped(`cycle ${cycle}`);
+    }
+
+    if (!MEMORY_READS.includes(cycle)) continue;
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`    cycle ${cycle}: ${seconds.toFixed(1)} s since the first (${(seconds / cycle).toFixed(2)} s a cycle)`);
+    let memory = await wasmMemory(page);
+    if (memory === null) {
+      fail(`cycle ${cycle}: the page has no [data-testid="wasm-memory"] element, so its memory and the engine's cannot be read`);
+      missing = true;
+      figures.push({ cycle, seconds, pageBytes: null, engineBytes: null, reports: null });
+      continue;
+    }
+    // The engine reports after each finished sample: wait for this cycle's report.
+    await expectWithin(page, `cycle ${cycle}: the engine's report after the sample arrives`, 30, (reports) =>
+      Number(document.querySelector('[data-testid="wasm-memory"]')?.getAttribute("data-reports")) > reports,
+    reportsBefore ?? -1, async () => JSON.stringify(await wasmMemory(page)));
+    memory = await wasmMemory(page);
+    const whole = (v) => Number.isInteger(v) && v > 0 && v % 65536 === 0;
+    check(whole(memory.pageBytes) && whole(memory.engineBytes) && Number.isInteger(memory.reports),
+      `cycle ${cycle}: the figures are whole WebAssembly pages (64 KiB): ${JSON.stringify(memory)}`);
+    figures.push({ cycle, seconds, ...memory });
+  }
+  const total = (Date.now() - started) / 1000;
+  console.log(`    100 cycles in ${total.toFixed(1)} s (${(total / 100).toFixed(2)} s a cycle)`);
+  const mib = (v) => (v === null ? "—" : (v / 1024 / 1024).toFixed(1));
+  console.log("    cycle   page MiB   engine MiB   reports   seconds");
+  for (const f of figures) {
+    console.log(`    ${String(f.cycle).padStart(5)}   ${mib(f.pageBytes).padStart(8)}   ${mib(f.engineBytes).padStart(10)}   ${String(f.reports ?? "—").padStart(7)}   ${f.seconds.toFixed(1).padStart(7)}`);
+  }
+  await writeFile(join(screenshots, "memory-cycles.json"),
+    JSON.stringify({ cycles: 100, seconds: total, slackBytes: MEMORY_SLACK, figures }, null, 2) + "\n");
+  if (missing) {
+    fail("no memory figures to compare: the page has no [data-testid=\"wasm-memory\"] element");
+  } else {
+    const at = (cycle) => figures.find((f) => f.cycle === cycle);
+    const [early, last] = [at(25), at(100)];
+    for (const key of ["pageBytes", "engineBytes"]) {
+      const series = figures.map((f) => f[key]);
+      check(series.every((v, i) => i === 0 || v >= series[i - 1]),
+        `${key}: never shrinks (WebAssembly memory only grows; a shrink is a restarted engine): ${series.map(mib).join(" → ")} MiB`);
+      check(last[key] <= early[key] + MEMORY_SLACK,
+        `${key}: at cycle 100 (${mib(last[key])} MiB) no more than at cycle 25 (${mib(early[key])} MiB) + ${mib(MEMORY_SLACK)} MiB`);
+    }
+  }
+  const crashed = await page.locator('[data-testid="engine-restarting"], [data-testid="engine-restarted"], [data-testid="engine-error"]').count();
+  check(crashed === 0, `the engine never crashed or restarted (${crashed} such lines)`);
+  await page.screenshot({ path: join(screenshots, "memory-cycles.png"), fullPage: true });
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
+// ------------------------------------------------------------------ the session across reloads
+
+/// The session IndexedDB holds (src/ui/store.js), as the page reads it: the model, the image's
+/// source, its codes, the lengths of its undo and redo stacks, and the view.
+async function keptSession(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("vq-lab", 1);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains("session")) { db.close(); resolve(null); return; }
+      const get = db.transaction("session").objectStore("session").get("current");
+      get.onerror = () => reject(get.error);
+      get.onsuccess = () => {
+        const kept = get.result;
+        db.close();
+        if (!kept) { resolve(null); return; }
+        const image = kept.image;
+        resolve({
+          model: kept.model,
+          view: kept.view,
+          source: image?.encoding.source ?? null,
+          codes: image ? Array.from(new Uint32Array(image.codes.buffer.slice(image.codes.byteOffset, image.codes.byteOffset + image.codes.byteLength))) : null,
+          done: image?.done.length ?? null,
+          undone: image?.undone.length ?? null,
+        });
+      };
+    };
+  }));
+}
+
+/// Waits until the kept session satisfies `predicate` (checked from node every 200 ms).
+async function expectKept(page, message, seconds, predicate) {
+  const deadline = Date.now() + seconds * 1000;
+  let kept = null;
+  while (Date.now() < deadline) {
+    kept = await keptSession(page);
+    if (predicate(kept)) {
+      pass(message);
+      return kept;
+    }
+    await page.waitForTimeout(200);
+  }
+  fail(`${message} (within ${seconds} s; the browser keeps ${JSON.stringify(kept && { ...kept, codes: kept.codes?.length })})`);
+  throw new ScenarioStopped();
+}
+
+async function sessionScenario(page, errors) {
+  await page.goto(base);
+  await expectBackend(page, "cpu");
+  await byId(page, "model-status").waitFor();
+  check(await byId(page, "session-restored").count() === 0, "a first visit restores nothing");
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  const encoded = await gridCodes(page);
+  // Two edits, then one undone: the history has one edit to undo and one to redo.
+  const first = (encoded[8] + 64) % 128;
+  const second = (encoded[16] + 32) % 128;
+  for (const [row, col, code] of [[1, 1, first], [2, 2, second]]) {
+    await cell(page, row, col).click();
+    await byId(page, "code-input").fill(String(code));
+    await byId(page, "apply-code").click();
+    await expectCellCode(page, `the edit of (${row}, ${col}) applies`, 30, row, col, code);
+  }
+  await byId(page, "undo").click();
+  await expectCellCode(page, "undo takes the second edit back", 10, 2, 2, encoded[16]);
+  await byId(page, "colour-by").selectOption("margin");
+  const codes = await gridCodes(page);
+  const pixels = await reconstructionPixels(page);
+  await expectKept(page, "the browser keeps the model, the image, its codes, one edit to undo and one to redo, and the view", 10,
+    (kept) => kept?.model === "fashion" && kept.source === "Ankle boot" && kept.done === 1 && kept.undone === 1 &&
+      kept.view === "margin" && JSON.stringify(kept.codes) === JSON.stringify(codes));
+
+  await page.reload();
+  await expectWithin(page, "after a reload, one line says what was restored", 60, () =>
+    /restored: Ankle boot on the model fashion, with 1 edit to undo/.test(document.querySelector('[data-testid="session-restored"]')?.textContent ?? ""),
+  null, async () => JSON.stringify(await page.evaluate(() => document.querySelector("main")?.innerText.slice(0, 300))));
+  await waitForEncoding(page, "Ankle boot");
+  await expectCodes(page, "the grid is the edited one", 10, codes);
+  const after = await reconstructionPixels(page);
+  check(after.length === pixels.length && after.every((v, i) => v === pixels[i]), "the reconstruction is the edited one, pixel for pixel");
+  check(await byId(page, "colour-by").inputValue() === "margin", "the view (colouring by margin) is kept");
+  await expectWithin(page, "the model loads again", 60, () =>
+    /Model fashion loaded/.test(document.querySelector('[data-testid="model-status"]')?.textContent ?? ""));
+  await page.screenshot({ path: join(screenshots, "session-restored.png"), fullPage: true });
+  // The history came back: redo, then undo twice, reach the image as encoded; the engine has
+  // the grid (an edit after the reload decodes).
+  await byId(page, "redo").click();
+  await expectCellCode(page, "redo after the reload does the undone edit again", 10, 2, 2, second);
+  await byId(page, "undo").click();
+  await byId(page, "undo").click();
+  await expectCodes(page, "two undos after the reload reach the grid as encoded", 10, encoded);
+  const later = (encoded[24] + 16) % 128;
+  await cell(page, 3, 3).click();
+  await byId(page, "code-input").fill(String(later));
+  await byId(page, "apply-code").click();
+  await expectCellCode(page, "an edit after the reload is decoded by the engine", 30, 3, 3, later);
+
+  // Start over: a confirmation, then the lab as on a first visit, and nothing kept.
+  await byId(page, "start-over").click();
+  await byId(page, "start-over-confirm").click();
+  await expectWithin(page, "start over: the image is gone", 30, () =>
+    !document.querySelector('[data-testid="encoded-info"]') && !document.querySelector('[data-testid="session-restored"]'));
+  await expectKept(page, "start over: the browser keeps no image", 10, (kept) => kept === null || kept.source === null);
+  check(await byId(page, "colour-by").count() === 0 || await byId(page, "colour-by").inputValue() === "code", "start over: the view is the default");
+  await page.reload();
+  await byId(page, "model-status").waitFor();
+  await expectWithin(page, "after start over, a reload opens an empty lab", 60, () =>
+    /Model fashion loaded/.test(document.querySelector('[data-testid="model-status"]')?.textContent ?? "") &&
+    !document.querySelector('[data-testid="encoded-info"]') && !document.querySelector('[data-testid="session-restored"]'));
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
+// ------------------------------------------------------------------ the site is what it says
+
+/// Records every Content-Security-Policy violation of the page in `window.cspViolations`.
+async function recordViolations(page) {
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (event) =>
+      window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));
+  });
+}
+
+async function siteScenario(page, errors) {
+  const html = await (await fetch(base)).text();
+  check(/<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval';/.test(html),
+    "the page carries its Content-Security-Policy");
+  const inline = [...html.matchAll(/<script\b([^>]*)>/g)].filter(([, attributes]) => !/\bsrc=/.test(attributes));
+  check(inline.length === 0, `no inline script in the page (${inline.map(([tag]) => tag).join(", ") || "none"})`);
+  const build = /<meta name="vq-lab-build" content="([0-9a-f]{12})"/.exec(html)?.[1];
+  check(Boolean(build), `the page names its build (${build})`);
+  const loader = await (await fetch(new URL("engine_worker_loader.js", base))).text();
+  check(loader.includes(`self.VQ_LAB_BUILD = "${build}"`) && loader.includes(`engine_worker_bg.wasm?build=${build}`),
+    "the engine's loader names the same build and loads the engine's files by it");
+
+  await recordViolations(page);
+  const requests = [];
+  page.context().on("request", (request) => requests.push(request.url()));
+  await page.goto(base);
+  await expectBackend(page, "cpu");
+  await byId(page, "model-status").waitFor();
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  await cell(page, 1, 1).click();
+  await byId(page, "code-input").fill("7");
+  await byId(page, "apply-code").click();
+  await expectCellCode(page, "an edit applies under the policy", 30, 1, 1, 7);
+  await sampleAndWait(page);
+  await byId(page, "colour-by").selectOption("colour");
+  await expectWithin(page, "the codebook's mean colours show under the policy", 60, () =>
+    document.querySelector('[data-testid="code-cell"]')?.getAttribute("style")?.includes("background"));
+  await page.waitForTimeout(500);
+  const violations = await page.evaluate(() => window.cspViolations);
+  check(violations.length === 0, `no Content-Security-Policy violation in a full session (${violations.join(" | ") || "none"})`);
+  const origin = new URL(base).origin;
+  const away = requests.filter((url) => !url.startsWith(origin) && !/^(data|blob):/.test(url));
+  check(requests.length > 5 && away.length === 0, `no request leaves the origin (${requests.length} requests; away: ${away.join(", ") || "none"})`);
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+  // The recorder and the policy at work: an inline script added now is blocked and recorded.
+  const ran = await page.evaluate(() => {
+    window.inlineRan = false;
+    const script = document.createElement("script");
+    script.textContent = "window.inlineRan = true;";
+    document.head.append(script);
+    return new Promise((resolve) => setTimeout(() => resolve(window.inlineRan), 200));
+  });
+  const blocked = await page.evaluate(() => window.cspViolations);
+  check(!ran && blocked.length === 1 && /^script-src/.test(blocked[0]),
+    `an inline script added to the page is blocked and recorded (ran: ${ran}; ${blocked.join(" | ")})`);
+
+  // A new build on the server: the service worker takes it, the old cache goes, the page says so.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  check((await page.evaluate(() => caches.keys())).includes(`vq-lab-${build}`), "the service worker caches by build");
+  swBuild = "feedfacefeed";
+  try {
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration.update()));
+    await expectWithin(page, "the page says a new version is ready", 30, () =>
+      /A new version of VQ Lab is ready/.test(document.querySelector('[data-testid="update-ready"]')?.textContent ?? ""));
+    await expectWithin(page, "the old build's cache is removed", 30, async () =>
+      JSON.stringify(await caches.keys()) === JSON.stringify(["vq-lab-feedfacefeed"]));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(screenshots, "update-ready.png") });
+  } finally {
+    swBuild = null;
+  }
+}
+
+async function staleEngineScenario(page) {
+  await page.goto(new URL("stale/", base).href);
+  await expectWithin(page, "an engine of another build is refused with a sentence", 90, () =>
+    /A new version of VQ Lab is ready, but this page and its engine come from different versions/.test(
+      document.querySelector('[data-testid="engine-error"]')?.textContent ?? ""),
+  null, async () => JSON.stringify(await page.evaluate(() => document.querySelector("main")?.innerText.slice(0, 300))));
+  check(await byId(page, "reload").count() === 1, "with a button that reloads the page");
+  check(await byId(page, "lab").count() === 0, "and no lab on that engine");
+}
+
 // VQ_LAB_E2E_ONLY: a regular expression; only scenarios whose title matches run (development).
 const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONLY) : null;
 
@@ -1031,6 +1468,14 @@ try {
     check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
   });
 
+  await scenario("hostile uploads on the CPU backend: a sample of the corpus, each refused with a sentence or encoded", [], async (page, errors) => {
+    await hostileUploadsScenario(page, errors, base);
+  });
+
+  await scenario("memory on the photo model: 100 cycles of upload, edit, sample", [], async (page, errors) => {
+    await memoryCyclesScenario(page, errors, base);
+  });
+
   await scenario("a crash of the engine on the CPU backend: restarted, the image and its history kept", [], async (page) => {
     await restartScenario(page, `${base}?test-hooks`, "cpu", "restart-cpu");
   });
@@ -1060,6 +1505,12 @@ try {
     }
     check(errors.filter((e) => !/Failed to load resource|ERR_/.test(e)).length === 0, `no page errors (${errors.join(" | ")})`);
   });
+
+  await scenario("the session survives a reload: image, grid, history and view kept; Start over forgets them", [], sessionScenario);
+
+  await scenario("the site is what it says: its Content-Security-Policy holds, nothing leaves the origin, a new build is announced", [], siteScenario);
+
+  await scenario("an engine of another build than the page's is refused", [], staleEngineScenario);
 
   await scenario("the worker's script is missing: a clear sentence", [], async (page) => {
     const result = await loadBadge(page, `${base}broken/`);

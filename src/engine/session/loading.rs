@@ -7,7 +7,7 @@ use vq_model::VqVaeConfig;
 use vq_model::prior::HostPrior;
 use vq_model::weights::{ModelFiles, WeightsError, files, parse_manifest, verify};
 
-use super::{Session, max_grid_side, millis};
+use super::{Session, build, max_grid_side, millis};
 use crate::engine::source::{FetchError, ModelSource};
 use crate::engine::{EngineError, choose, lab, warmup};
 use crate::protocol::{
@@ -41,6 +41,7 @@ impl<S: ModelSource> Session<S> {
             notice: chosen.notice,
             warmup,
             catalogue,
+            build: build(),
         })
     }
 

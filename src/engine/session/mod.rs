@@ -80,6 +80,23 @@ impl Drop for UsersRequest<'_> {
     }
 }
 
+/// The bytes of the engine's WebAssembly memory; `None` natively.
+fn memory_bytes() -> Option<u64> {
+    #[cfg(target_arch = "wasm32")]
+    return Some(crate::js::wasm_memory_bytes());
+    #[cfg(not(target_arch = "wasm32"))]
+    None
+}
+
+/// The site build the worker's loader named (`VQ_LAB_BUILD`); `None` natively and without a
+/// loader (the browser tests).
+fn build() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    return crate::js::global_string("VQ_LAB_BUILD");
+    #[cfg(not(target_arch = "wasm32"))]
+    None
+}
+
 /// Milliseconds since `started`.
 fn millis(started: Instant) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
@@ -146,6 +163,9 @@ impl<S: ModelSource> Session<S> {
                 panic!("the page asked the engine to crash (?test-hooks)")
             }
             ToEngine::Crash => refused(Request::Crash, &EngineError::NoTestHooks),
+            ToEngine::Memory => FromEngine::Memory {
+                bytes: memory_bytes(),
+            },
             ToEngine::LoadModel { name } => match self.load_model(&name).await {
                 Ok(info) => FromEngine::ModelLoaded(info),
                 Err(err) => FromEngine::ModelFailed {

@@ -14,6 +14,7 @@ use crate::ui::engine_client::Engine;
 use crate::ui::share::{GridFile, Shared, parse_fragment};
 use crate::ui::state::LabState;
 use crate::ui::state::model::opening;
+use crate::ui::state::saved::SavedSession;
 
 /// The lab's intake. `Copy`: every field is a signal or a stored value.
 #[derive(Clone, Copy)]
@@ -36,7 +37,15 @@ impl Intake {
     /// Opens the lab: reads a share link in the address, loads its model (or the catalogue's
     /// default), restores its grid and `colour_by` once that model is loaded, and takes images
     /// pasted anywhere on the page.
-    pub fn open(engine: Engine, lab: RwSignal<LabState>, colour_by: RwSignal<ColourBy>) -> Self {
+    ///
+    /// With `resume` (a session kept from an earlier visit, checked), its model, image, history
+    /// and view instead.
+    pub fn open(
+        engine: Engine,
+        lab: RwSignal<LabState>,
+        colour_by: RwSignal<ColourBy>,
+        resume: Option<SavedSession>,
+    ) -> Self {
         let link = location_hash().map(|hash| parse_fragment(&hash));
         let opening = lab.with_untracked(|lab| opening(&lab.model.catalogue, link));
         let intake = Self {
@@ -48,6 +57,11 @@ impl Intake {
             dragging: RwSignal::new(false),
             last_file: StoredValue::new_local(None),
         };
+        intake.take_pastes();
+        if let Some(saved) = resume {
+            intake.resume(saved, colour_by);
+            return intake;
+        }
         if let Some(name) = opening.model {
             intake.load(name);
         }
@@ -56,8 +70,34 @@ impl Intake {
             intake.refuse(problem);
         }
         intake.restore(opening.shared, colour_by);
-        intake.take_pastes();
         intake
+    }
+
+    /// Opens a session kept from an earlier visit: its view, its model, and (once the model is
+    /// loaded) its grid; the image and its history show meanwhile.
+    fn resume(self, saved: SavedSession, colour_by: RwSignal<ColourBy>) {
+        colour_by.set(ColourBy::from_name(&saved.view));
+        self.invert.set(saved.invert);
+        self.long_side.set(saved.long_side);
+        self.model_name.set(saved.model.clone());
+        let name = saved.model.clone();
+        self.lab.update(|lab| lab.resume(saved));
+        self.engine.send(ToEngine::LoadModel { name });
+    }
+
+    /// Back to a first visit: the catalogue's default model, no image, the default view.
+    pub fn start_over(self, colour_by: RwSignal<ColourBy>) {
+        colour_by.set(ColourBy::Code);
+        self.invert.set(Invert::Auto);
+        self.long_side.set(DEFAULT_PHOTO_SIZE);
+        self.last_file.set_value(None);
+        let default = self
+            .lab
+            .with_untracked(|lab| lab.model.catalogue.default_name().map(str::to_owned));
+        if let Some(name) = default {
+            self.model_name.set(name.clone());
+            self.load(name);
+        }
     }
 
     /// The shared grid, once its model is loaded.

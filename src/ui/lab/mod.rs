@@ -23,6 +23,7 @@ mod intake;
 mod keep;
 mod model_panel;
 mod prior_requests;
+mod session;
 mod shortcuts;
 mod toolbar;
 mod views;
@@ -47,11 +48,17 @@ use crate::ui::generate::{PriorTools, SamplePanel};
 use crate::ui::layout::bounds;
 use crate::ui::sampling::SamplingInput;
 use crate::ui::state::LabState;
+use crate::ui::store::Kept;
 use crate::ui::tools::Cell;
 
 /// The lab (shown once the engine is ready).
 #[component]
-pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
+pub fn Lab(
+    handle: EngineHandle,
+    lab: RwSignal<LabState>,
+    /// What the browser kept of an earlier visit (taken once).
+    kept: StoredValue<Option<Kept>>,
+) -> impl IntoView {
     let engine = Engine::new(handle, lab);
     let sampling = RwSignal::new(SamplingInput {
         sampler: crate::ui::location::sampler(),
@@ -60,7 +67,10 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
     let colour_by = RwSignal::new(ColourBy::Code);
     let code_input = RwSignal::new(String::new());
     let help = RwSignal::new(false);
-    let intake = Intake::open(engine, lab, colour_by);
+    let notes = session::Notes::default();
+    let resume = session::take(kept, lab, notes);
+    let intake = Intake::open(engine, lab, colour_by, resume);
+    session::keep(lab, intake, colour_by, notes);
 
     let select = Callback::new(move |(row, col): Cell| {
         lab.update(|lab| lab.selected = Some((row, col)));
@@ -92,6 +102,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
         >
             <div class="lab-row">
                 <ModelSelect lab=lab intake=intake />
+                <session::StartOver lab=lab intake=intake colour_by=colour_by notes=notes />
                 <button
                     class="help-button"
                     data-testid="help-button"
@@ -101,6 +112,7 @@ pub fn Lab(handle: EngineHandle, lab: RwSignal<LabState>) -> impl IntoView {
                     "Keyboard shortcuts (?)"
                 </button>
             </div>
+            <session::SessionNotes notes=notes />
             <ModelStatusPanel lab=lab />
             <Show when=loaded>
                 <Inputs lab=lab intake=intake />

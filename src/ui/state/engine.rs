@@ -32,6 +32,20 @@ pub enum EngineState {
 /// Restarts the page tries before it gives up and asks for a reload.
 pub const MAX_RESTARTS: u32 = 3;
 
+/// Why the page refuses an engine, if it does: its files come from another build of the site
+/// than the page's (a cache held one half of an update). A page or an engine that names no
+/// build (a build without `scripts/trunk-post-build.sh`, the browser tests) is not refused.
+pub fn other_build(page: Option<&str>, engine: Option<&str>) -> Option<String> {
+    match (page, engine) {
+        (Some(page), Some(engine)) if page != engine => Some(format!(
+            "A new version of VQ Lab is ready, but this page and its engine come from \
+             different versions (page {page}, engine {engine}). Reload the page to use the new \
+             version; your image and its history are kept in this browser."
+        )),
+        _ => None,
+    }
+}
+
 /// What the UI hears from the engine.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
@@ -184,6 +198,24 @@ mod tests {
     use super::*;
     use crate::protocol::{Backend, Catalogue, Warmup};
 
+    #[test]
+    fn an_engine_of_another_build_is_refused_with_a_sentence() {
+        let refused = other_build(Some("a1b2"), Some("c3d4")).expect("refused");
+        assert!(refused.contains("page a1b2, engine c3d4"), "{refused}");
+        assert!(refused.contains("Reload the page"), "{refused}");
+        assert_eq!(other_build(Some("a1b2"), Some("a1b2")), None);
+        assert_eq!(
+            other_build(None, Some("a1b2")),
+            None,
+            "a page without a build id"
+        );
+        assert_eq!(
+            other_build(Some("a1b2"), None),
+            None,
+            "an engine without a loader"
+        );
+    }
+
     fn report() -> EngineReport {
         EngineReport {
             backend: Backend::Cpu,
@@ -195,6 +227,7 @@ mod tests {
                 value: 2.0,
             },
             catalogue: Catalogue::default(),
+            build: None,
         }
     }
 

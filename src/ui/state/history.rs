@@ -2,10 +2,12 @@
 //! edit keeps the pixels before and after it, so that undo and redo ([`Step`]) paste them back
 //! and restore the reconstruction exactly, without decoding.
 
+use serde::{Deserialize, Serialize};
+
 use crate::protocol::{CellCode, Encoding, PatchPixels};
 
 /// A cell's code before and after an edit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellChange {
     /// Cell row.
     pub row: usize,
@@ -19,7 +21,7 @@ pub struct CellChange {
 
 /// One edit (of one cell, a brush's footprint, a rectangle, a paste, or a region the prior
 /// completed), with the pixels before and after it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EditRecord {
     /// The brush stroke it belongs to: undo and redo take a stroke's edits together.
     pub stroke: Option<u64>,
@@ -28,17 +30,21 @@ pub struct EditRecord {
     /// The region of the reconstruction it changed, with its pixels after the edit.
     pub patch: PatchPixels,
     /// The same region's pixels before the edit.
+    #[serde(with = "serde_bytes")]
     pub before_pixels: Vec<u8>,
 }
 
-/// The encoded image, its current codes and reconstruction, and the edits.
-#[derive(Debug, Clone, PartialEq)]
+/// The encoded image, its current codes and reconstruction, and the edits. Kept in the browser
+/// across reloads ([`super::saved`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
     /// What the engine encoded (codes and reconstruction as encoded, for reset).
     pub encoding: Encoding,
     /// The current codes (with edits).
+    #[serde(with = "crate::packed")]
     pub codes: Vec<u32>,
     /// The current reconstruction, RGBA.
+    #[serde(with = "serde_bytes")]
     pub reconstruction: Vec<u8>,
     /// Edits done, the last one last.
     pub done: Vec<EditRecord>,

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod history;
 pub mod model;
 pub mod prior;
+pub mod saved;
 
 use self::edits::Edits;
 use self::engine::Timings;
@@ -51,12 +52,27 @@ pub struct LabState {
     /// True while a restarted engine reloads the model the page had: the model's status and
     /// the image stay as they are meanwhile.
     pub restoring: bool,
+    /// True while the model of a session kept from an earlier visit loads
+    /// ([`saved::SavedSession`]): the image shows meanwhile, and its grid goes to the engine
+    /// once the model is loaded.
+    pub resuming: bool,
     /// Requests the state asks to send (a restart's model and grid, deferred undo steps); the
     /// page sends them.
     pub outbox: Vec<ToEngine>,
     /// Undo, redo and reset asked for while edits were on their way: taken, in order, when the
     /// engine has answered them all, so the page and the engine never hold different grids.
     pub deferred_steps: Vec<Step>,
+    /// The engine's WebAssembly memory, asked for by the page after each encode and drawing.
+    pub engine_memory: EngineMemory,
+}
+
+/// The engine's last report of its WebAssembly memory ([`FromEngine::Memory`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EngineMemory {
+    /// Bytes, once reported.
+    pub bytes: Option<u64>,
+    /// Reports received in this page.
+    pub reports: u64,
 }
 
 impl LabState {
@@ -136,6 +152,7 @@ impl LabState {
     /// The model a restarted engine reloaded: give it the page's grid.
     fn restored_model(&mut self) {
         self.restoring = false;
+        self.resuming = false;
         if let Some(image) = &self.image {
             self.outbox.push(ToEngine::Restore {
                 grid_width: image.encoding.grid_width,
@@ -148,6 +165,7 @@ impl LabState {
     /// A model was asked for: nothing of the last one's image, grids or codebook holds.
     pub fn loading(&mut self, name: &str) {
         self.restoring = false;
+        self.resuming = false;
         self.deferred_steps.clear();
         self.model.loading(name);
         self.prior.model_changed();
@@ -224,12 +242,13 @@ impl LabState {
             FromEngine::ModelLoaded(info) => {
                 self.timings.record("load", info.millis);
                 self.model.status = ModelStatus::Loaded(info);
-                if self.restoring {
+                if self.restoring || self.resuming {
                     self.restored_model();
                 }
             }
             FromEngine::ModelFailed { name, message } => {
                 self.restoring = false;
+                self.resuming = false;
                 self.model.status = ModelStatus::Failed { name, message };
             }
             FromEngine::Encoded(encoding) => {
@@ -268,10 +287,19 @@ impl LabState {
                 self.edits.error = Some(message);
                 self.take_deferred_steps();
             }
-            FromEngine::Drawing(drawn) | FromEngine::Drawn(drawn) => {
+            FromEngine::Drawing(drawn) => {
+                self.prior.drawn(drawn);
+            }
+            FromEngine::Drawn(drawn) => {
                 if let Some((operation, millis)) = self.prior.drawn(drawn) {
                     self.timings.record(operation, millis);
                 }
+            }
+            FromEngine::Memory { bytes } => {
+                self.engine_memory = EngineMemory {
+                    bytes,
+                    reports: self.engine_memory.reports + 1,
+                };
             }
             FromEngine::DrawFailed { id, message } => self.prior.draw_failed(id, message),
             FromEngine::Codebook(codebook) => {

@@ -104,6 +104,29 @@ fn the_crash_hook_is_refused_without_test_hooks() {
 }
 
 #[test]
+fn memory_is_answered_and_names_no_build_natively() {
+    let (session, sent) = fashion_with_an_image();
+    // Natively the engine is not WebAssembly: no figure, rather than a made-up one.
+    assert_eq!(
+        answer(&session, &sent, ToEngine::Memory),
+        FromEngine::Memory { bytes: None }
+    );
+    let (session, sent) = session_on(Folder::shipped());
+    let ready = answer(
+        &session,
+        &sent,
+        ToEngine::Init {
+            preference: BackendPreference::Cpu,
+            test_hooks: false,
+        },
+    );
+    assert!(
+        matches!(&ready, FromEngine::Ready(report) if report.build.is_none()),
+        "without a loader the engine names no build: {ready:?}"
+    );
+}
+
+#[test]
 #[should_panic(expected = "asked the engine to crash")]
 fn the_crash_hook_panics_with_test_hooks() {
     let (session, sent) = session_on(Folder::shipped());
