@@ -51,7 +51,10 @@ pub enum UploadError {
     )]
     Truncated,
     /// The file is damaged or truncated.
-    #[error("This image could not be decoded ({0}).")]
+    #[error(
+        "This image is damaged and could not be decoded; try saving it again from an image \
+         editor (the decoder says: {0})."
+    )]
     Corrupt(String),
     /// Zero pixels.
     #[error("This image is empty.")]

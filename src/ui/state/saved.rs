@@ -255,7 +255,11 @@ mod tests {
         let json = serde_json::to_string(&saved).expect("serialised");
         let back: SavedSession = serde_json::from_str(&json).expect("read back");
         assert_eq!(back, saved);
-        let mut image = back.checked(&catalogue()).expect("usable").image.unwrap();
+        let mut image = back
+            .checked(&catalogue())
+            .expect("usable")
+            .image
+            .expect("an image");
         assert_eq!(image.code(1, 1), Some(9));
         Step::Undo.take(&mut image).expect("an edit to undo");
         assert_eq!(image.code(1, 1), Some(4));
@@ -310,7 +314,7 @@ mod tests {
         };
         lab.image
             .as_mut()
-            .unwrap()
+            .expect("an image")
             .apply_cells(&[(0, 0, 7)], patch, None);
         let edited = lab.saved_revision();
         assert_ne!(edited, first);
