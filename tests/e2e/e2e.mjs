@@ -884,7 +884,7 @@ const UPLOAD_SENTENCES = {
   TooLarge: /This image is too large \(\d+×\d+\); the limit is \d+ px a side\.$/,
   TooMuchMemory: /This image \(\d+×\d+\) would need \d+ MB to decode; the limit is \d+ MB\. .+\.$/,
   Truncated: /This JPEG file is cut short: .+\.$/,
-  Corrupt: /This image is damaged and could not be decoded; try saving it again from an image editor \(the decoder says: .+\)\.$/
+  Corrupt: /This image is damaged and could not be decoded; try saving it again from an image editor \(the decoder says: .+\)\.$/,
   Empty: /This image is empty\.$/,
 };
 
