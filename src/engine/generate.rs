@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use burn::tensor::Device;
 use vq_model::image::rgba_from_planes;
-use vq_model::incremental::decode_window;
+use vq_model::incremental::decode_window_each;
 use vq_model::prior::HostPrior;
 use vq_model::sampler::{
     CachedResampler, Grid, HostSuggester, HostSurprisal, Resampler, SampleOptions,
@@ -389,8 +389,8 @@ async fn give_way(turn: &dyn Fn() -> Turn) -> Result<(), EngineError> {
 }
 
 /// The prior's [`SUGGESTIONS`] most likely codes for `(row, col)` given the rest of `grid`,
-/// each with the reconstruction's window around the cell decoded with that code. One
-/// candidate is rescored at a time; between two, the worker's event loop gets a turn, and
+/// each with the reconstruction's window around the cell decoded with that code (the five in
+/// one decoder call). One candidate is rescored at a time; between two, the worker's event loop gets a turn, and
 /// `turn()` says whether to go on, wait for the user's requests, or stop (an edit changed the
 /// grid).
 ///
@@ -426,21 +426,23 @@ pub async fn suggest(
             break;
         }
     }
-    let mut out = Vec::with_capacity(SUGGESTIONS);
-    for suggestion in suggester.ranked(SUGGESTIONS) {
-        give_way(turn).await?;
-        let mut changed = grid.clone();
-        changed.codes[row * grid.width + col] = suggestion.code;
-        let patch = decode_window(
-            &model.vqvae,
-            &model.config.vqvae,
-            &changed,
-            row..=row,
-            col..=col,
-            device,
-        );
-        let (rgba, (width, height)) = vq_model::image::rgba_from_tensor(patch.pixels).await?;
-        out.push(SuggestedCode {
+    // The previews: the window around the cell with each suggested code, in one decoder call.
+    give_way(turn).await?;
+    let ranked = suggester.ranked(SUGGESTIONS);
+    let codes: Vec<u32> = ranked.iter().map(|suggestion| suggestion.code).collect();
+    let patch = decode_window_each(
+        &model.vqvae,
+        &model.config.vqvae,
+        grid,
+        (row, col),
+        &codes,
+        device,
+    );
+    let (previews, (width, height)) = vq_model::image::rgba_each_from_tensor(patch.pixels).await?;
+    Ok(ranked
+        .into_iter()
+        .zip(previews)
+        .map(|(suggestion, rgba)| SuggestedCode {
             code: suggestion.code,
             probability: suggestion.probability,
             preview: PatchPixels {
@@ -450,9 +452,8 @@ pub async fn suggest(
                 height,
                 rgba,
             },
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -263,6 +263,21 @@ pub fn rgba_from_planes(
     rgba
 }
 
+/// RGBA bytes of each image of a `[batch, channels, H, W]` tensor, read asynchronously in one
+/// read.
+pub async fn rgba_each_from_tensor(
+    x: Tensor<4>,
+) -> Result<(Vec<Vec<u8>>, (usize, usize)), ReadError> {
+    let [_, channels, height, width] = x.dims();
+    let values = read_f32(x).await?;
+    let size = channels * height * width;
+    let images = values
+        .chunks_exact(size.max(1))
+        .map(|planes| rgba_from_planes(planes, (width, height), channels))
+        .collect();
+    Ok((images, (width, height)))
+}
+
 /// RGBA bytes of the first image of a `[batch, channels, H, W]` tensor, read asynchronously.
 pub async fn rgba_from_tensor(x: Tensor<4>) -> Result<(Vec<u8>, (usize, usize)), ReadError> {
     let [_, channels, height, width] = x.dims();

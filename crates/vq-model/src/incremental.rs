@@ -23,7 +23,8 @@ pub struct Patch {
     pub top: usize,
     /// First pixel column.
     pub left: usize,
-    /// `x̂` of the patch, `[1, C, height, width]`, in model space.
+    /// `x̂` of the patch, `[n, C, height, width]` (`n` = 1 but for [`decode_window_each`]), in
+    /// model space.
     pub pixels: Tensor<4>,
 }
 
@@ -78,15 +79,46 @@ pub fn decode_window(
 ) -> Patch {
     let window = Window::new(config, (grid.height, grid.width), rows, cols);
     let crop = grid.crop(window.cell_rows.clone(), window.cell_cols.clone());
-    let decoded = vqvae.decode(Grid::to_tensor(std::slice::from_ref(&crop), device)); // [1, C, 4h, 4w]
+    decode_crops(vqvae, &window, &[crop], device)
+}
+
+/// The window of cell `(row, col)` decoded once for each of `codes` put at that cell (the rest
+/// of `grid` as it is), in one decoder call: the patch's pixels are `[codes.len(), C, h, w]`,
+/// the `i`-th image the one with `codes[i]` (the previews of suggestions).
+pub fn decode_window_each(
+    vqvae: &VqVae,
+    config: &VqVaeConfig,
+    grid: &Grid,
+    (row, col): (usize, usize),
+    codes: &[u32],
+    device: &Device,
+) -> Patch {
+    let window = Window::new(config, (grid.height, grid.width), row..=row, col..=col);
+    let crop = grid.crop(window.cell_rows.clone(), window.cell_cols.clone());
+    let at = (row - window.cell_rows.start) * crop.width + (col - window.cell_cols.start);
+    let crops: Vec<Grid> = codes
+        .iter()
+        .map(|&code| {
+            let mut crop = crop.clone();
+            crop.codes[at] = code;
+            crop
+        })
+        .collect();
+    decode_crops(vqvae, &window, &crops, device)
+}
+
+/// Decodes `crops` (each the cells of `window`) as one batch and keeps the pixels the window
+/// gives exactly.
+fn decode_crops(vqvae: &VqVae, window: &Window, crops: &[Grid], device: &Device) -> Patch {
+    let decoded = vqvae.decode(Grid::to_tensor(crops, device)); // [n, C, 4h, 4w]
     let scale = VqVaeConfig::DOWNSAMPLE;
     let (y0, x0) = (
         scale * window.cell_rows.start,
         scale * window.cell_cols.start,
     );
-    let channels = decoded.dims()[1];
+    let [batch, channels, _, _] = decoded.dims();
     let pixels = decoded.slice([
-        0..1,
+        0..batch,
         0..channels,
         window.pixel_rows.start - y0..window.pixel_rows.end - y0,
         window.pixel_cols.start - x0..window.pixel_cols.end - x0,

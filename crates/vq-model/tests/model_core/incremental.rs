@@ -1,4 +1,4 @@
-use vq_model::incremental::decode_window;
+use vq_model::incremental::{decode_window, decode_window_each};
 use vq_model::vqvae::VqVae;
 
 use crate::{device, max_abs_diff, random_grid, small_vqvae_config, to_vec};
@@ -72,4 +72,39 @@ fn pixels_outside_the_window_do_not_change() {
         }
     }
     assert!(changed_inside > 0, "the edit changed something");
+}
+
+/// The previews of several codes at one cell, decoded as one batch, are each the window that an
+/// edit to that code decodes, at a corner and in the middle.
+#[test]
+fn a_batch_of_codes_at_a_cell_decodes_as_each_edit_alone() {
+    let device = device();
+    let config = small_vqvae_config(3);
+    let model = VqVae::new(&config, &device);
+    let grid = random_grid(12, 10, config.codebook_size, 5);
+    let codes = [0, 3, 7, (config.codebook_size - 1) as u32];
+    for cell in [(0, 0), (6, 4)] {
+        let batch = decode_window_each(&model, &config, &grid, cell, &codes, &device);
+        let [n, channels, height, width] = batch.pixels.dims();
+        assert_eq!(n, codes.len());
+        for (i, &code) in codes.iter().enumerate() {
+            let mut edited = grid.clone();
+            edited.codes[cell.0 * grid.width + cell.1] = code;
+            let alone = decode_window(
+                &model,
+                &config,
+                &edited,
+                cell.0..=cell.0,
+                cell.1..=cell.1,
+                &device,
+            );
+            assert_eq!((alone.top, alone.left), (batch.top, batch.left));
+            let one = batch
+                .pixels
+                .clone()
+                .slice([i..i + 1, 0..channels, 0..height, 0..width]);
+            let diff = max_abs_diff(&to_vec(one), &to_vec(alone.pixels));
+            assert!(diff <= 1e-5, "code {code} at {cell:?}: differs by {diff}");
+        }
+    }
 }
