@@ -127,6 +127,16 @@ pub enum EngineError {
         total: usize,
     },
     /// A test hook asked of an engine started without them.
+    /// A cell of a grid that was not encoded from an image (a sample, a shared or restored
+    /// grid): there is no encoder output to move.
+    #[error(
+        "This grid was not encoded from an image, so its cells have no encoder output to move; \
+         upload the image (or an example) to follow a cell."
+    )]
+    NotEncoded,
+    /// A move along the line toward a code outside `0 ..= 1`.
+    #[error("The vector moves from 0 (the encoder's output) to 1 (the code); {0} is outside.")]
+    MoveOutOfRange(f32),
     #[error("This engine takes no test requests; open the page with ?test-hooks for them.")]
     NoTestHooks,
     /// A message the engine could not read.

@@ -4,7 +4,7 @@
 //! Free of any web API, so it compiles natively too; the worker ([`super::worker`]) fetches the
 //! bytes and posts the results. Every read from the device is asynchronous.
 
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 use vq_model::image::{decode_upload, fit_size, resize, rgba_from_tensor};
 use vq_model::incremental::decode_window;
 use vq_model::sampler::Grid;
@@ -129,7 +129,8 @@ pub fn prepare(
 }
 
 /// Encodes a prepared image: codes, distances and margins from the quantizer, the full
-/// reconstruction, all read back asynchronously. Returns the encoding and its grid.
+/// reconstruction, all read back asynchronously. Returns the encoding, its grid and the encoder's
+/// output `z_e` (`[1, D, h, w]`, kept on the device for the inside of a cell).
 ///
 /// # Errors
 ///
@@ -140,7 +141,7 @@ pub async fn encode(
     prepared: &Prepared,
     source: &str,
     device: &Device,
-) -> Result<(Encoding, Grid), EngineError> {
+) -> Result<(Encoding, Grid, Tensor<4>), EngineError> {
     let started = Instant::now();
     let x = vq_model::image::tensor_from_rgba(
         &prepared.rgba,
@@ -149,7 +150,7 @@ pub async fn encode(
         device,
     ); // [1, C, H, W]
     let z_e = vqvae.encoder.forward(x); // [1, D, h, w]
-    let ranked = vqvae.quantizer.ranked(z_e, NEAREST); // [1, h, w, k]
+    let ranked = vqvae.quantizer.ranked(z_e.clone(), NEAREST); // [1, h, w, k]
     let [_, grid_height, grid_width, k] = ranked.codes.dims();
     // Decode the nearest codes on the device before anything is read back.
     let x_hat = vqvae.decode(
@@ -188,7 +189,7 @@ pub async fn encode(
         invert_reason: prepared.invert_reason.clone(),
         millis: started.elapsed().as_secs_f64() * 1000.0,
     };
-    Ok((encoding, grid))
+    Ok((encoding, grid, z_e))
 }
 
 /// Decodes the pixels that the `cells` of `grid` reach (after their codes changed): one

@@ -85,3 +85,48 @@ pub struct PatchPixels {
     #[serde(with = "serde_bytes")]
     pub rgba: Vec<u8>,
 }
+
+/// Inside one cell ([`crate::protocol::ToEngine::Inside`]): the encoder's vector and its
+/// distance to every code of the codebook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellInside {
+    /// Cell row.
+    pub row: usize,
+    /// Cell column.
+    pub col: usize,
+    /// The encoder's output `z_e` at the cell (`D` numbers); empty for a grid that was not
+    /// encoded from an image (a sample, a shared or restored grid).
+    #[serde(with = "crate::packed")]
+    pub z_e: Vec<f32>,
+    /// `‖z_e − e_k‖²` for every code `k`, indexed by code (without `z_e`: from the vector of
+    /// the cell's code).
+    #[serde(with = "crate::packed")]
+    pub distances: Vec<f32>,
+    /// The code the quantizer chose: the nearest.
+    pub nearest: u32,
+}
+
+/// A cell's `z_e` moved a fraction `t` of the way toward a code
+/// ([`crate::protocol::ToEngine::Move`]), quantised and decoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovedCell {
+    /// Cell row.
+    pub row: usize,
+    /// Cell column.
+    pub col: usize,
+    /// The code it moves toward.
+    pub toward: u32,
+    /// How far: 0 is `z_e`, 1 the code's vector.
+    pub t: f32,
+    /// The code the moved vector quantises to.
+    pub code: u32,
+    /// The moved vector's squared distance to the encoder's code (the nearest to `z_e`).
+    pub distance_nearest: f32,
+    /// Its squared distance to `toward`.
+    pub distance_toward: f32,
+    /// Where along the line the two distances are equal: the boundary between the two codes'
+    /// Voronoi cells, where the choice switches (unless a third code is nearer there).
+    pub boundary: Option<f32>,
+    /// The window around the cell decoded with `code` there, the rest of the grid as it is.
+    pub patch: PatchPixels,
+}

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BackendPreference, CellCode, Codebook, Drawn, Encoding, EngineReport, Invert, LoadStage,
-    ModelInfo, PatchPixels, Sampling, SuggestedCode,
+    BackendPreference, CellCode, CellInside, Codebook, Drawn, Encoding, EngineReport, Invert,
+    LoadStage, ModelInfo, MovedCell, PatchPixels, Sampling, SuggestedCode,
 };
 
 /// Messages from the UI to the engine.
@@ -111,6 +111,27 @@ pub enum ToEngine {
     Crash,
     /// How much memory the engine's WebAssembly holds; answers [`FromEngine::Memory`].
     Memory,
+    /// Inside a cell of the current grid: its encoder output and its distance to every code;
+    /// answers [`FromEngine::Inside`].
+    Inside {
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+    },
+    /// The cell's encoder output moved a fraction `t` of the way toward code `toward`,
+    /// quantised, and the window around the cell decoded with the code it quantises to (the
+    /// grid is not changed); answers [`FromEngine::Moved`].
+    Move {
+        /// Cell row.
+        row: usize,
+        /// Cell column.
+        col: usize,
+        /// The code to move toward.
+        toward: u32,
+        /// How far, from 0 (`z_e`) to 1 (the code's vector).
+        t: f32,
+    },
     /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
     Codebook,
     /// The bits of every cell of the current grid under the prior; answers
@@ -148,6 +169,10 @@ pub enum Request {
     Restore,
     /// [`ToEngine::Crash`] without test hooks.
     Crash,
+    /// [`ToEngine::Inside`].
+    Inside,
+    /// [`ToEngine::Move`].
+    Move,
     /// A message the engine could not read.
     Unreadable,
 }
@@ -220,6 +245,10 @@ pub enum FromEngine {
     },
     /// The answer to [`ToEngine::Codebook`].
     Codebook(Codebook),
+    /// The answer to [`ToEngine::Inside`].
+    Inside(CellInside),
+    /// The answer to [`ToEngine::Move`].
+    Moved(MovedCell),
     /// The answer to [`ToEngine::Memory`].
     Memory {
         /// The bytes of the engine's WebAssembly memory (which only grows); `None` where the

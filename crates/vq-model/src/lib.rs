@@ -19,6 +19,7 @@ pub mod codebook;
 pub mod config;
 pub mod image;
 pub mod incremental;
+pub mod inside;
 pub mod prior;
 pub mod quantizer;
 pub mod rng;

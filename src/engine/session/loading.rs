@@ -4,6 +4,7 @@
 use web_time::Instant;
 
 use vq_model::VqVaeConfig;
+use vq_model::inside::HostCodebook;
 use vq_model::prior::HostPrior;
 use vq_model::weights::{ModelFiles, WeightsError, files, parse_manifest, verify};
 
@@ -151,6 +152,7 @@ impl<S: ModelSource> Session<S> {
         self.progress(name, LoadStage::WarmingUp, loaded, Some(total));
         let warmup_millis = lab::warm_up(&model, &device).await?;
         let host_prior = HostPrior::read(&model.prior).await?;
+        let host_codebook = HostCodebook::read(&model.vqvae.quantizer).await?;
         let info = ModelInfo {
             name: name.to_owned(),
             channels: model.config.vqvae.in_channels,
@@ -165,7 +167,9 @@ impl<S: ModelSource> Session<S> {
         };
         self.model.replace(Some(Rc::new(model)));
         self.host_prior.replace(Some(Rc::new(host_prior)));
+        self.host_codebook.replace(Some(Rc::new(host_codebook)));
         self.grid.replace(None);
+        self.z_e.replace(None);
         Ok(info)
     }
 }

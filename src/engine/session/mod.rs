@@ -20,8 +20,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 use vq_model::VqVaeConfig;
+use vq_model::inside::HostCodebook;
 use vq_model::prior::HostPrior;
 use vq_model::sampler::Grid;
 use vq_model::weights::LoadedModel;
@@ -35,6 +36,7 @@ use crate::protocol::{
     Request, Sampling, SuggestedCode, ToEngine,
 };
 
+mod inside;
 mod loading;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
@@ -55,6 +57,11 @@ pub struct Session<S> {
     host_prior: RefCell<Option<Rc<HostPrior>>>,
     /// The grid of codes of the current image, with the user's edits.
     grid: RefCell<Option<Grid>>,
+    /// The encoder's output for the current image, `[1, D, h, w]`; `None` for a grid that was
+    /// not encoded from an image (a sample, a shared or restored grid).
+    z_e: RefCell<Option<Tensor<4>>>,
+    /// The loaded model's codebook on the host, for the inside of a cell.
+    host_codebook: RefCell<Option<Rc<HostCodebook>>>,
     /// Whether [`ToEngine::Crash`] is taken (set by [`ToEngine::Init`]).
     test_hooks: Cell<bool>,
     /// The drawings under way, and whether each was asked to stop.
@@ -113,6 +120,8 @@ impl<S: ModelSource> Session<S> {
             model: RefCell::new(None),
             host_prior: RefCell::new(None),
             grid: RefCell::new(None),
+            z_e: RefCell::new(None),
+            host_codebook: RefCell::new(None),
             test_hooks: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
             users_requests: Cell::new(0),
@@ -166,6 +175,19 @@ impl<S: ModelSource> Session<S> {
             ToEngine::Memory => FromEngine::Memory {
                 bytes: memory_bytes(),
             },
+            ToEngine::Inside { row, col } => self
+                .inside(row, col)
+                .await
+                .map_or_else(|err| refused(Request::Inside, &err), FromEngine::Inside),
+            ToEngine::Move {
+                row,
+                col,
+                toward,
+                t,
+            } => self
+                .moved(row, col, toward, t)
+                .await
+                .map_or_else(|err| refused(Request::Move, &err), FromEngine::Moved),
             ToEngine::LoadModel { name } => match self.load_model(&name).await {
                 Ok(info) => FromEngine::ModelLoaded(info),
                 Err(err) => FromEngine::ModelFailed {
@@ -301,7 +323,7 @@ impl<S: ModelSource> Session<S> {
         let device = self.device()?;
         let model = self.model()?;
         let prepared = lab::prepare(bytes, &model.config, invert, long_side)?;
-        let (encoding, grid) = lab::encode(
+        let (encoding, grid, z_e) = lab::encode(
             &model.vqvae,
             model.config.vqvae.in_channels,
             &prepared,
@@ -310,6 +332,7 @@ impl<S: ModelSource> Session<S> {
         )
         .await?;
         self.grid.replace(Some(grid));
+        self.z_e.replace(Some(z_e));
         Ok(encoding)
     }
 
@@ -352,6 +375,7 @@ impl<S: ModelSource> Session<S> {
             width: grid_width,
             codes,
         }));
+        self.z_e.replace(None);
         Ok(())
     }
 
@@ -372,6 +396,7 @@ impl<S: ModelSource> Session<S> {
             codes,
         };
         self.grid.replace(Some(grid.clone()));
+        self.z_e.replace(None);
         let (pictures, (width, height)) =
             generate::decode_pictures(&model, std::slice::from_ref(&grid), &device).await?;
         let picture = pictures.into_iter().next().unwrap_or_default();

@@ -14,6 +14,7 @@
 pub mod edits;
 pub mod engine;
 pub mod history;
+pub mod inside;
 pub mod model;
 pub mod prior;
 pub mod saved;
@@ -62,6 +63,8 @@ pub struct LabState {
     /// Undo, redo and reset asked for while edits were on their way: taken, in order, when the
     /// engine has answered them all, so the page and the engine never hold different grids.
     pub deferred_steps: Vec<Step>,
+    /// The inside of the selected cell (its `z_e`, its distances, the slider's moved vector).
+    pub inside: inside::InsideState,
     /// The engine's WebAssembly memory, asked for by the page after each encode and drawing.
     pub engine_memory: EngineMemory,
 }
@@ -169,6 +172,7 @@ impl LabState {
         self.deferred_steps.clear();
         self.model.loading(name);
         self.prior.model_changed();
+        self.inside.clear();
         self.image = None;
         self.selected = None;
         self.upload_error = None;
@@ -259,6 +263,7 @@ impl LabState {
                 self.edits.last_millis = None;
                 self.selected = None;
                 self.prior.image_changed();
+                self.inside.clear();
                 self.image = Some(Image::new(*encoding));
             }
             FromEngine::EncodeFailed { source, message } => {
@@ -293,6 +298,12 @@ impl LabState {
             FromEngine::Drawn(drawn) => {
                 if let Some((operation, millis)) = self.prior.drawn(drawn) {
                     self.timings.record(operation, millis);
+                }
+            }
+            FromEngine::Inside(inside) => self.inside.answered(inside),
+            FromEngine::Moved(moved) => {
+                if let Some(next) = self.inside.moved(moved) {
+                    self.outbox.push(next);
                 }
             }
             FromEngine::Memory { bytes } => {
@@ -356,6 +367,7 @@ impl LabState {
                 self.prior.suggesting = false;
                 self.prior.suggestions_error = Some(message);
             }
+            Request::Inside | Request::Move => self.inside.refused(message),
             Request::SetCells | Request::Restore | Request::Crash | Request::Unreadable => {
                 self.edits.error = Some(message);
             }

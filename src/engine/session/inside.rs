@@ -1,0 +1,115 @@
+//! Inside one cell: the encoder's output `z_e` of a cell of the current image against every
+//! code ([`ToEngine::Inside`](crate::protocol::ToEngine::Inside)), and `z_e` moved toward
+//! another code, quantised and decoded ([`ToEngine::Move`](crate::protocol::ToEngine::Move)).
+//! The vectors are small: `z_e` is read back one cell at a time, the distances computed on
+//! the host ([`vq_model::inside`]).
+
+use std::rc::Rc;
+
+use vq_model::incremental::decode_window_each;
+use vq_model::inside::HostCodebook;
+use vq_model::read_f32;
+
+use super::Session;
+use crate::engine::EngineError;
+use crate::engine::source::ModelSource;
+use crate::protocol::{CellInside, MovedCell, PatchPixels};
+
+impl<S: ModelSource> Session<S> {
+    fn host_codebook(&self) -> Result<Rc<HostCodebook>, EngineError> {
+        self.host_codebook
+            .borrow()
+            .clone()
+            .ok_or(EngineError::NoModel)
+    }
+
+    /// The encoder's output at `(row, col)` of the current image (`D` numbers), or `None` for
+    /// a grid that was not encoded; and the cell's current code. Checks the cell.
+    async fn cell_vector(
+        &self,
+        row: usize,
+        col: usize,
+    ) -> Result<(Option<Vec<f32>>, u32), EngineError> {
+        let grid = self.current_grid()?;
+        vq_codes::check_cells(&[(row, col, 0)], grid.width, grid.height, usize::MAX)?;
+        let code = grid.codes[row * grid.width + col];
+        // The tensor is cloned before the await (a cheap handle), so no borrow is held.
+        let z_e = self.z_e.borrow().clone();
+        let Some(z_e) = z_e else {
+            return Ok((None, code));
+        };
+        let [_, dim, _, _] = z_e.dims();
+        let cell = z_e.slice([0..1, 0..dim, row..row + 1, col..col + 1]); // [1, D, 1, 1]
+        Ok((Some(read_f32(cell).await?), code))
+    }
+
+    /// `z_e` of `(row, col)` and its squared distance to every code.
+    pub(super) async fn inside(&self, row: usize, col: usize) -> Result<CellInside, EngineError> {
+        let codebook = self.host_codebook()?;
+        let (z_e, code) = self.cell_vector(row, col).await?;
+        let z = z_e
+            .clone()
+            .unwrap_or_else(|| codebook.vector(code).to_vec());
+        let distances = codebook.distances(&z);
+        let (nearest, _) = codebook.nearest(&z);
+        Ok(CellInside {
+            row,
+            col,
+            z_e: z_e.unwrap_or_default(),
+            distances,
+            nearest,
+        })
+    }
+
+    /// `z_e` of `(row, col)` moved a fraction `t` toward code `toward`, quantised, and the
+    /// window around the cell decoded with that code (the grid is not changed).
+    pub(super) async fn moved(
+        &self,
+        row: usize,
+        col: usize,
+        toward: u32,
+        t: f32,
+    ) -> Result<MovedCell, EngineError> {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(EngineError::MoveOutOfRange(t));
+        }
+        let codebook = self.host_codebook()?;
+        vq_codes::check_codes([toward], codebook.len())?;
+        let device = self.device()?;
+        let model = self.model()?;
+        // The grid as of this request's turn, before any await.
+        let grid = self.current_grid()?;
+        let (z_e, _) = self.cell_vector(row, col).await?;
+        let z_e = z_e.ok_or(EngineError::NotEncoded)?;
+        let (nearest, _) = codebook.nearest(&z_e);
+        let moved = codebook.toward(&z_e, toward, t);
+        let (code, _) = codebook.nearest(&moved);
+        let distances = codebook.distances(&moved);
+        let patch = decode_window_each(
+            &model.vqvae,
+            &model.config.vqvae,
+            &grid,
+            (row, col),
+            &[code],
+            &device,
+        );
+        let (rgba, (width, height)) = vq_model::image::rgba_from_tensor(patch.pixels).await?;
+        Ok(MovedCell {
+            row,
+            col,
+            toward,
+            t,
+            code,
+            distance_nearest: distances[nearest as usize],
+            distance_toward: distances[toward as usize],
+            boundary: codebook.boundary(&z_e, nearest, toward),
+            patch: PatchPixels {
+                top: patch.top,
+                left: patch.left,
+                width,
+                height,
+                rgba,
+            },
+        })
+    }
+}
