@@ -166,7 +166,7 @@ async fn model_and_ankle_boot(
         256,
     )
     .unwrap_or_else(|err| panic!("{err}"));
-    let (_, grid) = vq_lab::engine::lab::encode(
+    let (_, grid, _) = vq_lab::engine::lab::encode(
         &model.vqvae,
         model.config.vqvae.in_channels,
         &prepared,
@@ -218,7 +218,7 @@ async fn the_fashion_model_encodes_an_example_into_seven_by_seven_codes() {
         // The first encode compiles kernels; the second is the one a user waits for.
         let _ =
             vq_lab::engine::lab::encode(&model.vqvae, channels, &prepared, "warm", &device).await;
-        let (encoding, grid) =
+        let (encoding, grid, _) =
             vq_lab::engine::lab::encode(&model.vqvae, channels, &prepared, "ankle boot", &device)
                 .await
                 .unwrap_or_else(|err| panic!("{err}"));

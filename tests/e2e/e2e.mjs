@@ -1273,6 +1273,80 @@ async function staleEngineScenario(page) {
   check(await byId(page, "lab").count() === 0, "and no lab on that engine");
 }
 
+// ------------------------------------------------------------------ inside a cell
+
+/// Sets the range input `testid` to `value` as a drag would (an input event).
+async function setRange(page, testid, value) {
+  await page.evaluate(([id, v]) => {
+    const input = document.querySelector(`[data-testid="${id}"]`);
+    input.value = String(v);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }, [testid, value]);
+}
+
+async function canvasBytes(page, testid) {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"]`);
+    if (!canvas || !canvas.width) return [];
+    return Array.from(canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data);
+  }, testid);
+}
+
+async function insideScenario(page, errors) {
+  await page.goto(base);
+  await expectBackend(page, "cpu");
+  await byId(page, "model-status").waitFor();
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  const codes = await gridCodes(page);
+  await cell(page, 3, 3).click();
+  const shown = async () => JSON.stringify(await page.evaluate(() =>
+    document.querySelector('[data-testid="inside"]')?.innerText.slice(0, 400) ?? "(no panel)"));
+  await expectWithin(page, "selecting a cell opens its inside: the nearest codes and the distances of the 64 nearest of 128", 30, () =>
+    document.querySelectorAll('[data-testid="inside-nearest"] li').length === 8 &&
+    document.querySelectorAll('[data-testid="inside-distances"] rect[data-code]').length === 64 &&
+    /the 64 nearest of the 128 codes/.test(document.querySelector('[data-testid="inside"]')?.textContent ?? ""), null, shown);
+  const chart = await page.evaluate(() => ({
+    ze: document.querySelectorAll('[data-testid="inside-ze"] rect').length,
+    heights: [...document.querySelectorAll('[data-testid="inside-distances"] rect[data-code]')].map((r) => Number(r.getAttribute("height"))),
+    marked: [...document.querySelectorAll('[data-testid="inside-distances"] rect[data-code]')].slice(0, 2).map((r) => r.getAttribute("class")),
+    chosen: document.querySelector('[data-testid="inside-nearest"] li.chosen')?.dataset.code,
+    runnerUp: document.querySelector('[data-testid="inside-nearest"] li.runner-up')?.dataset.code,
+  }));
+  check(chart.ze === 16, `z_e is drawn as its 16 numbers (${chart.ze} bars)`);
+  check(chart.heights.every((h, i) => i === 0 || h >= chart.heights[i - 1]), "the distances are sorted, nearest first");
+  check(chart.marked[0] === "bar-chosen" && chart.marked[1] === "bar-runner-up", `the nearest two are marked (${chart.marked})`);
+  check(Number(chart.chosen) === codes[3 * 7 + 3], `the chosen code is the cell's code (${chart.chosen}, the grid has ${codes[3 * 7 + 3]})`);
+  const [nearest, toward] = [Number(chart.chosen), Number(chart.runnerUp)];
+  check(await byId(page, "inside-toward").inputValue() === String(toward), "the slider moves toward the second-nearest code first");
+
+  const readout = () => page.evaluate(() => document.querySelector('[data-testid="inside-readout"]')?.textContent ?? "");
+  await expectWithin(page, "at once (t = 0) the vector quantises to its own code, its window is decoded, and the boundary is named", 30, (code) =>
+    new RegExp(`^t = 0\\.000: .* quantises to code ${code}\\. The two distances are equal at t = 0\\.\\d+`).test(
+      document.querySelector('[data-testid="inside-readout"]')?.textContent ?? ""), nearest, readout);
+  const boundary = Number(/equal at t = (0\.\d+)/.exec(await readout())[1]);
+  const before = Math.max(0, Math.round((boundary - 0.02) * 1000));
+  const after = Math.min(1000, Math.round((boundary + 0.02) * 1000));
+  await setRange(page, "inside-slider", before);
+  await expectWithin(page, `just before the boundary (t = ${before / 1000}) the code stays ${nearest}`, 30, ([t, code]) =>
+    (document.querySelector('[data-testid="inside-readout"]')?.textContent ?? "").startsWith(`t = ${t}`) &&
+    (document.querySelector('[data-testid="inside-readout"]')?.textContent ?? "").includes(`quantises to code ${code}.`),
+  [(before / 1000).toFixed(3), nearest], readout);
+  const pixelsBefore = await canvasBytes(page, "inside-patch");
+  await setRange(page, "inside-slider", after);
+  await expectWithin(page, `just past the boundary (t = ${after / 1000}) the code switches to ${toward}`, 30, ([t, code]) =>
+    (document.querySelector('[data-testid="inside-readout"]')?.textContent ?? "").startsWith(`t = ${t}`) &&
+    (document.querySelector('[data-testid="inside-readout"]')?.textContent ?? "").includes(`quantises to code ${code}.`),
+  [(after / 1000).toFixed(3), toward], readout);
+  const pixelsAfter = await canvasBytes(page, "inside-patch");
+  check(pixelsBefore.length > 0 && pixelsBefore.length === pixelsAfter.length &&
+    pixelsBefore.some((v, i) => v !== pixelsAfter[i]), "and the decoded window changes with it");
+  await expectCodes(page, "moving the vector does not edit the grid", 5, codes);
+  await byId(page, "inside").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, "inside-a-cell.png"), fullPage: true });
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
 // VQ_LAB_E2E_ONLY: a regular expression; only scenarios whose title matches run (development).
 const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONLY) : null;
 
@@ -1505,6 +1579,8 @@ try {
     }
     check(errors.filter((e) => !/Failed to load resource|ERR_/.test(e)).length === 0, `no page errors (${errors.join(" | ")})`);
   });
+
+  await scenario("inside a cell on the CPU backend: z_e, every code's distance sorted, the slider past the boundary switches the code and the pixels", [], insideScenario);
 
   await scenario("the session survives a reload: image, grid, history and view kept; Start over forgets them", [], sessionScenario);
 

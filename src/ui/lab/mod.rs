@@ -8,6 +8,7 @@
 //! - [`views`] (original, reconstruction, error map) and [`heatmap`] (with
 //!   [`heatmap_canvas`] for large grids), linked by the hovered cell;
 //! - [`editing`] (the tools at work), [`toolbar`], [`cell_info`], [`code_entry`], [`history`];
+//! - [`inside`] (the selected cell's vector, its distances, the slider toward another code);
 //! - [`codebook`] (the panel and one code's tile), [`keep`] (PNG, grid file, share link);
 //! - [`shortcuts`] (the keyboard and its overlay), [`prior_requests`] (when the prior is asked).
 
@@ -19,6 +20,7 @@ mod heatmap;
 mod heatmap_canvas;
 mod history;
 mod inputs;
+mod inside;
 mod intake;
 mod keep;
 mod model_panel;
@@ -149,6 +151,7 @@ pub fn Lab(
                     />
                 </div>
                 <CellInfo engine=engine lab=lab editing=editing />
+                <inside::InsidePanel engine=engine lab=lab />
                 <Toolbar editing=editing lab=lab />
                 <CodeEntry engine=engine lab=lab code_input=code_input />
                 <p class="hint">
