@@ -9,6 +9,7 @@
 //! - [`keys`]: the keyboard shortcuts and the list the help overlay shows;
 //! - [`colouring`]: the heatmap's colourings; [`layout`]: where outlines and veils go;
 //! - [`statistics`]: the error map and PSNR, margins, codebook usage, surprisal totals;
+//! - [`explain`]: perplexity, dead codes and compression explained on the current image;
 //! - [`atlas`]: the codebook's tiles, their mean colours, the atlas;
 //! - [`checks`]: codes typed and grids imported, checked against the loaded model;
 //! - [`share`]: the grid file and the share link; [`sampling`]: the sampling fields.
@@ -28,6 +29,7 @@ macro_rules! page {
 pub mod atlas;
 pub mod checks;
 pub mod colouring;
+pub mod explain;
 #[cfg(test)]
 mod fixtures;
 pub mod keys;

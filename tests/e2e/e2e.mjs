@@ -1344,6 +1344,24 @@ async function insideScenario(page, errors) {
   await expectCodes(page, "moving the vector does not edit the grid", 5, codes);
   await byId(page, "inside").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(screenshots, "inside-a-cell.png"), fullPage: true });
+
+  // What the numbers say about this image: perplexity, dead codes, the paper's arithmetic.
+  await page.locator('[data-testid="numbers"] summary').click();
+  const used = new Set(codes).size;
+  const numbers = () => page.evaluate(() => document.querySelector('[data-testid="numbers"]')?.innerText ?? "");
+  await expectWithin(page, `the numbers explained: ${used} of the 128 codes used by the 49 cells, perplexity at most 49, dead codes`, 30, (n) => {
+    const text = document.querySelector('[data-testid="numbers"]')?.innerText ?? "";
+    return text.includes(`49 cells use ${n} of the 128 codes`) && text.includes("no larger than the number of cells counted (49 here)") &&
+      /Dead codes: \d+ of the 128 codes/.test(text);
+  }, used, numbers);
+  check((await numbers()).includes("28×28 pixels × 1 channel × 8 bits = 6272 bits. Its grid is 49 codes of log₂ 128 = 7 bits each: 343 bits, 18× fewer."),
+    "the compression arithmetic of a 28×28 grey image and its 7×7 grid");
+  await byId(page, "colour-by").selectOption("surprisal");
+  await expectWithin(page, "once the surprisal is measured, the grid's bits under the prior", 60, () =>
+    /Under the prior, which predicts each code from the codes before it, the grid costs \d+ bits/.test(
+      document.querySelector('[data-testid="numbers-compression"]')?.textContent ?? ""), null, numbers);
+  await page.locator('[data-testid="numbers"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, "numbers-explained.png") });
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
@@ -1580,7 +1598,7 @@ try {
     check(errors.filter((e) => !/Failed to load resource|ERR_/.test(e)).length === 0, `no page errors (${errors.join(" | ")})`);
   });
 
-  await scenario("inside a cell on the CPU backend: z_e, every code's distance sorted, the slider past the boundary switches the code and the pixels", [], insideScenario);
+  await scenario("inside a cell on the CPU backend: z_e, every code's distance sorted, the slider past the boundary switches the code and the pixels; the numbers explained", [], insideScenario);
 
   await scenario("the session survives a reload: image, grid, history and view kept; Start over forgets them", [], sessionScenario);
 

@@ -9,6 +9,7 @@
 //!   [`heatmap_canvas`] for large grids), linked by the hovered cell;
 //! - [`editing`] (the tools at work), [`toolbar`], [`cell_info`], [`code_entry`], [`history`];
 //! - [`inside`] (the selected cell's vector, its distances, the slider toward another code);
+//! - [`numbers`] (perplexity, dead codes and compression explained on this image);
 //! - [`codebook`] (the panel and one code's tile), [`keep`] (PNG, grid file, share link);
 //! - [`shortcuts`] (the keyboard and its overlay), [`prior_requests`] (when the prior is asked).
 
@@ -24,6 +25,7 @@ mod inside;
 mod intake;
 mod keep;
 mod model_panel;
+mod numbers;
 mod prior_requests;
 mod session;
 mod shortcuts;
@@ -162,6 +164,7 @@ pub fn Lab(
                 <KeepAndShare lab=lab intake=intake colour_by=colour_by />
                 <PriorTools engine=engine lab=lab input=sampling tool=editing.tool />
                 <CodebookPanel engine=engine lab=lab editing=editing />
+                <numbers::Numbers lab=lab />
             </Show>
         </section>
         <Show when=loaded>
