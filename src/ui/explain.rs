@@ -42,7 +42,10 @@ pub fn explain(
     let part = perplexity(&usage_counts(top, k));
     let train = train_usage.map(|usage| (usage.iter().sum::<u64>(), perplexity(usage)));
     let train_line = train.map_or_else(String::new, |(cells, p)| {
-        format!(" Over the training set's {cells} cells it is {p:.0}.")
+        format!(
+            " Over the training set's {} cells it is {p:.0}.",
+            grouped(cells)
+        )
     });
     let perplexity = format!(
         "Perplexity: this image's {cells} cells use {used} of the {k} codes, with perplexity \
@@ -90,6 +93,19 @@ pub fn explain(
         dead,
         compression,
     }
+}
+
+/// `n` with its digits in groups of three, as the README writes figures ("2 940 000").
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -147,6 +163,13 @@ mod tests {
                 .map(|d| d.starts_with("Dead codes: 64 of the 128 codes")),
             Some(true)
         );
+    }
+
+    #[test]
+    fn large_counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(2_940_000), "2 940 000");
+        assert_eq!(grouped(64), "64");
+        assert_eq!(grouped(1_000), "1 000");
     }
 
     #[test]

@@ -522,6 +522,15 @@ async function sampleAndWait(page) {
 
 const cell = (page, row, col) => page.locator(`[data-testid="code-cell"][data-row="${row}"][data-col="${col}"]`);
 
+/// Selects cell (row, col), types `code`, presses Set code, and waits at most `seconds` for the
+/// grid to show it (`message` names the check).
+async function setCellCode(page, message, row, col, code, seconds = 30) {
+  await cell(page, row, col).click();
+  await byId(page, "code-input").fill(String(code));
+  await byId(page, "apply-code").click();
+  return expectCellCode(page, message, seconds, row, col, code);
+}
+
 /// The prior on one backend: sample with a seed twice, step the timeline, edit a sample, the
 /// surprisal view, suggestions, and completion of a masked region.
 async function priorScenario(page, errors, url, backend, label) {
@@ -810,10 +819,7 @@ async function restartScenario(page, url, backend, label) {
   await waitForEncoding(page, "Ankle boot");
   const old = await cellCode(page, 1, 1);
   const code = (old + 64) % 128;
-  await cell(page, 1, 1).click();
-  await byId(page, "code-input").fill(String(code));
-  await byId(page, "apply-code").click();
-  await expectCellCode(page, "an edit before the crash applies", 30, 1, 1, code);
+  await setCellCode(page, "an edit before the crash applies", 1, 1, code);
   const codes = await gridCodes(page);
   const pixels = await reconstructionPixels(page);
 
@@ -841,11 +847,7 @@ async function restartScenario(page, url, backend, label) {
     document.querySelector('[data-testid="surprisal-totals"]')?.textContent ?? null))}`);
   await byId(page, "colour-by").selectOption("code");
   // An edit after the restart, then undo twice: the history from before the crash is kept.
-  const later = (await cellCode(page, 5, 5) + 32) % 128;
-  await cell(page, 5, 5).click();
-  await byId(page, "code-input").fill(String(later));
-  await byId(page, "apply-code").click();
-  await expectCellCode(page, "an edit after the restart applies", 60, 5, 5, later);
+  await setCellCode(page, "an edit after the restart applies", 5, 5, (await cellCode(page, 5, 5) + 32) % 128, 60);
   await byId(page, "undo").click();
   await byId(page, "undo").click();
   await expectCellCode(page, "undo reaches the edit made before the crash", 10, 1, 1, old);
@@ -1134,10 +1136,7 @@ async function sessionScenario(page, errors) {
   const first = (encoded[8] + 64) % 128;
   const second = (encoded[16] + 32) % 128;
   for (const [row, col, code] of [[1, 1, first], [2, 2, second]]) {
-    await cell(page, row, col).click();
-    await byId(page, "code-input").fill(String(code));
-    await byId(page, "apply-code").click();
-    await expectCellCode(page, `the edit of (${row}, ${col}) applies`, 30, row, col, code);
+    await setCellCode(page, `the edit of (${row}, ${col}) applies`, row, col, code);
   }
   await byId(page, "undo").click();
   await expectCellCode(page, "undo takes the second edit back", 10, 2, 2, encoded[16]);
@@ -1167,11 +1166,7 @@ async function sessionScenario(page, errors) {
   await byId(page, "undo").click();
   await byId(page, "undo").click();
   await expectCodes(page, "two undos after the reload reach the grid as encoded", 10, encoded);
-  const later = (encoded[24] + 16) % 128;
-  await cell(page, 3, 3).click();
-  await byId(page, "code-input").fill(String(later));
-  await byId(page, "apply-code").click();
-  await expectCellCode(page, "an edit after the reload is decoded by the engine", 30, 3, 3, later);
+  await setCellCode(page, "an edit after the reload is decoded by the engine", 3, 3, (encoded[24] + 16) % 128);
 
   // Start over: a confirmation, then the lab as on a first visit, and nothing kept.
   await byId(page, "start-over").click();
@@ -1219,10 +1214,7 @@ async function siteScenario(page, errors) {
   await byId(page, "model-status").waitFor();
   await byId(page, "example").first().click();
   await waitForEncoding(page, "Ankle boot");
-  await cell(page, 1, 1).click();
-  await byId(page, "code-input").fill("7");
-  await byId(page, "apply-code").click();
-  await expectCellCode(page, "an edit applies under the policy", 30, 1, 1, 7);
+  await setCellCode(page, "an edit applies under the policy", 1, 1, 7);
   await sampleAndWait(page);
   await byId(page, "colour-by").selectOption("colour");
   await expectWithin(page, "the codebook's mean colours show under the policy", 60, () =>

@@ -225,16 +225,20 @@ mod tests {
         })
     }
 
-    fn edited() -> Image {
-        let mut image = image();
-        let patch = PatchPixels {
-            top: 4,
-            left: 4,
+    /// The 4×4 pixels of cell `(row, col)`, all `value`.
+    fn cell_patch((row, col): (usize, usize), value: u8) -> PatchPixels {
+        PatchPixels {
+            top: 4 * row,
+            left: 4 * col,
             width: 4,
             height: 4,
-            rgba: vec![200; 64],
-        };
-        image.apply_cells(&[(1, 1, 9)], patch, None);
+            rgba: vec![value; 64],
+        }
+    }
+
+    fn edited() -> Image {
+        let mut image = image();
+        image.apply_cells(&[(1, 1, 9)], cell_patch((1, 1), 200), None);
         image
     }
 
@@ -305,17 +309,11 @@ mod tests {
         let first = lab.saved_revision();
         lab.timings.record("edit", 3.0);
         assert_eq!(lab.saved_revision(), first);
-        let patch = PatchPixels {
-            top: 0,
-            left: 0,
-            width: 4,
-            height: 4,
-            rgba: vec![1; 64],
-        };
-        lab.image
-            .as_mut()
-            .expect("an image")
-            .apply_cells(&[(0, 0, 7)], patch, None);
+        lab.image.as_mut().expect("an image").apply_cells(
+            &[(0, 0, 7)],
+            cell_patch((0, 0), 1),
+            None,
+        );
         let edited = lab.saved_revision();
         assert_ne!(edited, first);
         lab.history_step(Step::Undo);

@@ -13,22 +13,23 @@ fn inside(
     }
 }
 
+/// Moving cell (3, 3)'s `z_e` a fraction `t` toward code `toward`.
+fn move_toward(toward: u32, t: f32) -> ToEngine {
+    ToEngine::Move {
+        row: 3,
+        col: 3,
+        toward,
+        t,
+    }
+}
+
 fn moved(
     session: &Session<Folder>,
     sent: &RefCell<Vec<FromEngine>>,
     toward: u32,
     t: f32,
 ) -> crate::protocol::MovedCell {
-    match answer(
-        session,
-        sent,
-        ToEngine::Move {
-            row: 3,
-            col: 3,
-            toward,
-            t,
-        },
-    ) {
+    match answer(session, sent, move_toward(toward, t)) {
         FromEngine::Moved(moved) => moved,
         other => panic!("{other:?}"),
     }
@@ -84,16 +85,7 @@ fn a_cells_vector_is_nearest_to_its_code_and_moving_it_past_the_boundary_switche
 #[test]
 fn a_grid_that_was_not_encoded_has_no_vector_to_move_and_bad_moves_are_refused() {
     let (session, sent) = fashion_with_an_image();
-    let refused = answer(
-        &session,
-        &sent,
-        ToEngine::Move {
-            row: 3,
-            col: 3,
-            toward: 1,
-            t: 1.5,
-        },
-    );
+    let refused = answer(&session, &sent, move_toward(1, 1.5));
     assert!(failure(&refused).contains("1.5 is outside"), "{refused:?}");
     let refused = answer(&session, &sent, ToEngine::Inside { row: 7, col: 0 });
     assert!(
@@ -124,16 +116,7 @@ fn a_grid_that_was_not_encoded_has_no_vector_to_move_and_bad_moves_are_refused()
         cell.distances[cell.nearest as usize], 0.0,
         "the code's own vector"
     );
-    let refused = answer(
-        &session,
-        &sent,
-        ToEngine::Move {
-            row: 3,
-            col: 3,
-            toward: 1,
-            t: 0.5,
-        },
-    );
+    let refused = answer(&session, &sent, move_toward(1, 0.5));
     assert!(
         failure(&refused).contains("not encoded from an image"),
         "{refused:?}"
