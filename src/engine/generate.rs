@@ -7,14 +7,13 @@
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use vq_model::image::rgba_from_planes;
+use vq_model::VqVaeConfig;
 use vq_model::incremental::decode_window_each;
 use vq_model::prior::HostPrior;
 use vq_model::sampler::{
     CachedResampler, Grid, HostSuggester, HostSurprisal, Resampler, SampleOptions,
 };
 use vq_model::weights::LoadedModel;
-use vq_model::{VqVaeConfig, read_f32};
 use web_time::Instant;
 
 use super::EngineError;
@@ -88,14 +87,7 @@ pub async fn decode_pictures(
     device: &Device,
 ) -> Result<(Vec<Vec<u8>>, (usize, usize)), EngineError> {
     let decoded = model.vqvae.decode(Grid::to_tensor(grids, device)); // [n, C, H, W]
-    let [_, channels, height, width] = decoded.dims();
-    let values = read_f32(decoded).await?;
-    let per_grid = channels * height * width;
-    let pictures = values
-        .chunks(per_grid.max(1))
-        .map(|planes| rgba_from_planes(planes, (width, height), channels))
-        .collect();
-    Ok((pictures, (width, height)))
+    Ok(vq_model::image::rgba_each_from_tensor(decoded).await?)
 }
 
 /// What draws the cells: the cached sampler ([`CachedResampler`], one cell's work per cell,

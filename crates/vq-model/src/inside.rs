@@ -77,12 +77,7 @@ impl HostCodebook {
 
     /// The nearest code to `z` (the lowest of a tie), and its squared distance.
     pub fn nearest(&self, z: &[f32]) -> (u32, f32) {
-        self.distances(z)
-            .into_iter()
-            .enumerate()
-            .fold((0, f32::INFINITY), |best, (code, d)| {
-                if d < best.1 { (code as u32, d) } else { best }
-            })
+        nearest_of(&self.distances(z))
     }
 
     /// `z` moved a fraction `t` of the way toward code `toward`: `z + t·(e_toward − z)`.
@@ -109,6 +104,17 @@ impl HostCodebook {
         let gap = f64::from(squared_distance(z, e_to)) - f64::from(squared_distance(z, e_from));
         (slope.abs() > f64::EPSILON).then(|| (gap / (2.0 * slope)) as f32)
     }
+}
+
+/// The code of the smallest of `distances` (indexed by code; the lowest of a tie) and that
+/// distance.
+pub fn nearest_of(distances: &[f32]) -> (u32, f32) {
+    distances
+        .iter()
+        .enumerate()
+        .fold((0, f32::INFINITY), |best, (code, &d)| {
+            if d < best.1 { (code as u32, d) } else { best }
+        })
 }
 
 /// `‖a − b‖²`.

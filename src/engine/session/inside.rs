@@ -7,8 +7,9 @@
 use std::rc::Rc;
 
 use vq_model::incremental::decode_window_each;
-use vq_model::inside::HostCodebook;
+use vq_model::inside::{HostCodebook, nearest_of};
 use vq_model::read_f32;
+use vq_model::sampler::Grid;
 
 use super::Session;
 use crate::engine::EngineError;
@@ -24,13 +25,13 @@ impl<S: ModelSource> Session<S> {
     }
 
     /// The encoder's output at `(row, col)` of the current image (`D` numbers), or `None` for
-    /// a grid that was not encoded; and the cell's current code. Checks the cell.
+    /// a grid that was not encoded; and the cell's code in `grid`. Checks the cell.
     async fn cell_vector(
         &self,
+        grid: &Grid,
         row: usize,
         col: usize,
     ) -> Result<(Option<Vec<f32>>, u32), EngineError> {
-        let grid = self.current_grid()?;
         vq_codes::check_cells(&[(row, col, 0)], grid.width, grid.height, usize::MAX)?;
         let code = grid.codes[row * grid.width + col];
         // The tensor is cloned before the await (a cheap handle), so no borrow is held.
@@ -46,12 +47,13 @@ impl<S: ModelSource> Session<S> {
     /// `z_e` of `(row, col)` and its squared distance to every code.
     pub(super) async fn inside(&self, row: usize, col: usize) -> Result<CellInside, EngineError> {
         let codebook = self.host_codebook()?;
-        let (z_e, code) = self.cell_vector(row, col).await?;
+        let grid = self.current_grid()?;
+        let (z_e, code) = self.cell_vector(&grid, row, col).await?;
         let z = z_e
             .clone()
             .unwrap_or_else(|| codebook.vector(code).to_vec());
         let distances = codebook.distances(&z);
-        let (nearest, _) = codebook.nearest(&z);
+        let (nearest, _) = nearest_of(&distances);
         Ok(CellInside {
             row,
             col,
@@ -79,12 +81,12 @@ impl<S: ModelSource> Session<S> {
         let model = self.model()?;
         // The grid as of this request's turn, before any await.
         let grid = self.current_grid()?;
-        let (z_e, _) = self.cell_vector(row, col).await?;
+        let (z_e, _) = self.cell_vector(&grid, row, col).await?;
         let z_e = z_e.ok_or(EngineError::NotEncoded)?;
         let (nearest, _) = codebook.nearest(&z_e);
         let moved = codebook.toward(&z_e, toward, t);
-        let (code, _) = codebook.nearest(&moved);
         let distances = codebook.distances(&moved);
+        let (code, _) = nearest_of(&distances);
         let patch = decode_window_each(
             &model.vqvae,
             &model.config.vqvae,
