@@ -326,7 +326,7 @@ async fn an_edit_patch_equals_the_crop_of_a_full_decode() {
         for &(row, col, code) in &cells {
             grid.codes[row * grid.width + col] = code;
         }
-        let patch =
+        let (patch, _) =
             vq_lab::engine::lab::patch(&model.vqvae, &model.config.vqvae, &grid, &cells, &device)
                 .await
                 .unwrap_or_else(|err| panic!("{err}"))

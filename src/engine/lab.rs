@@ -4,8 +4,8 @@
 //! Free of any web API, so it compiles natively too; the worker ([`super::worker`]) fetches the
 //! bytes and posts the results. Every read from the device is asynchronous.
 
-use burn::tensor::{Device, Tensor};
-use vq_model::image::{decode_upload, fit_size, resize, rgba_from_tensor};
+use burn::tensor::{Device, Tensor, TensorData};
+use vq_model::image::{decode_upload, fit_size, planes_from_rgba, resize, rgba_from_planes};
 use vq_model::incremental::decode_window;
 use vq_model::sampler::Grid;
 use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
@@ -13,6 +13,7 @@ use vq_model::{ModelConfig, VqVae, VqVaeConfig, read_f32, read_i64};
 use web_time::Instant;
 
 use super::EngineError;
+use super::held::Held;
 use crate::protocol::{CellCode, Encoding, Invert, NEAREST, PHOTO_SIZES, PatchPixels};
 
 /// A border whose mean grey level (0–255) is above this counts as light.
@@ -129,8 +130,9 @@ pub fn prepare(
 }
 
 /// Encodes a prepared image: codes, distances and margins from the quantizer, the full
-/// reconstruction, all read back asynchronously. Returns the encoding, its grid and the encoder's
-/// output `z_e` (`[1, D, h, w]`, kept on the device for the inside of a cell).
+/// reconstruction, all read back asynchronously. Returns the encoding, its grid and what the
+/// engine keeps of the image on the host ([`Held`]: `x`, `x̂`, `z_e`) for the inside of a cell,
+/// the loss terms and the map.
 ///
 /// # Errors
 ///
@@ -141,15 +143,15 @@ pub async fn encode(
     prepared: &Prepared,
     source: &str,
     device: &Device,
-) -> Result<(Encoding, Grid, Tensor<4>), EngineError> {
+) -> Result<(Encoding, Grid, Held), EngineError> {
     let started = Instant::now();
-    let x = vq_model::image::tensor_from_rgba(
-        &prepared.rgba,
-        (prepared.width, prepared.height),
-        channels,
+    let size = (prepared.width, prepared.height);
+    let x = planes_from_rgba(&prepared.rgba, size, channels); // [C, H, W]
+    let x_tensor = Tensor::<4>::from_data(
+        TensorData::new(x.clone(), [1, channels, prepared.height, prepared.width]),
         device,
-    ); // [1, C, H, W]
-    let z_e = vqvae.encoder.forward(x); // [1, D, h, w]
+    );
+    let z_e = vqvae.encoder.forward(x_tensor); // [1, D, h, w]
     let ranked = vqvae.quantizer.ranked(z_e.clone(), NEAREST); // [1, h, w, k]
     let [_, grid_height, grid_width, k] = ranked.codes.dims();
     // Decode the nearest codes on the device before anything is read back.
@@ -172,7 +174,14 @@ pub async fn encode(
         width: grid_width,
         codes: codes.clone(),
     };
-    let (reconstruction, _) = rgba_from_tensor(x_hat).await?;
+    let x_hat = read_f32(x_hat).await?; // [C, H, W]
+    let reconstruction = rgba_from_planes(&x_hat, size, channels);
+    let held = Held::new(
+        (x, x_hat),
+        read_f32(z_e).await?,
+        codes.clone(),
+        (prepared.width, prepared.height, channels),
+    );
     let encoding = Encoding {
         source: source.to_owned(),
         source_size: prepared.source_size,
@@ -189,11 +198,12 @@ pub async fn encode(
         invert_reason: prepared.invert_reason.clone(),
         millis: started.elapsed().as_secs_f64() * 1000.0,
     };
-    Ok((encoding, grid, z_e))
+    Ok((encoding, grid, held))
 }
 
-/// Decodes the pixels that the `cells` of `grid` reach (after their codes changed): one
-/// window around the rectangle that bounds them. `None` when `cells` is empty.
+/// The pixels that the `cells` of `grid` reach (after their codes changed), decoded: one
+/// window around the rectangle that bounds them, as RGBA and as model-space planes
+/// `[C, height, width]`. `None` when `cells` is empty.
 ///
 /// # Errors
 ///
@@ -204,7 +214,7 @@ pub async fn patch(
     grid: &Grid,
     cells: &[CellCode],
     device: &Device,
-) -> Result<Option<PatchPixels>, EngineError> {
+) -> Result<Option<(PatchPixels, Vec<f32>)>, EngineError> {
     let (Some(rows), Some(cols)) = (
         bounds(cells.iter().map(|&(row, _, _)| row)),
         bounds(cells.iter().map(|&(_, col, _)| col)),
@@ -212,14 +222,19 @@ pub async fn patch(
         return Ok(None);
     };
     let patch = decode_window(vqvae, config, grid, rows, cols, device);
-    let (rgba, (width, height)) = rgba_from_tensor(patch.pixels).await?;
-    Ok(Some(PatchPixels {
-        top: patch.top,
-        left: patch.left,
-        width,
-        height,
-        rgba,
-    }))
+    let [_, channels, height, width] = patch.pixels.dims();
+    let planes = read_f32(patch.pixels).await?;
+    let rgba = rgba_from_planes(&planes, (width, height), channels);
+    Ok(Some((
+        PatchPixels {
+            top: patch.top,
+            left: patch.left,
+            width,
+            height,
+            rgba,
+        },
+        planes,
+    )))
 }
 
 /// The smallest range that holds every value (`None` for none).

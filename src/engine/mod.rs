@@ -6,6 +6,7 @@
 //! messages of [`crate::protocol`] to and from the session.
 //!
 //! - [`lab`]: prepare an upload, encode it, decode the window an edit reaches;
+//! - [`held`]: what the engine keeps of an encoded picture (`x`, `x̂`, `z_e`) on the host;
 //! - [`generate`]: draw from the prior, surprisal, suggestions, the codebook's tiles;
 //! - [`source`]: where the site's files come from ([`fetch`] in the browser);
 //! - [`error`]: every failure, with the page's sentence.
@@ -15,6 +16,7 @@ pub mod error;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 pub mod generate;
+pub mod held;
 pub mod lab;
 pub mod pause;
 pub mod session;

@@ -130,3 +130,54 @@ pub struct MovedCell {
     /// The window around the cell decoded with `code` there, the rest of the grid as it is.
     pub patch: PatchPixels,
 }
+
+/// The three terms of the VQ-VAE's loss, each a mean over its elements
+/// (`vq_model::loss_terms::LossTerms`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Terms {
+    /// `‖x − x̂‖²`: trains the encoder and the decoder.
+    pub reconstruction: f64,
+    /// `‖sg[z_e] − e‖²`: trains the codebook.
+    pub codebook: f64,
+    /// `β‖z_e − sg[e]‖²`: trains the encoder.
+    pub commitment: f64,
+}
+
+/// The loss terms of the current image ([`crate::protocol::ToEngine::Losses`]): with the
+/// codes it has now, and as the encoder chose them, so that the page shows what the user's
+/// edits cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LossReport {
+    /// With the grid as it is now.
+    pub now: Terms,
+    /// With every cell at the code the encoder chose (the nearest), as the trainer saw it.
+    pub encoded: Terms,
+    /// β.
+    pub beta: f64,
+    /// Cells of the grid.
+    pub cells: usize,
+    /// Cells whose code is not the one the encoder chose.
+    pub changed_cells: usize,
+    /// Wall time, in milliseconds.
+    pub millis: f64,
+}
+
+/// The codebook drawn in 2-D along its two principal components
+/// ([`crate::protocol::ToEngine::Map`]), and the current image's cells on the same axes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodebookMap {
+    /// `x, y` of every code, by code (`2K` numbers).
+    #[serde(with = "crate::packed")]
+    pub codes: Vec<f32>,
+    /// `x, y` of every cell's `z_e`, row-major (`2 × cells` numbers); empty for a grid that
+    /// was not encoded from an image.
+    #[serde(with = "crate::packed")]
+    pub cells: Vec<f32>,
+    /// The codebook's vectors, `K × D` row-major: code-to-code distances on the page.
+    #[serde(with = "crate::packed")]
+    pub vectors: Vec<f32>,
+    /// `D`.
+    pub dim: usize,
+    /// The share of the codebook's variance along each axis (0 to 1).
+    pub explained: [f64; 2],
+}

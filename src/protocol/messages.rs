@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BackendPreference, CellCode, CellInside, Codebook, Drawn, Encoding, EngineReport, Invert,
-    LoadStage, ModelInfo, MovedCell, PatchPixels, Sampling, SuggestedCode,
+    BackendPreference, CellCode, CellInside, Codebook, CodebookMap, Drawn, Encoding, EngineReport,
+    Invert, LoadStage, LossReport, ModelInfo, MovedCell, PatchPixels, Sampling, SuggestedCode,
 };
 
 /// Messages from the UI to the engine.
@@ -132,6 +132,12 @@ pub enum ToEngine {
         /// How far, from 0 (`z_e`) to 1 (the code's vector).
         t: f32,
     },
+    /// The loss terms of the current image, now and as encoded; answers
+    /// [`FromEngine::Losses`].
+    Losses,
+    /// The codebook's map (its two principal components) with the current image's cells;
+    /// answers [`FromEngine::Map`].
+    Map,
     /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
     Codebook,
     /// The bits of every cell of the current grid under the prior; answers
@@ -173,6 +179,10 @@ pub enum Request {
     Inside,
     /// [`ToEngine::Move`].
     Move,
+    /// [`ToEngine::Losses`].
+    Losses,
+    /// [`ToEngine::Map`].
+    Map,
     /// A message the engine could not read.
     Unreadable,
 }
@@ -249,6 +259,11 @@ pub enum FromEngine {
     Inside(CellInside),
     /// The answer to [`ToEngine::Move`].
     Moved(MovedCell),
+    /// The answer to [`ToEngine::Losses`]: `None` for a grid that was not encoded from an
+    /// image (a sample, a shared or restored grid), which has no `x` and no `z_e`.
+    Losses(Option<LossReport>),
+    /// The answer to [`ToEngine::Map`].
+    Map(CodebookMap),
     /// The answer to [`ToEngine::Memory`].
     Memory {
         /// The bytes of the engine's WebAssembly memory (which only grows); `None` where the

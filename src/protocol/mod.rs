@@ -16,7 +16,9 @@ pub mod model;
 pub mod prior;
 
 pub use device::{AdapterInfo, Backend, BackendPreference, EngineReport, UnknownBackend, Warmup};
-pub use lab::{CellCode, CellInside, Encoding, MovedCell, NEAREST, PatchPixels};
+pub use lab::{
+    CellCode, CellInside, CodebookMap, Encoding, LossReport, MovedCell, NEAREST, PatchPixels, Terms,
+};
 pub use messages::{FromEngine, Request, ToEngine};
 pub use model::{
     CATALOGUE_PATH, Catalogue, CatalogueModel, DEFAULT_PHOTO_SIZE, Example, Invert, LoadStage,

@@ -11,6 +11,7 @@
 //! - [`statistics`]: the error map and PSNR, margins, codebook usage, surprisal totals;
 //! - [`explain`]: perplexity, dead codes and compression explained on the current image;
 //! - [`atlas`]: the codebook's tiles, their mean colours, the atlas;
+//! - [`codebook_map`]: the codebook's 2-D map laid out, code-to-code distances;
 //! - [`checks`]: codes typed and grids imported, checked against the loaded model;
 //! - [`share`]: the grid file and the share link; [`sampling`]: the sampling fields.
 //!
@@ -28,6 +29,7 @@ macro_rules! page {
 
 pub mod atlas;
 pub mod checks;
+pub mod codebook_map;
 pub mod colouring;
 pub mod explain;
 #[cfg(test)]

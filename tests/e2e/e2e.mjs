@@ -1010,13 +1010,23 @@ async function memoryCyclesScenario(page, errors, url) {
       await canvas.click({ position: { x: ((col + 0.5) / cols) * box.width, y: ((row + 0.5) / rows) * box.height } });
       await page.waitForFunction(([r, c]) => (document.querySelector('[data-testid="selected-cell"]')?.textContent ?? "")
         .startsWith(`Cell (${r}, ${c})`), [row, col]);
-      const code = (Number(await byId(page, "code-input").inputValue()) + 100 + cycle) % 512;
+      const shown = await byId(page, "code-input").inputValue();
+      const info = await byId(page, "cell-info").textContent();
+      console.log(`    DEBUG cycle ${cycle} (${row}, ${col}) field ${shown} info ${info}`);
+      const code = (Number(shown) + 100 + cycle) % 512;
       await byId(page, "code-input").fill(String(code));
       await byId(page, "apply-code").click();
       await page.waitForFunction(([r, c, k]) =>
         document.querySelector('[data-testid="edit-time"]') && !document.querySelector('[data-testid="edit-pending"]') &&
         new RegExp(`^Cell \\(${r}, ${c}\\): code ${k} \\(edited`).test(document.querySelector('[data-testid="cell-info"]')?.textContent ?? ""),
-      [row, col, code]);
+      [row, col, code], { timeout: 30000 }).catch(async (error) => {
+        console.log("DEBUG state", await page.evaluate(() => ({
+          input: document.querySelector('[data-testid="code-input"]')?.value,
+          time: document.querySelector('[data-testid="edit-time"]')?.textContent,
+          lab: document.querySelector('[data-testid="lab"]')?.innerText.slice(0, 3000),
+        })));
+        throw error;
+      });
 
       step = "sample";
       reportsBefore = (await wasmMemory(page))?.reports ?? null;

@@ -217,14 +217,25 @@ pub fn resize(image: &RgbaImage, (width, height): (u32, u32), square: bool) -> R
     image::imageops::resize(&image, width, height, image::imageops::FilterType::Lanczos3)
 }
 
-/// An RGBA image as a `[1, channels, H, W]` tensor in model space; grey is the luma
-/// (ITU-R BT.601) of the colour.
+/// An RGBA image as a `[1, channels, H, W]` tensor in model space ([`planes_from_rgba`]).
 pub fn tensor_from_rgba(
     rgba: &[u8],
     (width, height): (usize, usize),
     channels: usize,
     device: &Device,
 ) -> Tensor<4> {
+    Tensor::from_data(
+        TensorData::new(
+            planes_from_rgba(rgba, (width, height), channels),
+            [1, channels, height, width],
+        ),
+        device,
+    )
+}
+
+/// An RGBA image as planar model-space values `[channels, H, W]` in `[−0.5, 0.5]`; grey is
+/// the luma (ITU-R BT.601) of the colour.
+pub fn planes_from_rgba(rgba: &[u8], (width, height): (usize, usize), channels: usize) -> Vec<f32> {
     let pixels = width * height;
     let mut values = vec![0.0f32; channels * pixels];
     for (i, px) in rgba.chunks_exact(4).take(pixels).enumerate() {
@@ -237,10 +248,7 @@ pub fn tensor_from_rgba(
             values[2 * pixels + i] = b - 0.5;
         }
     }
-    Tensor::from_data(
-        TensorData::new(values, [1, channels, height, width]),
-        device,
-    )
+    values
 }
 
 /// RGBA bytes of planar model-space values `[channels, H, W]` (grey is repeated).

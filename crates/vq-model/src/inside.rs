@@ -57,6 +57,11 @@ impl HostCodebook {
         self.dim
     }
 
+    /// Every code's vector, `K × D` row-major.
+    pub fn rows(&self) -> &[f32] {
+        &self.vectors
+    }
+
     /// Code `code`'s vector `e_code` (`D` numbers).
     ///
     /// # Panics

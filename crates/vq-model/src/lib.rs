@@ -20,6 +20,8 @@ pub mod config;
 pub mod image;
 pub mod incremental;
 pub mod inside;
+pub mod loss_terms;
+pub mod map;
 pub mod prior;
 pub mod quantizer;
 pub mod rng;

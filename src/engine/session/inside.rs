@@ -1,14 +1,13 @@
 //! Inside one cell: the encoder's output `z_e` of a cell of the current image against every
 //! code ([`ToEngine::Inside`](crate::protocol::ToEngine::Inside)), and `z_e` moved toward
 //! another code, quantised and decoded ([`ToEngine::Move`](crate::protocol::ToEngine::Move)).
-//! The vectors are small: `z_e` is read back one cell at a time, the distances computed on
-//! the host ([`vq_model::inside`]).
+//! The vectors are small: `z_e` is the session's host copy ([`crate::engine::held`]), the
+//! distances computed on the host ([`vq_model::inside`]).
 
 use std::rc::Rc;
 
 use vq_model::incremental::decode_window_each;
 use vq_model::inside::{HostCodebook, nearest_of};
-use vq_model::read_f32;
 use vq_model::sampler::Grid;
 
 use super::Session;
@@ -17,7 +16,7 @@ use crate::engine::source::ModelSource;
 use crate::protocol::{CellInside, MovedCell, PatchPixels};
 
 impl<S: ModelSource> Session<S> {
-    fn host_codebook(&self) -> Result<Rc<HostCodebook>, EngineError> {
+    pub(super) fn host_codebook(&self) -> Result<Rc<HostCodebook>, EngineError> {
         self.host_codebook
             .borrow()
             .clone()
@@ -26,29 +25,23 @@ impl<S: ModelSource> Session<S> {
 
     /// The encoder's output at `(row, col)` of the current image (`D` numbers), or `None` for
     /// a grid that was not encoded; and the cell's code in `grid`. Checks the cell.
-    async fn cell_vector(
+    fn cell_vector(
         &self,
         grid: &Grid,
         row: usize,
         col: usize,
     ) -> Result<(Option<Vec<f32>>, u32), EngineError> {
         vq_codes::check_cells(&[(row, col, 0)], grid.width, grid.height, usize::MAX)?;
-        let code = grid.codes[row * grid.width + col];
-        // The tensor is cloned before the await (a cheap handle), so no borrow is held.
-        let z_e = self.z_e.borrow().clone();
-        let Some(z_e) = z_e else {
-            return Ok((None, code));
-        };
-        let [_, dim, _, _] = z_e.dims();
-        let cell = z_e.slice([0..1, 0..dim, row..row + 1, col..col + 1]); // [1, D, 1, 1]
-        Ok((Some(read_f32(cell).await?), code))
+        let index = row * grid.width + col;
+        let z_e = self.held.borrow().as_ref().map(|held| held.cell_z_e(index));
+        Ok((z_e, grid.codes[index]))
     }
 
     /// `z_e` of `(row, col)` and its squared distance to every code.
     pub(super) async fn inside(&self, row: usize, col: usize) -> Result<CellInside, EngineError> {
         let codebook = self.host_codebook()?;
         let grid = self.current_grid()?;
-        let (z_e, code) = self.cell_vector(&grid, row, col).await?;
+        let (z_e, code) = self.cell_vector(&grid, row, col)?;
         let z = z_e
             .clone()
             .unwrap_or_else(|| codebook.vector(code).to_vec());
@@ -81,7 +74,7 @@ impl<S: ModelSource> Session<S> {
         let model = self.model()?;
         // The grid as of this request's turn, before any await.
         let grid = self.current_grid()?;
-        let (z_e, _) = self.cell_vector(&grid, row, col).await?;
+        let (z_e, _) = self.cell_vector(&grid, row, col)?;
         let z_e = z_e.ok_or(EngineError::NotEncoded)?;
         let (nearest, _) = codebook.nearest(&z_e);
         let moved = codebook.toward(&z_e, toward, t);

@@ -169,7 +169,8 @@ impl<S: ModelSource> Session<S> {
         self.host_prior.replace(Some(Rc::new(host_prior)));
         self.host_codebook.replace(Some(Rc::new(host_codebook)));
         self.grid.replace(None);
-        self.z_e.replace(None);
+        self.held.replace(None);
+        self.map.replace(None);
         Ok(info)
     }
 }

@@ -20,15 +20,17 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use vq_model::VqVaeConfig;
 use vq_model::inside::HostCodebook;
+use vq_model::map::Pca2;
 use vq_model::prior::HostPrior;
 use vq_model::sampler::Grid;
 use vq_model::weights::LoadedModel;
 use web_time::Instant;
 
 use super::generate::Turn;
+use super::held::Held;
 use super::source::ModelSource;
 use super::{ChosenDevice, EngineError, generate, lab};
 use crate::protocol::{
@@ -38,6 +40,7 @@ use crate::protocol::{
 
 mod inside;
 mod loading;
+mod teaching;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
@@ -57,11 +60,13 @@ pub struct Session<S> {
     host_prior: RefCell<Option<Rc<HostPrior>>>,
     /// The grid of codes of the current image, with the user's edits.
     grid: RefCell<Option<Grid>>,
-    /// The encoder's output for the current image, `[1, D, h, w]`; `None` for a grid that was
-    /// not encoded from an image (a sample, a shared or restored grid).
-    z_e: RefCell<Option<Tensor<4>>>,
+    /// What the engine keeps of the current image on the host (`x`, `x̂`, `z_e`); `None` for a
+    /// grid that was not encoded from an image (a sample, a shared or restored grid).
+    held: RefCell<Option<Held>>,
     /// The loaded model's codebook on the host, for the inside of a cell.
     host_codebook: RefCell<Option<Rc<HostCodebook>>>,
+    /// The codebook's principal axes, fitted at the first [`ToEngine::Map`] of a model.
+    map: RefCell<Option<Rc<Pca2>>>,
     /// Whether [`ToEngine::Crash`] is taken (set by [`ToEngine::Init`]).
     test_hooks: Cell<bool>,
     /// The drawings under way, and whether each was asked to stop.
@@ -120,8 +125,9 @@ impl<S: ModelSource> Session<S> {
             model: RefCell::new(None),
             host_prior: RefCell::new(None),
             grid: RefCell::new(None),
-            z_e: RefCell::new(None),
+            held: RefCell::new(None),
             host_codebook: RefCell::new(None),
+            map: RefCell::new(None),
             test_hooks: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
             users_requests: Cell::new(0),
@@ -188,6 +194,13 @@ impl<S: ModelSource> Session<S> {
                 .moved(row, col, toward, t)
                 .await
                 .map_or_else(|err| refused(Request::Move, &err), FromEngine::Moved),
+            ToEngine::Losses => self
+                .losses()
+                .await
+                .map_or_else(|err| refused(Request::Losses, &err), FromEngine::Losses),
+            ToEngine::Map => self
+                .map()
+                .map_or_else(|err| refused(Request::Map, &err), FromEngine::Map),
             ToEngine::LoadModel { name } => match self.load_model(&name).await {
                 Ok(info) => FromEngine::ModelLoaded(info),
                 Err(err) => FromEngine::ModelFailed {
@@ -323,7 +336,7 @@ impl<S: ModelSource> Session<S> {
         let device = self.device()?;
         let model = self.model()?;
         let prepared = lab::prepare(bytes, &model.config, invert, long_side)?;
-        let (encoding, grid, z_e) = lab::encode(
+        let (encoding, grid, mut held) = lab::encode(
             &model.vqvae,
             model.config.vqvae.in_channels,
             &prepared,
@@ -331,13 +344,25 @@ impl<S: ModelSource> Session<S> {
             &device,
         )
         .await?;
+        held.remember_encoded_terms(&*self.host_codebook()?, model.config.vqvae.commitment_cost);
         self.grid.replace(Some(grid));
-        self.z_e.replace(Some(z_e));
+        self.held.replace(Some(held));
         Ok(encoding)
     }
 
-    /// Sets `cells` in the grid if every one is a cell of it and a code of the model.
+    /// Sets `cells` in the grid if every one is a cell of it and a code of the model, without
+    /// decoding them (undo, redo, reset: the page pastes the pixels it kept), so `x̂` has them
+    /// to decode when the loss terms are next asked for.
     fn set_cells(&self, cells: &[CellCode]) -> Result<Grid, EngineError> {
+        let grid = self.set_codes(cells)?;
+        if let Some(held) = self.held.borrow_mut().as_mut() {
+            held.mark_stale(cells);
+        }
+        Ok(grid)
+    }
+
+    /// Sets `cells` in the grid if every one is a cell of it and a code of the model.
+    fn set_codes(&self, cells: &[CellCode]) -> Result<Grid, EngineError> {
         let codebook_size = self.model()?.config.vqvae.codebook_size;
         let mut grid = self.grid.borrow_mut();
         let grid = grid.as_mut().ok_or(EngineError::NoGrid)?;
@@ -355,10 +380,19 @@ impl<S: ModelSource> Session<S> {
         let device = self.device()?;
         let model = self.model()?;
         // Set the codes before the first await, so edits apply in the order they were sent.
-        let grid = self.set_cells(cells)?;
-        lab::patch(&model.vqvae, &model.config.vqvae, &grid, cells, &device)
+        let grid = self.set_codes(cells)?;
+        let (patch, planes) = lab::patch(&model.vqvae, &model.config.vqvae, &grid, cells, &device)
             .await?
-            .ok_or(EngineError::EmptyEdit)
+            .ok_or(EngineError::EmptyEdit)?;
+        // x̂ follows, unless the grid changed meanwhile (a later edit marks its own cells).
+        if let Some(held) = self.held.borrow_mut().as_mut() {
+            held.paste(
+                (patch.top, patch.left),
+                (patch.width, patch.height),
+                &planes,
+            );
+        }
+        Ok(patch)
     }
 
     /// Makes `codes` the current grid, checked like [`ToEngine::UseGrid`], without decoding.
@@ -375,7 +409,7 @@ impl<S: ModelSource> Session<S> {
             width: grid_width,
             codes,
         }));
-        self.z_e.replace(None);
+        self.held.replace(None);
         Ok(())
     }
 
@@ -396,7 +430,7 @@ impl<S: ModelSource> Session<S> {
             codes,
         };
         self.grid.replace(Some(grid.clone()));
-        self.z_e.replace(None);
+        self.held.replace(None);
         let (pictures, (width, height)) =
             generate::decode_pictures(&model, std::slice::from_ref(&grid), &device).await?;
         let picture = pictures.into_iter().next().unwrap_or_default();

@@ -153,7 +153,6 @@ pub fn Lab(
                     />
                 </div>
                 <CellInfo engine=engine lab=lab editing=editing />
-                <inside::InsidePanel engine=engine lab=lab />
                 <Toolbar editing=editing lab=lab />
                 <CodeEntry engine=engine lab=lab code_input=code_input />
                 <p class="hint">
@@ -161,6 +160,9 @@ pub fn Lab(
                      Enter to change it, or paint with the tools above. Only the pixels the changed \
                      cells can reach are decoded again."
                 </p>
+                // Below the edit row: it arrives after a selection, and must not move the
+                // Set code button under the user's pointer.
+                <inside::InsidePanel engine=engine lab=lab />
                 <KeepAndShare lab=lab intake=intake colour_by=colour_by />
                 <PriorTools engine=engine lab=lab input=sampling tool=editing.tool />
                 <CodebookPanel engine=engine lab=lab editing=editing />

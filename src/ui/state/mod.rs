@@ -6,7 +6,8 @@
 //! - [`model`]: the catalogue, the chosen model's loading, its codebook;
 //! - [`history`]: the encoded image, its codes and reconstruction, and the edits with undo and
 //!   redo (which paste pixels they kept, so they restore the reconstruction exactly);
-//! - [`prior`]: drawings, surprisal, suggestions and the mask.
+//! - [`prior`]: drawings, surprisal, suggestions and the mask;
+//! - [`teaching`]: the loss terms and the codebook's map of the current image.
 //!
 //! [`LabState`] holds one of each, with what the lab's views share (the selected cell, the
 //! highlighted code, the copied region), and routes each engine message to its part.
@@ -18,6 +19,7 @@ pub mod inside;
 pub mod model;
 pub mod prior;
 pub mod saved;
+pub mod teaching;
 
 use self::edits::Edits;
 use self::engine::Timings;
@@ -67,6 +69,10 @@ pub struct LabState {
     pub inside: inside::InsideState,
     /// The engine's WebAssembly memory, asked for by the page after each encode and drawing.
     pub engine_memory: EngineMemory,
+    /// The loss terms and the codebook's map of the current image.
+    pub teaching: teaching::TeachingState,
+    /// Images encoded (or grids used) in this page: the map of an image is asked for once.
+    pub images: u64,
 }
 
 /// The engine's last report of its WebAssembly memory ([`FromEngine::Memory`]).
@@ -98,6 +104,8 @@ impl LabState {
     /// the grid) the page has. The image, its history and the view stay.
     pub fn engine_restarted(&mut self) {
         self.edits.forget_pending();
+        // The new engine holds no picture's numbers (a restored grid has none).
+        self.teaching.clear();
         // Steps waiting for the lost edits are taken now; the grid goes to the new engine
         // whole, after its model.
         self.take_deferred_steps();
@@ -173,6 +181,7 @@ impl LabState {
         self.model.loading(name);
         self.prior.model_changed();
         self.inside.clear();
+        self.teaching.clear();
         self.image = None;
         self.selected = None;
         self.upload_error = None;
@@ -264,6 +273,8 @@ impl LabState {
                 self.selected = None;
                 self.prior.image_changed();
                 self.inside.clear();
+                self.teaching.clear();
+                self.images += 1;
                 self.image = Some(Image::new(*encoding));
             }
             FromEngine::EncodeFailed { source, message } => {
@@ -301,6 +312,16 @@ impl LabState {
                 }
             }
             FromEngine::Inside(inside) => self.inside.answered(inside),
+            FromEngine::Losses(report) => {
+                if self.teaching.losses.answered(report) {
+                    self.outbox.push(ToEngine::Losses);
+                }
+            }
+            FromEngine::Map(map) => {
+                if self.teaching.map.answered(map) {
+                    self.outbox.push(ToEngine::Map);
+                }
+            }
             FromEngine::Moved(moved) => {
                 if let Some(next) = self.inside.moved(moved) {
                     self.outbox.push(next);
@@ -368,6 +389,8 @@ impl LabState {
                 self.prior.suggestions_error = Some(message);
             }
             Request::Inside | Request::Move => self.inside.refused(message),
+            Request::Losses => self.teaching.losses.refused(message),
+            Request::Map => self.teaching.map.refused(message),
             Request::SetCells | Request::Restore | Request::Crash | Request::Unreadable => {
                 self.edits.error = Some(message);
             }

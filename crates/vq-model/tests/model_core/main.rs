@@ -5,6 +5,7 @@ mod cached;
 mod causality;
 mod codebook;
 mod incremental;
+mod loss_terms;
 mod quantizer;
 mod samplers;
 mod uploads;

@@ -7,6 +7,7 @@
 mod inside;
 mod prior;
 mod robust;
+mod teaching;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,0 +1,153 @@
+//! The loss terms and the codebook's map of the current image, on the shipped fashion model.
+
+use super::*;
+use crate::engine::lab;
+use crate::protocol::{CodebookMap, LossReport};
+
+fn losses(session: &Session<Folder>, sent: &RefCell<Vec<FromEngine>>) -> Option<LossReport> {
+    match answer(session, sent, ToEngine::Losses) {
+        FromEngine::Losses(report) => report,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn map(session: &Session<Folder>, sent: &RefCell<Vec<FromEngine>>) -> CodebookMap {
+    match answer(session, sent, ToEngine::Map) {
+        FromEngine::Map(map) => map,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn close(name: &str, engine: f64, reference: f64) {
+    assert!(
+        (engine - reference).abs() <= 1e-5 * reference.abs().max(1e-9),
+        "{name}: engine {engine} vs {reference}"
+    );
+}
+
+/// The page's loss terms of the ankle boot are the trainer's (`VqVae::losses`) on the same
+/// image; an edit raises the quantisation terms and changes the reconstruction term to that of
+/// a full decode of the edited grid; undoing it (codes set, no decode) brings them back.
+#[test]
+fn the_loss_terms_are_the_trainers_and_follow_edits_and_undo() {
+    let (session, sent) = fashion_with_an_image();
+    let model = session.model().expect("model");
+    let device = session.device().expect("device");
+    let prepared = lab::prepare(ANKLE_BOOT, &model.config, Invert::Auto, DEFAULT_PHOTO_SIZE)
+        .expect("prepared");
+    let x = vq_model::image::tensor_from_rgba(
+        &prepared.rgba,
+        (prepared.width, prepared.height),
+        1,
+        &device,
+    );
+    let pass = model.vqvae.forward(x.clone());
+    let trainer = model.vqvae.losses(x.clone(), &pass);
+    let value = |t: burn::Tensor<1>| f64::from(block_on(vq_model::read_f32(t)).expect("read")[0]);
+
+    let report = losses(&session, &sent).expect("an encoded image has loss terms");
+    assert_eq!((report.cells, report.changed_cells), (49, 0));
+    assert_eq!(report.now, report.encoded, "before any edit");
+    close(
+        "reconstruction",
+        report.now.reconstruction,
+        value(trainer.reconstruction),
+    );
+    close("codebook", report.now.codebook, value(trainer.codebook));
+    close(
+        "commitment",
+        report.now.commitment,
+        value(trainer.commitment),
+    );
+    assert_eq!(report.beta, 0.25);
+
+    // An edit of cell (3, 3) to another code.
+    let codes = codes_in_engine(&session, &sent);
+    let other = (codes[3 * 7 + 3] + 64) % 128;
+    let patched = answer(
+        &session,
+        &sent,
+        ToEngine::Edit {
+            id: 1,
+            cells: vec![(3, 3, other)],
+        },
+    );
+    assert!(matches!(patched, FromEngine::Patched { .. }), "{patched:?}");
+    let edited = losses(&session, &sent).expect("terms");
+    assert_eq!(edited.changed_cells, 1);
+    assert_eq!(edited.encoded, report.encoded, "as encoded: unchanged");
+    assert!(edited.now.codebook > report.now.codebook, "{edited:?}");
+    let mut grid = codes.clone();
+    grid[3 * 7 + 3] = other;
+    let full = model.vqvae.decode(vq_model::sampler::Grid::to_tensor(
+        &[vq_model::sampler::Grid {
+            height: 7,
+            width: 7,
+            codes: grid,
+        }],
+        &device,
+    ));
+    let full_error = value((full - x).square().mean());
+    close(
+        "reconstruction after the edit",
+        edited.now.reconstruction,
+        full_error,
+    );
+
+    // Undo: the codes are set without a decode; the terms come back.
+    let undone = ask(
+        &session,
+        &sent,
+        ToEngine::SetCells {
+            cells: vec![(3, 3, codes[3 * 7 + 3])],
+        },
+    );
+    assert!(undone.is_empty(), "{undone:?}");
+    let back = losses(&session, &sent).expect("terms");
+    assert_eq!(back.changed_cells, 0);
+    close(
+        "reconstruction after undo",
+        back.now.reconstruction,
+        report.now.reconstruction,
+    );
+    close(
+        "codebook after undo",
+        back.now.codebook,
+        report.now.codebook,
+    );
+}
+
+/// The map has a point for every code and every cell; a cell's point is nearest its own code's
+/// among the codes when the two axes show most of the codebook; a sample has no cells on it
+/// and no loss terms.
+#[test]
+fn the_map_places_every_code_and_cell_and_a_sample_has_no_cells() {
+    let (session, sent) = fashion_with_an_image();
+    let map = map(&session, &sent);
+    assert_eq!(map.codes.len(), 2 * 128);
+    assert_eq!(map.cells.len(), 2 * 49);
+    assert_eq!(map.vectors.len(), 128 * map.dim);
+    assert_eq!(map.dim, 16);
+    let [first, second] = map.explained;
+    assert!(
+        first >= second && second > 0.0 && first + second <= 1.0 + 1e-9,
+        "{first} {second}"
+    );
+    assert!(map.codes.iter().chain(&map.cells).all(|v| v.is_finite()));
+    // The same codebook, the same map.
+    assert_eq!(self::map(&session, &sent).codes, map.codes);
+
+    let drawn = answer(
+        &session,
+        &sent,
+        ToEngine::UseGrid {
+            source: "a sample".into(),
+            grid_width: 7,
+            grid_height: 7,
+            codes: vec![5; 49],
+        },
+    );
+    assert!(matches!(drawn, FromEngine::Encoded(_)), "{drawn:?}");
+    assert!(self::map(&session, &sent).cells.is_empty());
+    assert_eq!(losses(&session, &sent), None);
+}
