@@ -1010,23 +1010,13 @@ async function memoryCyclesScenario(page, errors, url) {
       await canvas.click({ position: { x: ((col + 0.5) / cols) * box.width, y: ((row + 0.5) / rows) * box.height } });
       await page.waitForFunction(([r, c]) => (document.querySelector('[data-testid="selected-cell"]')?.textContent ?? "")
         .startsWith(`Cell (${r}, ${c})`), [row, col]);
-      const shown = await byId(page, "code-input").inputValue();
-      const info = await byId(page, "cell-info").textContent();
-      console.log(`    DEBUG cycle ${cycle} (${row}, ${col}) field ${shown} info ${info}`);
-      const code = (Number(shown) + 100 + cycle) % 512;
+      const code = (Number(await byId(page, "code-input").inputValue()) + 100 + cycle) % 512;
       await byId(page, "code-input").fill(String(code));
       await byId(page, "apply-code").click();
       await page.waitForFunction(([r, c, k]) =>
         document.querySelector('[data-testid="edit-time"]') && !document.querySelector('[data-testid="edit-pending"]') &&
         new RegExp(`^Cell \\(${r}, ${c}\\): code ${k} \\(edited`).test(document.querySelector('[data-testid="cell-info"]')?.textContent ?? ""),
-      [row, col, code], { timeout: 30000 }).catch(async (error) => {
-        console.log("DEBUG state", await page.evaluate(() => ({
-          input: document.querySelector('[data-testid="code-input"]')?.value,
-          time: document.querySelector('[data-testid="edit-time"]')?.textContent,
-          lab: document.querySelector('[data-testid="lab"]')?.innerText.slice(0, 3000),
-        })));
-        throw error;
-      });
+      [row, col, code]);
 
       step = "sample";
       reportsBefore = (await wasmMemory(page))?.reports ?? null;
@@ -1367,6 +1357,90 @@ async function insideScenario(page, errors) {
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
+// ------------------------------------------------------------------ the losses and the map
+
+/// The three loss terms of the ankle boot (the reconstruction term agrees with the error map's
+/// PSNR), an edit that raises them and an undo that brings them back; the codebook's map with a
+/// dot a code and a point a cell, the selected cell ringed, a hovered code's card; on the photo
+/// model, a point for each of its thousands of cells.
+async function teachingScenario(page, errors) {
+  await page.goto(base);
+  await expectBackend(page, "cpu");
+  await byId(page, "model-status").waitFor();
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  const codes = await gridCodes(page);
+  const losses = () => page.evaluate(() => document.querySelector('[data-testid="losses"]')?.innerText.slice(0, 1500) ?? "(no panel)");
+  await page.locator('[data-testid="losses"] summary').click();
+  await expectWithin(page, "opened, the losses panel draws the straight-through estimator and its line of code", 10, () =>
+    document.querySelector('[data-testid="straight-through"]') &&
+    (document.querySelector('[data-testid="straight-through-code"]')?.textContent ?? "").includes("(z_q - z_e).detach()"), null, losses);
+  await expectWithin(page, "and the three terms of this image, with every cell at the encoder's code", 30, () =>
+    ["reconstruction", "codebook", "commitment"].every((t) => document.querySelector(`[data-testid="loss-${t}"]`)) &&
+    /Every one of the 49 cells carries the code the encoder chose/.test(document.querySelector('[data-testid="losses-sentence"]')?.textContent ?? ""),
+  null, losses);
+  const term = (name) => page.evaluate((n) => Number(document.querySelector(`[data-testid="loss-${n}"] td[data-value]`)?.dataset.value), name);
+  const [reconstruction, codebook, commitment] = [await term("reconstruction"), await term("codebook"), await term("commitment")];
+  check(reconstruction > 0 && codebook > 0 && Math.abs(commitment - 0.25 * codebook) < 1e-9 * Math.max(1, codebook),
+    `the terms: reconstruction ${reconstruction}, codebook ${codebook}, commitment ${commitment} = 0.25 × codebook`);
+  const caption = await page.evaluate(() => document.querySelector('[data-testid="error-map"]')?.closest("figure")?.innerText ?? "");
+  const pagePsnr = Number(/PSNR ([\d.]+) dB/.exec(caption)?.[1]);
+  const enginePsnr = 10 * Math.log10(1 / reconstruction);
+  check(Math.abs(pagePsnr - enginePsnr) < 0.5, `the reconstruction term (${enginePsnr.toFixed(2)} dB) agrees with the error map's PSNR (${pagePsnr} dB)`);
+
+  // An edit far from the encoder's choice raises the quantisation terms; undo brings them back.
+  const far = (codes[3 * 7 + 3] + 64) % 128;
+  await setCellCode(page, "an edit of cell (3, 3) applies", 3, 3, far);
+  await expectWithin(page, "after the edit, 1 of the 49 cells is off the encoder's code and the codebook term grew", 30, (before) =>
+    /^1 of the 49 cells carry a code other than the encoder's choice/.test(document.querySelector('[data-testid="losses-sentence"]')?.textContent ?? "") &&
+    Number(document.querySelector('[data-testid="loss-codebook"] td[data-value]')?.dataset.value) > before, codebook, losses);
+  await byId(page, "losses").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, "losses.png") });
+  await byId(page, "undo").click();
+  await expectWithin(page, "undo brings the terms back to the encoder's", 30, (before) =>
+    /Every one of the 49 cells/.test(document.querySelector('[data-testid="losses-sentence"]')?.textContent ?? "") &&
+    Math.abs(Number(document.querySelector('[data-testid="loss-codebook"] td[data-value]')?.dataset.value) - before) < 1e-9, codebook, losses);
+
+  // The map.
+  await page.locator('[data-testid="codebook-map"] summary').click();
+  const mapText = () => page.evaluate(() => document.querySelector('[data-testid="codebook-map"]')?.innerText.slice(0, 800) ?? "(no panel)");
+  await expectWithin(page, "the map: a dot for each of the 128 codes, a point for each of the 49 cells, the axes' shares", 30, () =>
+    document.querySelectorAll('[data-testid="map-code"]').length === 128 &&
+    document.querySelector('[data-testid="map-cells"]')?.dataset.count === "49" &&
+    /the first shows \d+ % of their spread, the second \d+ %/.test(document.querySelector('[data-testid="map-caption"]')?.textContent ?? ""),
+  null, mapText);
+  const used = await page.evaluate(() => [...document.querySelectorAll('[data-testid="map-code"]')].reduce((n, c) => n + Number(c.dataset.used), 0));
+  check(used === 49, `the dots' counts add up to the 49 cells (${used})`);
+  await cell(page, 3, 3).click();
+  await expectWithin(page, "the selected cell is ringed on the map, with a line to its code", 10, () =>
+    document.querySelector('[data-testid="map-selected"] line') !== null, null, mapText);
+  const code = codes[3 * 7 + 3];
+  await page.locator(`[data-testid="map-code"][data-code="${code}"]`).hover({ force: true });
+  await expectWithin(page, `hovering code ${code} shows its card: its cells here and its 5 nearest codes`, 10, (k) =>
+    (document.querySelector('[data-testid="map-card-code"]')?.textContent ?? "").startsWith(`Code ${k}: `) &&
+    document.querySelectorAll('[data-testid="map-card-nearest"] li').length === 5, code, mapText);
+  await byId(page, "codebook-map").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, "codebook-map.png") });
+
+  // The photo model: thousands of cells on its map.
+  await byId(page, "model-select").selectOption("photo");
+  await page.locator('[data-testid="model-status"][data-model="photo"]').waitFor();
+  await byId(page, "example").first().click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="encoding"]') && document.querySelector('[data-testid="heatmap"]'));
+  const shape = await page.evaluate(() => {
+    const h = document.querySelector('[data-testid="heatmap"]');
+    return Number(h.getAttribute("data-rows")) * Number(h.getAttribute("data-cols"));
+  });
+  // Another model's lab is a new one: its panels start folded.
+  await page.locator('[data-testid="codebook-map"] summary').click();
+  await expectWithin(page, `on the photo model, the map has 512 codes and the ${shape} cells of its example`, 30, (n) =>
+    document.querySelectorAll('[data-testid="map-code"]').length === 512 &&
+    document.querySelector('[data-testid="map-cells"]')?.dataset.count === String(n), shape, mapText);
+  await byId(page, "codebook-map").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, "codebook-map-photo.png") });
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
 // VQ_LAB_E2E_ONLY: a regular expression; only scenarios whose title matches run (development).
 const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONLY) : null;
 
@@ -1601,6 +1675,7 @@ try {
   });
 
   await scenario("inside a cell on the CPU backend: z_e, every code's distance sorted, the slider past the boundary switches the code and the pixels; the numbers explained", [], insideScenario);
+  await scenario("the losses and the codebook's map on the CPU backend: the trainer's three terms of this image, an edit and its undo; a dot a code, a point a cell", [], teachingScenario);
 
   await scenario("the session survives a reload: image, grid, history and view kept; Start over forgets them", [], sessionScenario);
 

@@ -24,6 +24,8 @@ mod inputs;
 mod inside;
 mod intake;
 mod keep;
+mod losses;
+mod map;
 mod model_panel;
 mod numbers;
 mod prior_requests;
@@ -167,6 +169,8 @@ pub fn Lab(
                 <PriorTools engine=engine lab=lab input=sampling tool=editing.tool />
                 <CodebookPanel engine=engine lab=lab editing=editing />
                 <numbers::Numbers lab=lab />
+                <losses::LossesPanel engine=engine lab=lab />
+                <map::MapPanel engine=engine lab=lab />
             </Show>
         </section>
         <Show when=loaded>
