@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the app's built-in examples (www/examples/*.png) from the Fashion-MNIST *test* set of
 Debian's dataset-fashion-mnist package: the first test image of a few classes, 28×28 grey, as
-the dataset stores them (light garment on black). Standard library only (no PIL).
+the dataset stores them (light garment on black); and a sample of the test set for "what each
+code means" (www/examples/fashion-test-sample.png: the first 256 test images, 16 × 16 tiles of
+28×28). Standard library only (no PIL).
 
     python3 scripts/make-examples.py
 """
@@ -43,6 +45,24 @@ def main() -> None:
         listing.append({"file": f"{name}.png", "label": CLASSES[wanted], "test_index": index})
         print(f"{name}.png: test image {index}, {CLASSES[wanted]}")
     (OUT / "examples.json").write_text(json.dumps(listing, indent=2) + "\n")
+    write_sample(images, rows, cols)
+
+
+# The held-out sample: SAMPLE_SIDE × SAMPLE_SIDE test images in one grey PNG, row-major.
+SAMPLE_SIDE = 16
+
+
+def write_sample(images: bytes, rows: int, cols: int) -> None:
+    width, height = SAMPLE_SIDE * cols, SAMPLE_SIDE * rows
+    sheet = bytearray(width * height)
+    for index in range(SAMPLE_SIDE * SAMPLE_SIDE):
+        start = 16 + index * rows * cols
+        top, left = (index // SAMPLE_SIDE) * rows, (index % SAMPLE_SIDE) * cols
+        for y in range(rows):
+            row = images[start + y * cols:start + (y + 1) * cols]
+            sheet[(top + y) * width + left:(top + y) * width + left + cols] = row
+    (OUT / "fashion-test-sample.png").write_bytes(png_grey(bytes(sheet), width, height))
+    print(f"fashion-test-sample.png: test images 0–{SAMPLE_SIDE * SAMPLE_SIDE - 1}, {width}×{height}")
 
 
 if __name__ == "__main__":

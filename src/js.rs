@@ -26,3 +26,16 @@ pub fn global_string(name: &str) -> Option<String> {
         .ok()
         .and_then(|value| value.as_string())
 }
+
+/// Calls `target[method](...args)`: a method web-sys is not built with (its features stay as
+/// they are), reached through `Reflect`.
+///
+/// # Errors
+///
+/// What JavaScript threw, or the value when `target[method]` is not a function.
+pub fn call_method(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let function: js_sys::Function =
+        js_sys::Reflect::get(target, &JsValue::from_str(method))?.dyn_into()?;
+    let args: js_sys::Array = args.iter().collect();
+    function.apply(target, &args)
+}

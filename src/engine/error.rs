@@ -134,6 +134,13 @@ pub enum EngineError {
          upload the image (or an example) to follow a cell."
     )]
     NotEncoded,
+    /// A picture of a model's examples or held-out sample (for what codes mean) could not be
+    /// fetched or decoded.
+    #[error(
+        "The pictures that show what codes mean could not be read ({0}); the rest of the lab \
+         works. Reload the page to try again."
+    )]
+    Pictures(String),
     /// A move along the line toward a code outside `0 ..= 1`.
     #[error("The vector moves from 0 (the encoder's output) to 1 (the code); {0} is outside.")]
     MoveOutOfRange(f32),

@@ -201,6 +201,47 @@ pub async fn encode(
     Ok((encoding, grid, held))
 }
 
+/// The code of every cell of `images` (RGBA, each `size` = `(width, height)`, encoded as one
+/// batch), and its squared distance from the encoder's output: one list of each per image.
+///
+/// # Errors
+///
+/// [`EngineError::Device`] when the device fails to compute or read back.
+pub async fn encode_cells(
+    vqvae: &VqVae,
+    channels: usize,
+    images: &[&[u8]],
+    (width, height): (usize, usize),
+    device: &Device,
+) -> Result<(Vec<Vec<u32>>, Vec<Vec<f32>>), EngineError> {
+    if images.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let planes: Vec<f32> = images
+        .iter()
+        .flat_map(|rgba| planes_from_rgba(rgba, (width, height), channels))
+        .collect();
+    let x = Tensor::<4>::from_data(
+        TensorData::new(planes, [images.len(), channels, height, width]),
+        device,
+    );
+    let ranked = vqvae.quantizer.ranked(vqvae.encoder.forward(x), 1); // [n, h, w, 1]
+    let cells = ranked.codes.dims()[1] * ranked.codes.dims()[2];
+    let codes: Vec<u32> = read_i64(ranked.codes)
+        .await?
+        .into_iter()
+        .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
+        .collect();
+    let distances = read_f32(ranked.distance).await?;
+    Ok((
+        codes.chunks(cells.max(1)).map(<[u32]>::to_vec).collect(),
+        distances
+            .chunks(cells.max(1))
+            .map(<[f32]>::to_vec)
+            .collect(),
+    ))
+}
+
 /// The pixels that the `cells` of `grid` reach (after their codes changed), decoded: one
 /// window around the rectangle that bounds them, as RGBA and as model-space planes
 /// `[C, height, width]`. `None` when `cells` is empty.

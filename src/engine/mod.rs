@@ -6,6 +6,7 @@
 //! messages of [`crate::protocol`] to and from the session.
 //!
 //! - [`lab`]: prepare an upload, encode it, decode the window an edit reaches;
+//! - [`meaning`]: the cells of a model's pictures by code (what each code means);
 //! - [`held`]: what the engine keeps of an encoded picture (`x`, `x̂`, `z_e`) on the host;
 //! - [`generate`]: draw from the prior, surprisal, suggestions, the codebook's tiles;
 //! - [`source`]: where the site's files come from ([`fetch`] in the browser);
@@ -18,6 +19,7 @@ pub mod fetch;
 pub mod generate;
 pub mod held;
 pub mod lab;
+pub mod meaning;
 pub mod pause;
 pub mod session;
 pub mod source;

@@ -44,6 +44,8 @@ pub struct Folder {
     pub root: std::path::PathBuf,
     /// Where `models/` lives under it (the repository keeps them in `assets/models/`).
     pub models: std::path::PathBuf,
+    /// Where `examples/` lives (the repository keeps them in `www/examples/`).
+    pub examples: std::path::PathBuf,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -53,14 +55,16 @@ impl Folder {
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         Self {
             models: root.join("assets/models"),
+            examples: root.join("www/examples"),
             root,
         }
     }
 
     fn path_of(&self, path: &str) -> std::path::PathBuf {
-        match path.strip_prefix("models/") {
-            Some(rest) => self.models.join(rest),
-            None => self.root.join(path),
+        match (path.strip_prefix("models/"), path.strip_prefix("examples/")) {
+            (Some(rest), _) => self.models.join(rest),
+            (_, Some(rest)) => self.examples.join(rest),
+            _ => self.root.join(path),
         }
     }
 }

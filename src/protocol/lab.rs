@@ -181,3 +181,33 @@ pub struct CodebookMap {
     /// The share of the codebook's variance along each axis (0 to 1).
     pub explained: [f64; 2],
 }
+
+/// What a code means ([`crate::protocol::ToEngine::CodePatches`]): patches of real pictures
+/// (the model's examples and its held-out sample) whose cell quantises to the code, the most
+/// typical first (smallest distance from the encoder's output to the code).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodePatches {
+    /// The code.
+    pub code: u32,
+    /// The side of each patch in pixels: the cell and one cell around it (pixels outside the
+    /// picture grey), the cell in the middle.
+    pub side: usize,
+    /// RGBA of each patch, one after the other (`4 × side × side` bytes each).
+    #[serde(with = "serde_bytes")]
+    pub rgba: Vec<u8>,
+    /// Each patch's picture.
+    pub sources: Vec<String>,
+    /// Each patch's squared distance from the encoder's output to the code.
+    #[serde(with = "crate::packed")]
+    pub distances: Vec<f32>,
+    /// Cells of the pictures with this code, in all (the patches are the first of them).
+    pub count: usize,
+    /// Cells of the pictures in all.
+    pub cells: usize,
+    /// Pictures searched.
+    pub pictures: usize,
+    /// Where the pictures come from.
+    pub note: String,
+    /// Wall time, in milliseconds (the first request of a model encodes the pictures).
+    pub millis: f64,
+}

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BackendPreference, CellCode, CellInside, Codebook, CodebookMap, Drawn, Encoding, EngineReport,
-    Invert, LoadStage, LossReport, ModelInfo, MovedCell, PatchPixels, Sampling, SuggestedCode,
+    BackendPreference, CellCode, CellInside, CodePatches, Codebook, CodebookMap, Drawn, Encoding,
+    EngineReport, Invert, LoadStage, LossReport, ModelInfo, MovedCell, PatchPixels, Sampling,
+    SuggestedCode,
 };
 
 /// Messages from the UI to the engine.
@@ -138,6 +139,12 @@ pub enum ToEngine {
     /// The codebook's map (its two principal components) with the current image's cells;
     /// answers [`FromEngine::Map`].
     Map,
+    /// Patches of real pictures whose cells quantise to `code`; answers
+    /// [`FromEngine::CodePatches`].
+    CodePatches {
+        /// The code.
+        code: u32,
+    },
     /// Decode every code as a tile (one decoder call); answers [`FromEngine::Codebook`].
     Codebook,
     /// The bits of every cell of the current grid under the prior; answers
@@ -183,6 +190,8 @@ pub enum Request {
     Losses,
     /// [`ToEngine::Map`].
     Map,
+    /// [`ToEngine::CodePatches`].
+    CodePatches,
     /// A message the engine could not read.
     Unreadable,
 }
@@ -264,6 +273,8 @@ pub enum FromEngine {
     Losses(Option<LossReport>),
     /// The answer to [`ToEngine::Map`].
     Map(CodebookMap),
+    /// The answer to [`ToEngine::CodePatches`].
+    CodePatches(CodePatches),
     /// The answer to [`ToEngine::Memory`].
     Memory {
         /// The bytes of the engine's WebAssembly memory (which only grows); `None` where the

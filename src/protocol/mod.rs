@@ -17,12 +17,13 @@ pub mod prior;
 
 pub use device::{AdapterInfo, Backend, BackendPreference, EngineReport, UnknownBackend, Warmup};
 pub use lab::{
-    CellCode, CellInside, CodebookMap, Encoding, LossReport, MovedCell, NEAREST, PatchPixels, Terms,
+    CellCode, CellInside, CodePatches, CodebookMap, Encoding, LossReport, MovedCell, NEAREST,
+    PatchPixels, Terms,
 };
 pub use messages::{FromEngine, Request, ToEngine};
 pub use model::{
-    CATALOGUE_PATH, Catalogue, CatalogueModel, DEFAULT_PHOTO_SIZE, Example, Invert, LoadStage,
-    ModelInfo, PHOTO_SIZES, is_folder_name,
+    CATALOGUE_PATH, Catalogue, CatalogueModel, DEFAULT_PHOTO_SIZE, Example, HeldOutSample, Invert,
+    LoadStage, ModelInfo, PHOTO_SIZES, is_folder_name,
 };
 pub use prior::{Codebook, Drawn, SamplerKind, Sampling, SuggestedCode};
 

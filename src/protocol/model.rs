@@ -26,6 +26,22 @@ pub struct CatalogueModel {
     pub examples_note: String,
     /// The built-in examples, files under `examples/`.
     pub examples: Vec<Example>,
+    /// A sample of the model's held-out data, for the patches that show what each code means
+    /// (with the examples); none: the examples alone.
+    #[serde(default)]
+    pub held_out: Option<HeldOutSample>,
+}
+
+/// Held-out images in one file of square tiles, row-major (`examples/fashion-test-sample.png`:
+/// 256 Fashion-MNIST test images of 28×28).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldOutSample {
+    /// The file, relative to `examples/`.
+    pub file: String,
+    /// The side of each tile, in pixels (the model's image size).
+    pub tile: usize,
+    /// Where the images come from, for the page.
+    pub note: String,
 }
 
 /// A built-in example image.

@@ -1,4 +1,5 @@
-//! The root component: starts the engine and shows its state.
+//! The root component: starts the engine and shows its state, in the address's modes
+//! (presentation, embedded).
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use super::badge::BackendBadge;
 use super::engine_client::{EngineClient, EngineHandle};
 use super::lab::Lab;
 use super::location;
+use super::presentation::PresentationToggle;
 use super::state::LabState;
 use super::state::engine::{EngineEvent, EngineState, next_state, other_build};
 use super::store::{self, Kept};
@@ -18,8 +20,15 @@ use crate::protocol::{BackendPreference, FromEngine, ToEngine};
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The page: a header with the backend badge, and the engine's state.
+///
+/// Presentation mode sets the `presenting` class on the root, which the style sheet reads
+/// (large views, the secondary controls hidden); an embedded page (`embedded`, and
+/// `data-testid="embed"`) has no header, no tour and no closing card, and keeps no session.
 #[component]
 pub fn App() -> impl IntoView {
+    let modes = location::modes();
+    let embed = modes.embed;
+    let present = RwSignal::new(modes.present);
     let state = RwSignal::new(EngineState::Starting);
     let lab = RwSignal::new(LabState::default());
     let engine = StoredValue::new_local(None::<EngineHandle>);
@@ -32,12 +41,15 @@ pub fn App() -> impl IntoView {
     };
 
     // The session of an earlier visit, read while the engine starts; the lab opens with it.
-    let kept = StoredValue::new(None::<Kept>);
-    let kept_read = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        kept.set_value(Some(store::load().await));
-        kept_read.set(true);
-    });
+    // An embedded page reads none.
+    let kept: StoredValue<Option<Kept>> = StoredValue::new(embed.then_some(Ok(None)));
+    let kept_read = RwSignal::new(embed);
+    if !embed {
+        leptos::task::spawn_local(async move {
+            kept.set_value(Some(store::load().await));
+            kept_read.set(true);
+        });
+    }
     let update_ready = RwSignal::new(
         js_sys::Reflect::get(&js_sys::global(), &"vqLabUpdateReady".into())
             .is_ok_and(|ready| ready.is_truthy()),
@@ -169,17 +181,27 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <div class="shell">
-            <header class="topbar">
-                <div class="brand">
-                    <h1>"VQ Lab"</h1>
-                    <p class="tagline">"Vector-quantised autoencoders, in your browser"</p>
-                </div>
-                {move || match state.get() {
-                    EngineState::Ready(report) => view! { <BackendBadge report=report lab=lab /> }.into_any(),
-                    _ => ().into_any(),
-                }}
-            </header>
+        <div
+            class="shell"
+            class:presenting=move || present.get()
+            class:embedded=embed
+            data-testid=embed.then_some("embed")
+        >
+            {(!embed).then(|| view! {
+                <header class="topbar">
+                    <div class="brand">
+                        <div class="brand-line">
+                            <h1>"VQ Lab"</h1>
+                            <PresentationToggle present=present />
+                        </div>
+                        <p class="tagline">"Vector-quantised autoencoders, in your browser"</p>
+                    </div>
+                    {move || match state.get() {
+                        EngineState::Ready(report) => view! { <BackendBadge report=report lab=lab /> }.into_any(),
+                        _ => ().into_any(),
+                    }}
+                </header>
+            })}
             <main class="content">
                 {address_notice.map(|notice| view! {
                     <p class="notice" role="status" data-testid="address-notice">{notice}</p>
@@ -205,20 +227,22 @@ pub fn App() -> impl IntoView {
                     </button>
                 })}
                 {move || match (ready.get() && kept_read.get(), engine.get_value()) {
-                    (true, Some(handle)) => view! { <Lab handle=handle lab=lab kept=kept /> }.into_any(),
+                    (true, Some(handle)) => view! { <Lab handle=handle lab=lab kept=kept modes=modes /> }.into_any(),
                     _ => ().into_any(),
                 }}
-                <section class="card intro">
-                    <h2>"How it works"</h2>
-                    <p>
-                        "An encoder turns an image into a grid of vectors; each is replaced by its \
-                         nearest codebook entry, its code. A decoder turns the codes back into an \
-                         image. Above, you see the codes of your image, change them and watch the \
-                         reconstruction follow. A PixelCNN prior, trained on the grids of the \
-                         training set, draws new grids one code at a time, redraws a masked region, \
-                         and says how many bits each code costs. Nothing leaves your machine."
-                    </p>
-                </section>
+                {(!embed).then(|| view! {
+                    <section class="card intro">
+                        <h2>"How it works"</h2>
+                        <p>
+                            "An encoder turns an image into a grid of vectors; each is replaced by its \
+                             nearest codebook entry, its code. A decoder turns the codes back into an \
+                             image. Above, you see the codes of your image, change them and watch the \
+                             reconstruction follow. A PixelCNN prior, trained on the grids of the \
+                             training set, draws new grids one code at a time, redraws a masked region, \
+                             and says how many bits each code costs. Nothing leaves your machine."
+                        </p>
+                    </section>
+                })}
             </main>
         </div>
     }

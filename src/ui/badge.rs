@@ -1,5 +1,6 @@
-//! The backend badge: which device runs the models, why, how fast it warmed up, and the last
-//! time of each operation.
+//! The backend badge: which device runs the models, how fast it warmed up, the last time of
+//! each operation, and the switch to the other backend; why this backend, and the memory, are
+//! folded under "Details", so that a phone's first screen reaches the pictures.
 
 use leptos::prelude::*;
 
@@ -58,29 +59,34 @@ pub fn BackendBadge(report: EngineReport, lab: RwSignal<LabState>) -> impl IntoV
                     }
                 })
             })}
-            {move || lab.with(|lab| {
-                let memory = lab.engine_memory;
-                memory.bytes.map(|engine| {
-                    let page = crate::js::wasm_memory_bytes();
-                    let mb = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
-                    view! {
-                        <p
-                            class="badge-memory"
-                            data-testid="wasm-memory"
-                            data-page-bytes=page.to_string()
-                            data-engine-bytes=engine.to_string()
-                            data-reports=memory.reports.to_string()
-                            title="The WebAssembly memory of the page and of the engine's worker (it only grows), after the last encode or drawing"
-                        >
-                            {format!("WebAssembly memory: page {:.0} MB, engine {:.0} MB", mb(page), mb(engine))}
-                        </p>
-                    }
-                })
-            })}
-            <p class="badge-reason" data-testid="backend-reason">{report.reason.clone()}</p>
-            <a class="badge-switch" data-testid="backend-switch" href=switch_href>
-                {format!("Switch to {}", other.label())}
-            </a>
+            <div class="badge-more">
+                <details class="badge-details" data-testid="backend-details">
+                    <summary>"Details"</summary>
+                    <p class="badge-reason" data-testid="backend-reason">{report.reason.clone()}</p>
+                    {move || lab.with(|lab| {
+                        let memory = lab.engine_memory;
+                        memory.bytes.map(|engine| {
+                            let page = crate::js::wasm_memory_bytes();
+                            let mb = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+                            view! {
+                                <p
+                                    class="badge-memory"
+                                    data-testid="wasm-memory"
+                                    data-page-bytes=page.to_string()
+                                    data-engine-bytes=engine.to_string()
+                                    data-reports=memory.reports.to_string()
+                                    title="The WebAssembly memory of the page and of the engine's worker (it only grows), after the last encode or drawing"
+                                >
+                                    {format!("WebAssembly memory: page {:.0} MB, engine {:.0} MB", mb(page), mb(engine))}
+                                </p>
+                            }
+                        })
+                    })}
+                </details>
+                <a class="badge-switch" data-testid="backend-switch" href=switch_href>
+                    {format!("Switch to {}", other.label())}
+                </a>
+            </div>
         </section>
     }
 }

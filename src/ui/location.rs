@@ -1,8 +1,10 @@
-//! What the page's address says: the `?backend=` preference, and the address of the switch.
+//! What the page's address says: the `?backend=` preference, the address of the switch, and
+//! the page's modes (`?present`, `?embed`).
 
 use web_sys::UrlSearchParams;
 
 use crate::protocol::{BackendPreference, SamplerKind, UnknownBackend};
+use crate::ui::modes::Modes;
 
 /// The query parameter that forces a backend.
 const BACKEND_PARAMETER: &str = "backend";
@@ -29,6 +31,13 @@ pub fn preference() -> Result<BackendPreference, UnknownBackend> {
 /// engine, for the end-to-end test of a restart.
 pub fn test_hooks() -> bool {
     search_params().is_some_and(|params| params.has("test-hooks"))
+}
+
+/// The modes the address names (none when it cannot be read).
+pub fn modes() -> Modes {
+    web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .map_or_else(Modes::default, |search| Modes::from_query(&search))
 }
 
 /// The sampler the address names (`?sampler=windowed`, which the benchmark measures against

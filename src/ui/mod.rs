@@ -13,11 +13,14 @@
 //! - [`atlas`]: the codebook's tiles, their mean colours, the atlas;
 //! - [`codebook_map`]: the codebook's 2-D map laid out, code-to-code distances;
 //! - [`checks`]: codes typed and grids imported, checked against the loaded model;
-//! - [`share`]: the grid file and the share link; [`sampling`]: the sampling fields.
+//! - [`share`]: the grid file and the share link; [`sampling`]: the sampling fields;
+//! - [`first_visit`]: what the first screen does (the example, the tour); [`tour`]: the tour's
+//!   steps and how far it went; [`modes`]: presentation mode and the embedded page.
 //!
 //! The page itself (wasm32 with the `ui` feature): [`App`], the engine's client, the badge,
-//! `dom` (canvas and document helpers), `lab/` (the lab card) and `generate/` (the prior's
-//! views).
+//! `dom` (canvas and document helpers), `visit` (the first visit's markers in `localStorage`),
+//! `presentation` (its button), `lab/` (the lab card, with the tour's card) and `generate/`
+//! (the prior's views).
 
 /// Items of the page only: wasm32 with the `ui` feature. Everything else in `ui` compiles
 /// natively, so that it is tested with `cargo test`.
@@ -32,15 +35,18 @@ pub mod checks;
 pub mod codebook_map;
 pub mod colouring;
 pub mod explain;
+pub mod first_visit;
 #[cfg(test)]
 mod fixtures;
 pub mod keys;
 pub mod layout;
+pub mod modes;
 pub mod sampling;
 pub mod share;
 pub mod state;
 pub mod statistics;
 pub mod tools;
+pub mod tour;
 
 page! {
     mod app;
@@ -50,7 +56,9 @@ page! {
     mod generate;
     mod lab;
     mod location;
+    mod presentation;
     mod store;
+    mod visit;
 
     pub use app::App;
     pub use badge::BackendBadge;

@@ -35,7 +35,7 @@ import { gzipSync } from "node:zlib";
 import { cpus, loadavg, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { BASE_ARGS, SWIFTSHADER_ARGS, byId, darkShoeOnWhite, executablePath, here, pkg, png, root, serve } from "./harness.mjs";
+import { BASE_ARGS, SWIFTSHADER_ARGS, byId, darkShoeOnWhite, executablePath, here, markVisited, pkg, png, root, serve } from "./harness.mjs";
 
 const RUNS = Math.max(1, Number(process.env.VQ_LAB_BENCH_RUNS ?? 5) || 5);
 const ONLY = process.env.VQ_LAB_BENCH_ONLY ? new RegExp(process.env.VQ_LAB_BENCH_ONLY) : null;
@@ -454,7 +454,8 @@ async function engineMillis(page, op) {
   return match ? Number(match[1]) : null;
 }
 
-/// A fresh browser context (empty caches: a first visit) with the probe, at `url`.
+/// A fresh browser context (empty caches: a first visit, though not the first visit's example
+/// and tour, which would add work to what is measured) with the probe, at `url`.
 async function open(browser, url) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
@@ -464,6 +465,7 @@ async function open(browser, url) {
   page.on("console", (message) => {
     if (message.type() === "error") page.errors.push(message.text());
   });
+  await page.addInitScript(markVisited);
   await page.addInitScript(probe);
   await page.goto(url);
   return { context, page };
@@ -818,6 +820,7 @@ async function sampleSession(browser, base, backend) {
     for (const sampler of samplers) {
       const page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT_S * 1000);
+      await page.addInitScript(markVisited);
       await page.addInitScript(probe);
       await page.goto(`${base}?backend=${backend}${sampler === "windowed" ? "&sampler=windowed" : ""}`);
       try {

@@ -21,7 +21,7 @@ import { extname, join, normalize, resolve, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { BASE_ARGS, SWIFTSHADER_ARGS, darkShoeOnWhite, png } from "./harness.mjs";
+import { BASE_ARGS, SWIFTSHADER_ARGS, darkShoeOnWhite, markVisited, png } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -211,7 +211,10 @@ function checkBadge(badge, backend, { fatal = false } = {}) {
   return ok;
 }
 
-async function withBrowser(args, body) {
+/// Runs `body` in a fresh browser. Unless `firstVisit`, every page of it opens as a returning
+/// visit's (`markVisited`): no example encoded by itself, no tour, the lab as the scenarios
+/// expect it.
+async function withBrowser(args, body, { firstVisit = false } = {}) {
   const userDataDir = await mkdtemp(join(tmpdir(), "vq-lab-e2e-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
@@ -221,6 +224,7 @@ async function withBrowser(args, body) {
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
+    if (!firstVisit) await page.addInitScript(markVisited);
     page.setDefaultTimeout(timeout);
     const errors = [];
     page.on("pageerror", (error) => errors.push(String(error)));
@@ -251,7 +255,8 @@ async function loadBadge(page, url) {
     software: await badge.getAttribute("data-software-adapter"),
     name: await byId(page, "backend-name").innerText(),
     adapter: await byId(page, "adapter-name").innerText(),
-    reason: await byId(page, "backend-reason").innerText(),
+    // Folded under "Details": its text, not what is rendered.
+    reason: await byId(page, "backend-reason").textContent(),
     warmup: await byId(page, "warmup-time").innerText(),
     text: await badge.innerText(),
   };
@@ -1422,6 +1427,26 @@ async function teachingScenario(page, errors) {
   await byId(page, "codebook-map").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(screenshots, "codebook-map.png") });
 
+  // What the selected cell's code means: patches of the examples and the 256 test images.
+  const meaning = () => page.evaluate(() => document.querySelector('[data-testid="meaning"]')?.innerText.slice(0, 600) ?? "(no panel)");
+  await byId(page, "code-meaning").click();
+  await expectWithin(page, `"What does code ${code} mean?" shows patches of real pictures with that code, from the 4 examples and 256 test images`, 60, (k) =>
+    (document.querySelector('[data-testid="meaning"] h3')?.textContent ?? "").startsWith(`What code ${k} means`) &&
+    /^\d+ of the 12740 cells of 260 pictures \(the 4 examples and 256 images of the Fashion-MNIST test set\) quantise to code \d+/.test(
+      document.querySelector('[data-testid="meaning-summary"]')?.textContent ?? "") &&
+    document.querySelectorAll('[data-testid="meaning-patch"]').length >= 1, code, meaning);
+  const patchSources = await page.evaluate(() => [...document.querySelectorAll('[data-testid="meaning-patch"] figcaption')].map((f) => f.textContent));
+  check(patchSources.length <= 12 && patchSources.every((t) => / · \d\.\d{3}$/.test(t)), `each patch names its picture and distance (${patchSources.slice(0, 3).join("; ")}…)`);
+  const distances = patchSources.map((t) => Number(/ · ([\d.]+)$/.exec(t)[1]));
+  check(distances.every((d, i) => i === 0 || d >= distances[i - 1]), "the most typical (nearest) first");
+  await byId(page, "meaning").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, "code-meaning.png") });
+  const other = (code + 1) % 128;
+  await page.locator(`[data-testid="map-code"][data-code="${other}"]`).click({ force: true });
+  await expectWithin(page, `clicking code ${other} on the map shows what it means`, 30, (k) =>
+    (document.querySelector('[data-testid="meaning"] h3')?.textContent ?? "").startsWith(`What code ${k} means`) &&
+    /quantises? to code/.test(document.querySelector('[data-testid="meaning-summary"]')?.textContent ?? ""), other, meaning);
+
   // The photo model: thousands of cells on its map.
   await byId(page, "model-select").selectOption("photo");
   await page.locator('[data-testid="model-status"][data-model="photo"]').waitFor();
@@ -1438,6 +1463,142 @@ async function teachingScenario(page, errors) {
     document.querySelector('[data-testid="map-cells"]')?.dataset.count === String(n), shape, mapText);
   await byId(page, "codebook-map").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(screenshots, "codebook-map-photo.png") });
+  const photoCode = await page.evaluate(() => [...document.querySelectorAll('[data-testid="map-code"]')]
+    .sort((a, b) => Number(b.dataset.used) - Number(a.dataset.used))[0].dataset.code);
+  await page.locator(`[data-testid="map-code"][data-code="${photoCode}"]`).click({ force: true });
+  await expectWithin(page, `on the photo model, the most used code (${photoCode}) has patches from its 4 held-out photographs`, 60, (k) =>
+    (document.querySelector('[data-testid="meaning"] h3')?.textContent ?? "").startsWith(`What code ${k} means`) &&
+    / cells of 4 pictures \(the 4 examples\) quantise to code/.test(document.querySelector('[data-testid="meaning-summary"]')?.textContent ?? "") &&
+    document.querySelectorAll('[data-testid="meaning-patch"]').length === 12, photoCode, meaning);
+  await byId(page, "meaning").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, "code-meaning-photo.png") });
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
+// ------------------------------------------------------------------ a first visit, the tour, the modes
+
+/// What presentation mode changes: the root's class, the reconstruction's width, the hints and
+/// the keep/share row shown.
+async function presentationState(page) {
+  return page.evaluate(() => {
+    const shown = (node) => !!node && node.getClientRects().length > 0;
+    return {
+      presenting: document.querySelector(".shell")?.classList.contains("presenting") ?? false,
+      width: document.querySelector('[data-testid="reconstruction"]')?.getBoundingClientRect().width ?? 0,
+      hints: [...document.querySelectorAll(".hint")].filter(shown).length,
+      share: shown(document.querySelector('[data-testid="export-png"]')),
+      help: shown(document.querySelector('[data-testid="help-button"]')),
+    };
+  });
+}
+
+/// A first visit (no markers in localStorage: `scenario`'s `firstVisit`): the first example
+/// encoded by itself, the pictures in a phone's first screen, the tour; a reload keeps the
+/// session; `?present` and its button; `?embed`.
+async function firstVisitScenario(page, errors) {
+  const main = async () => JSON.stringify(await page.evaluate(() => document.querySelector("main")?.innerText.slice(0, 400)));
+  const tour = async () => JSON.stringify(await page.evaluate(() => ({
+    tour: document.querySelector('[data-testid="tour"]')?.innerText ?? "(no tour)",
+    outlined: [...document.querySelectorAll(".tour-target")].map((n) => n.dataset.testid ?? n.className),
+  })));
+  const stored = (key) => page.evaluate((k) => localStorage.getItem(k), key);
+
+  // A phone's width.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(base);
+  await expectBackend(page, "cpu");
+  await expectWithin(page, "a first visit opens with the first example encoded, without a click: its heatmap", 90, () =>
+    /^Ankle boot:/.test(document.querySelector('[data-testid="encoded-info"]')?.textContent ?? "") &&
+    document.querySelectorAll('[data-testid="code-cell"]').length === 49 &&
+    !document.querySelector('[data-testid="encoding"]'), null, main);
+  await expectWithin(page, "and the tour's first step: Upload", 10, () =>
+    document.querySelector('[data-testid="tour-step"]')?.dataset.step === "1" &&
+    /^Upload\./.test(document.querySelector('[data-testid="tour-step"]')?.textContent ?? ""), null, tour);
+  check(await byId(page, "session-restored").count() === 0, "nothing is restored");
+  check(await stored("vq-lab-visited") === "1", "the page marks the visit");
+  check(await byId(page, "backend-details").evaluate((details) => !details.open), "the badge's details are folded");
+  const top = await byId(page, "reconstruction").evaluate((node) => node.getBoundingClientRect().top + window.scrollY);
+  check(top <= 844, `at 390×844 the reconstruction starts within the first screen (${top.toFixed(0)} px from the top)`);
+  check(!(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)), "nothing overflows horizontally");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(screenshots, "first-visit-phone.png") });
+
+  // The tour, at a laptop's width: Next, Back, Skip.
+  await page.setViewportSize({ width: 1100, height: 700 });
+  await byId(page, "tour-next").click();
+  await expectWithin(page, "Next: the heatmap's step, the heatmap outlined", 10, () =>
+    document.querySelector('[data-testid="tour-step"]')?.dataset.step === "2" &&
+    document.querySelector('[data-testid="heatmap"]')?.classList.contains("tour-target"), null, tour);
+  check(await stored("vq-lab-tour") === "2", "the browser keeps the tour's step");
+  await page.screenshot({ path: join(screenshots, "tour.png") });
+  await byId(page, "tour-back").click();
+  await expectWithin(page, "Back: the upload step again, the inputs outlined and the heatmap no more", 10, () =>
+    document.querySelector('[data-testid="tour-step"]')?.dataset.step === "1" &&
+    document.querySelector(".lab-row.inputs")?.classList.contains("tour-target") &&
+    !document.querySelector('[data-testid="heatmap"]')?.classList.contains("tour-target"), null, tour);
+  await byId(page, "tour-skip").click();
+  await expectWithin(page, "Skip tour: the card goes, and nothing stays outlined", 10, () =>
+    !document.querySelector('[data-testid="tour"]') && !document.querySelector(".tour-target"), null, tour);
+  check(await stored("vq-lab-tour") === "done", "the browser remembers the tour as dismissed");
+
+  // An edit, kept; after a reload, neither the tour nor the example comes back over it.
+  const encoded = await gridCodes(page);
+  await setCellCode(page, "an edit of cell (3, 3) applies", 3, 3, (encoded[24] + 64) % 128);
+  const edited = await gridCodes(page);
+  await expectKept(page, "the browser keeps the edited example", 10, (kept) =>
+    kept?.source === "Ankle boot" && kept.done === 1 && JSON.stringify(kept.codes) === JSON.stringify(edited));
+  await page.reload();
+  await expectWithin(page, "after a reload, the kept session is restored", 60, () =>
+    /restored: Ankle boot/.test(document.querySelector('[data-testid="session-restored"]')?.textContent ?? ""), null, main);
+  await waitForEncoding(page, "Ankle boot");
+  await expectWithin(page, "the model loads again", 60, () =>
+    /Model fashion loaded/.test(document.querySelector('[data-testid="model-status"]')?.textContent ?? ""), null, main);
+  // Time for an example encoded by itself to arrive, were one asked for (an encode takes ~15 ms).
+  await page.waitForTimeout(1500);
+  await expectCodes(page, "the grid is still the edited one: no example replaced it", 10, edited);
+  check(await byId(page, "tour").count() === 0, "no tour after it was skipped");
+  const kept = await keptSession(page);
+  check(kept?.done === 1 && JSON.stringify(kept.codes) === JSON.stringify(edited),
+    `the kept session is unchanged, its edit to undo with it: ${JSON.stringify(kept && { ...kept, codes: kept.codes?.length })}`);
+
+  // Presentation mode: ?present, then its button.
+  const normal = await presentationState(page);
+  check(!normal.presenting && normal.hints > 0 && normal.share && normal.help,
+    `without ?present the hints, the keep/share row and the shortcuts' button show: ${JSON.stringify(normal)}`);
+  await page.goto(`${base}?present`);
+  await waitForEncoding(page, "Ankle boot");
+  await expectWithin(page, "?present: the page is in presentation mode", 10, () =>
+    document.querySelector(".shell.presenting"), null, main);
+  const presented = await presentationState(page);
+  check(presented.hints === 0, `?present hides every hint (${presented.hints} shown)`);
+  check(!presented.share && !presented.help, "and the keep/share row and the shortcuts' button");
+  check(presented.width > 1.5 * normal.width,
+    `and shows the reconstruction ${presented.width.toFixed(0)} px wide (${normal.width.toFixed(0)} px without)`);
+  await page.locator('[data-testid="model-status"][data-model="fashion"]').waitFor();
+  await page.screenshot({ path: join(screenshots, "presentation.png") });
+  await byId(page, "present-toggle").click();
+  await expectWithin(page, "the button leaves presentation mode", 10, () =>
+    !document.querySelector(".shell.presenting"), null, main);
+  const left = await presentationState(page);
+  check(left.hints > 0 && left.share && left.help && Math.abs(left.width - normal.width) < 2,
+    `everything is back: ${JSON.stringify(left)}`);
+  const search = await page.evaluate(() => location.search);
+  check(!/present/.test(search), `the address follows, without a reload (${JSON.stringify(search)})`);
+
+  // Embedded in a course page: no header, no tour, the example, and the student's session
+  // neither restored nor overwritten.
+  await page.goto(`${base}?embed`);
+  await expectWithin(page, "?embed: the page says so, with no header", 60, () =>
+    document.querySelector('[data-testid="embed"]') && !document.querySelector("header") &&
+    document.querySelector('[data-testid="lab"]'), null, main);
+  await waitForEncoding(page, "Ankle boot");
+  await expectCodes(page, "the embedded page shows the example as encoded, not the kept edit", 10, encoded);
+  check(await byId(page, "tour").count() === 0 && await byId(page, "session-restored").count() === 0,
+    "no tour, nothing restored");
+  await page.waitForTimeout(1000);
+  const untouched = await keptSession(page);
+  check(untouched?.done === 1 && JSON.stringify(untouched.codes) === JSON.stringify(edited),
+    "the kept session is left as it was");
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 
@@ -1446,13 +1607,14 @@ const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONL
 
 /// Runs one scenario in its own browser. A step that throws (a FAIL that stops it, a wait past
 /// the default timeout, a browser that does not start) counts as a FAIL here, and the next
-/// scenario runs.
-async function scenario(title, args, body) {
+/// scenario runs. `options.firstVisit`: the browser opens the page as on a first visit (see
+/// `withBrowser`).
+async function scenario(title, args, body, options = {}) {
   if (only && !only.test(title)) return;
   console.log(`  ${title}`);
   const started = Date.now();
   try {
-    await withBrowser(args, body);
+    await withBrowser(args, body, options);
   } catch (error) {
     if (error instanceof ScenarioStopped) {
       console.log(`    (stopped after that failure)`);
@@ -1675,7 +1837,8 @@ try {
   });
 
   await scenario("inside a cell on the CPU backend: z_e, every code's distance sorted, the slider past the boundary switches the code and the pixels; the numbers explained", [], insideScenario);
-  await scenario("the losses and the codebook's map on the CPU backend: the trainer's three terms of this image, an edit and its undo; a dot a code, a point a cell", [], teachingScenario);
+  await scenario("the losses, the codebook's map and what a code means on the CPU backend: the trainer's three terms of this image, an edit and its undo; a dot a code, a point a cell; patches of real pictures by code", [], teachingScenario);
+  await scenario("a first visit on the CPU backend: the first example encoded by itself, the pictures in a phone's first screen, the tour; ?present and its button; ?embed", [], firstVisitScenario, { firstVisit: true });
 
   await scenario("the session survives a reload: image, grid, history and view kept; Start over forgets them", [], sessionScenario);
 

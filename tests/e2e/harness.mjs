@@ -70,6 +70,18 @@ export function serve(directory, mounts = {}) {
 
 export const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
+/// An init script (`page.addInitScript(markVisited)`) that makes the page a returning visit's
+/// (src/ui/first_visit.rs): it encodes no example by itself and shows no tour. Self-contained:
+/// Playwright runs its source in the page before the page's scripts.
+export function markVisited() {
+  try {
+    localStorage.setItem("vq-lab-visited", "1");
+    localStorage.setItem("vq-lab-tour", "done");
+  } catch {
+    // A frame without storage (about:blank): nothing to mark.
+  }
+}
+
 function crc32(bytes) {
   let crc = ~0;
   for (const byte of bytes) {

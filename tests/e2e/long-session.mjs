@@ -5,7 +5,7 @@
 //
 //   EDITS=1500 node tests/e2e/long-session.mjs      (after `trunk build --release`)
 import { chromium } from "playwright-core";
-import { serve, BASE_ARGS, pkg } from "./harness.mjs";
+import { serve, BASE_ARGS, markVisited, pkg } from "./harness.mjs";
 const N = Number(process.env.EDITS ?? 300);
 const server = await serve(pkg);
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -13,6 +13,8 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? 
 const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
 const page = await context.newPage();
 page.on("pageerror", (e) => console.log("pageerror:", String(e)));
+// A returning visit: no example encoded by itself, no tour.
+await page.addInitScript(markVisited);
 await page.addInitScript(() => {
   window.longTasks = [];
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); })

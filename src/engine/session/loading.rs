@@ -47,7 +47,7 @@ impl<S: ModelSource> Session<S> {
     }
 
     /// The catalogue, fetched once.
-    async fn catalogue(&self) -> Result<Catalogue, EngineError> {
+    pub(super) async fn catalogue(&self) -> Result<Catalogue, EngineError> {
         let known = self.catalogue.borrow().clone();
         if let Some(catalogue) = known {
             return Ok(catalogue);
@@ -60,7 +60,7 @@ impl<S: ModelSource> Session<S> {
 
     /// Fetches `path`, a second time when the first attempt failed on the way (not when the
     /// server answered without the file): a stalled or dropped download is retried once.
-    async fn fetch(
+    pub(super) async fn fetch(
         &self,
         path: &str,
         progress: &mut dyn FnMut(u64),
@@ -171,6 +171,7 @@ impl<S: ModelSource> Session<S> {
         self.grid.replace(None);
         self.held.replace(None);
         self.map.replace(None);
+        self.meanings.replace(None);
         Ok(info)
     }
 }

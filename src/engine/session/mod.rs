@@ -31,6 +31,7 @@ use web_time::Instant;
 
 use super::generate::Turn;
 use super::held::Held;
+use super::meaning::Meanings;
 use super::source::ModelSource;
 use super::{ChosenDevice, EngineError, generate, lab};
 use crate::protocol::{
@@ -67,6 +68,9 @@ pub struct Session<S> {
     host_codebook: RefCell<Option<Rc<HostCodebook>>>,
     /// The codebook's principal axes, fitted at the first [`ToEngine::Map`] of a model.
     map: RefCell<Option<Rc<Pca2>>>,
+    /// The cells of the model's pictures by code, indexed at the first
+    /// [`ToEngine::CodePatches`] of a model.
+    meanings: RefCell<Option<Rc<Meanings>>>,
     /// Whether [`ToEngine::Crash`] is taken (set by [`ToEngine::Init`]).
     test_hooks: Cell<bool>,
     /// The drawings under way, and whether each was asked to stop.
@@ -128,6 +132,7 @@ impl<S: ModelSource> Session<S> {
             held: RefCell::new(None),
             host_codebook: RefCell::new(None),
             map: RefCell::new(None),
+            meanings: RefCell::new(None),
             test_hooks: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
             users_requests: Cell::new(0),
@@ -201,6 +206,10 @@ impl<S: ModelSource> Session<S> {
             ToEngine::Map => self
                 .map()
                 .map_or_else(|err| refused(Request::Map, &err), FromEngine::Map),
+            ToEngine::CodePatches { code } => self.code_patches(code).await.map_or_else(
+                |err| refused(Request::CodePatches, &err),
+                FromEngine::CodePatches,
+            ),
             ToEngine::LoadModel { name } => match self.load_model(&name).await {
                 Ok(info) => FromEngine::ModelLoaded(info),
                 Err(err) => FromEngine::ModelFailed {

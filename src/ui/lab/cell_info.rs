@@ -97,9 +97,27 @@ pub fn CellInfo(engine: Engine, lab: RwSignal<LabState>, editing: Editing) -> im
             }
         })
     };
+    // The shown cell's code, for "What does code k mean?".
+    let code = move || {
+        let (row, col) = shown.get()?;
+        lab.with(|lab| lab.image.as_ref()?.code(row, col))
+    };
     view! {
         <div class="cell-details" aria-live="polite">
-            {move || line().map(|text| view! { <p class="cell-info" data-testid="cell-info">{text}</p> })}
+            {move || line().map(|text| view! {
+                <p class="cell-line">
+                    <span class="cell-info" data-testid="cell-info">{text}</span>
+                    {code().map(|code| view! {
+                        <button
+                            class="link"
+                            data-testid="code-meaning"
+                            on:click=move |_| lab.update(|lab| lab.highlighted_code = Some(code))
+                        >
+                            {format!("What does code {code} mean?")}
+                        </button>
+                    })}
+                </p>
+            })}
             {nearest_view}
         </div>
     }

@@ -202,6 +202,26 @@ impl Intake {
         });
     }
 
+    /// The first example of the model that loads first, encoded once it is loaded, as if its
+    /// button had been clicked ([`Intake::open_example`]): a first visit opens with a picture.
+    pub fn open_first_example(self) {
+        let pending = StoredValue::new(true);
+        Effect::new(move |_| {
+            // Once done, the effect reads nothing more, and runs no more.
+            if !pending.get_value() {
+                return;
+            }
+            let first = self.lab.with(|lab| {
+                let name = &lab.model.loaded()?.name;
+                lab.model.catalogue.model(name)?.examples.first().cloned()
+            });
+            if let Some(example) = first {
+                pending.set_value(false);
+                self.open_example(example);
+            }
+        });
+    }
+
     /// A grid from a share link or a grid file: checked against the loaded model, then
     /// decoded.
     pub fn use_grid(self, grid: GridFile, source: String) {

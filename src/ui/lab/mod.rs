@@ -11,7 +11,9 @@
 //! - [`inside`] (the selected cell's vector, its distances, the slider toward another code);
 //! - [`numbers`] (perplexity, dead codes and compression explained on this image);
 //! - [`codebook`] (the panel and one code's tile), [`keep`] (PNG, grid file, share link);
-//! - [`shortcuts`] (the keyboard and its overlay), [`prior_requests`] (when the prior is asked).
+//! - [`shortcuts`] (the keyboard and its overlay), [`prior_requests`] (when the prior is asked);
+//! - [`session`] (kept across reloads), and on a first visit the example encoded by itself and
+//!   [`tour`] (the tour's card).
 
 mod cell_info;
 mod code_entry;
@@ -26,12 +28,14 @@ mod intake;
 mod keep;
 mod losses;
 mod map;
+mod meaning;
 mod model_panel;
 mod numbers;
 mod prior_requests;
 mod session;
 mod shortcuts;
 mod toolbar;
+mod tour;
 mod views;
 
 use leptos::prelude::*;
@@ -49,13 +53,17 @@ use self::shortcuts::HelpOverlay;
 use self::toolbar::Toolbar;
 use self::views::{ErrorMapView, PixelView};
 use crate::ui::colouring::ColourBy;
+use crate::ui::dom::location_hash;
 use crate::ui::engine_client::{Engine, EngineHandle};
+use crate::ui::first_visit::{Visit, first_screen};
 use crate::ui::generate::{PriorTools, SamplePanel};
 use crate::ui::layout::bounds;
+use crate::ui::modes::Modes;
 use crate::ui::sampling::SamplingInput;
 use crate::ui::state::LabState;
 use crate::ui::store::Kept;
 use crate::ui::tools::Cell;
+use crate::ui::visit;
 
 /// The lab (shown once the engine is ready).
 #[component]
@@ -64,6 +72,8 @@ pub fn Lab(
     lab: RwSignal<LabState>,
     /// What the browser kept of an earlier visit (taken once).
     kept: StoredValue<Option<Kept>>,
+    /// The address's modes: an embedded page keeps no session.
+    modes: Modes,
 ) -> impl IntoView {
     let engine = Engine::new(handle, lab);
     let sampling = RwSignal::new(SamplingInput {
@@ -75,8 +85,25 @@ pub fn Lab(
     let help = RwSignal::new(false);
     let notes = session::Notes::default();
     let resume = session::take(kept, lab, notes);
+    let screen = first_screen(&Visit {
+        markers: visit::markers(),
+        share_link: location_hash().is_some(),
+        kept_session: resume.is_some(),
+        embed: modes.embed,
+    });
     let intake = Intake::open(engine, lab, colour_by, resume);
-    session::keep(lab, intake, colour_by, notes);
+    if screen.example {
+        intake.open_first_example();
+    }
+    if screen.mark_visited {
+        visit::mark_visited();
+    }
+    // An embedded page (a course page) neither restores nor keeps a session: it must not
+    // inherit, nor overwrite, the student's own.
+    let keeps_session = !modes.embed;
+    if keeps_session {
+        session::keep(lab, intake, colour_by, notes);
+    }
 
     let select = Callback::new(move |(row, col): Cell| {
         lab.update(|lab| lab.selected = Some((row, col)));
@@ -108,7 +135,9 @@ pub fn Lab(
         >
             <div class="lab-row">
                 <ModelSelect lab=lab intake=intake />
-                <session::StartOver lab=lab intake=intake colour_by=colour_by notes=notes />
+                {keeps_session.then(|| view! {
+                    <session::StartOver lab=lab intake=intake colour_by=colour_by notes=notes />
+                })}
                 <button
                     class="help-button"
                     data-testid="help-button"
@@ -168,6 +197,7 @@ pub fn Lab(
                 <KeepAndShare lab=lab intake=intake colour_by=colour_by />
                 <PriorTools engine=engine lab=lab input=sampling tool=editing.tool />
                 <CodebookPanel engine=engine lab=lab editing=editing />
+                <meaning::MeaningPanel engine=engine lab=lab />
                 <numbers::Numbers lab=lab />
                 <losses::LossesPanel engine=engine lab=lab />
                 <map::MapPanel engine=engine lab=lab />
@@ -177,5 +207,6 @@ pub fn Lab(
             <SamplePanel engine=engine lab=lab input=sampling />
         </Show>
         <HelpOverlay help=help />
+        {screen.tour.map(|start| view! { <tour::TourCard lab=lab start=start /> })}
     }
 }

@@ -104,8 +104,9 @@ impl LabState {
     /// the grid) the page has. The image, its history and the view stay.
     pub fn engine_restarted(&mut self) {
         self.edits.forget_pending();
-        // The new engine holds no picture's numbers (a restored grid has none).
-        self.teaching.clear();
+        // The new engine holds no picture's numbers (a restored grid has none), and will not
+        // answer what the old one was asked.
+        self.teaching.model_changed();
         // Steps waiting for the lost edits are taken now; the grid goes to the new engine
         // whole, after its model.
         self.take_deferred_steps();
@@ -181,7 +182,7 @@ impl LabState {
         self.model.loading(name);
         self.prior.model_changed();
         self.inside.clear();
-        self.teaching.clear();
+        self.teaching.model_changed();
         self.image = None;
         self.selected = None;
         self.upload_error = None;
@@ -322,6 +323,18 @@ impl LabState {
                     self.outbox.push(ToEngine::Map);
                 }
             }
+            FromEngine::CodePatches(patches) => {
+                // Only the last code asked for is shown (a later one is sent when this is in).
+                let code = patches.code;
+                if self.teaching.patches.answered(patches) {
+                    match self.teaching.patches_code {
+                        Some(next) if next != code => {
+                            self.outbox.push(ToEngine::CodePatches { code: next });
+                        }
+                        _ => self.teaching.patches.settle(),
+                    }
+                }
+            }
             FromEngine::Moved(moved) => {
                 if let Some(next) = self.inside.moved(moved) {
                     self.outbox.push(next);
@@ -391,6 +404,7 @@ impl LabState {
             Request::Inside | Request::Move => self.inside.refused(message),
             Request::Losses => self.teaching.losses.refused(message),
             Request::Map => self.teaching.map.refused(message),
+            Request::CodePatches => self.teaching.patches.refused(message),
             Request::SetCells | Request::Restore | Request::Crash | Request::Unreadable => {
                 self.edits.error = Some(message);
             }

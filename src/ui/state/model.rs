@@ -192,6 +192,7 @@ mod tests {
                 file: "a.png".to_owned(),
                 label: "A".to_owned(),
             }],
+            held_out: None,
         };
         Catalogue {
             models: vec![

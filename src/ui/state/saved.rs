@@ -213,6 +213,7 @@ mod tests {
                 title: "Fashion-MNIST".to_owned(),
                 examples_note: String::new(),
                 examples: Vec::new(),
+                held_out: None,
             }],
         }
     }

@@ -3,7 +3,7 @@
 //! each is on its way; a change meanwhile asks again when it is answered, so a brush stroke
 //! costs two requests, not one a cell.
 
-use crate::protocol::{CodebookMap, LossReport};
+use crate::protocol::{CodePatches, CodebookMap, LossReport};
 
 /// One kind of answer, asked for again when what it describes changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +50,12 @@ impl<T> Asked<T> {
         self.on_its_way
     }
 
+    /// Nothing to ask again after all (the change asked for what was answered).
+    pub fn settle(&mut self) {
+        self.on_its_way = false;
+        self.again = false;
+    }
+
     /// The engine refused: the sentence is shown, nothing is asked again until the next change.
     pub fn refused(&mut self, message: String) {
         self.error = Some(message);
@@ -76,6 +82,10 @@ pub struct TeachingState {
     pub losses: Asked<Option<LossReport>>,
     /// The codebook's map with the image's cells.
     pub map: Asked<CodebookMap>,
+    /// Patches of real pictures for a code (what it means).
+    pub patches: Asked<CodePatches>,
+    /// The code whose patches were last asked for.
+    pub patches_code: Option<u32>,
 }
 
 impl TeachingState {
@@ -83,6 +93,13 @@ impl TeachingState {
     pub fn clear(&mut self) {
         self.losses.clear();
         self.map.clear();
+        // The patches are of the model's pictures, not of the image: kept until the model
+        // changes ([`Self::model_changed`]); a request on its way is answered all the same.
+    }
+
+    /// Another model (or a restarted engine): nothing holds.
+    pub fn model_changed(&mut self) {
+        *self = Self::default();
     }
 }
 

@@ -20,6 +20,7 @@ fn a_model_the_site_lacks_is_named_with_its_missing_file() {
     let (session, sent) = session_on(Folder {
         root: root.clone(),
         models: root.clone(),
+        examples: root.clone(),
     });
     answer(&session, &sent, init_cpu());
     let missing = ask(
@@ -40,6 +41,7 @@ fn a_model_the_site_lacks_is_named_with_its_missing_file() {
     let (session, sent) = session_on(Folder {
         root: root.clone(),
         models: root.clone(),
+        examples: root.clone(),
     });
     let refused = answer(&session, &sent, init_cpu());
     assert!(failure(&refused).contains("names no model"), "{refused:?}");

@@ -151,3 +151,50 @@ fn the_map_places_every_code_and_cell_and_a_sample_has_no_cells() {
     assert!(self::map(&session, &sent).cells.is_empty());
     assert_eq!(losses(&session, &sent), None);
 }
+
+/// What a code means: patches of the examples and the 256 held-out test images whose cells
+/// have the code, nearest first; the ankle boot's own code is among them; a code outside the
+/// codebook is refused with a sentence.
+#[test]
+fn a_codes_patches_come_from_the_examples_and_the_held_out_sample_nearest_first() {
+    let (session, sent) = fashion_with_an_image();
+    let code = codes_in_engine(&session, &sent)[3 * 7 + 3];
+    let patches = match answer(&session, &sent, ToEngine::CodePatches { code }) {
+        FromEngine::CodePatches(patches) => patches,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(patches.code, code);
+    assert_eq!(
+        patches.pictures,
+        4 + 256,
+        "the 4 examples and the 256 test images"
+    );
+    assert_eq!(patches.cells, 260 * 49);
+    assert!(patches.count >= 1, "the ankle boot's cell has it");
+    let shown = patches.distances.len();
+    assert_eq!(shown, patches.count.min(12));
+    assert_eq!(patches.sources.len(), shown);
+    assert_eq!(patches.side, 12, "the cell and one cell around it");
+    assert_eq!(patches.rgba.len(), shown * 4 * 12 * 12);
+    assert!(
+        patches.distances.windows(2).all(|w| w[0] <= w[1]),
+        "nearest first"
+    );
+    assert!(
+        patches.note.contains("Fashion-MNIST test set"),
+        "{}",
+        patches.note
+    );
+
+    let refused = answer(&session, &sent, ToEngine::CodePatches { code: 128 });
+    assert!(
+        matches!(
+            refused,
+            FromEngine::Refused {
+                request: Request::CodePatches,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+}
