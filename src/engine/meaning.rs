@@ -80,6 +80,7 @@ impl Meanings {
                 .iter()
                 .map(|&(p, _)| self.pictures[p].label.clone())
                 .collect(),
+            places: chosen.iter().map(|&(p, c)| self.place(p, c)).collect(),
             distances: chosen
                 .iter()
                 .map(|&(p, c)| self.pictures[p].distances[c])
@@ -92,11 +93,16 @@ impl Meanings {
         }
     }
 
+    /// `(row, col)` of cell `c` of picture `p`.
+    fn place(&self, p: usize, c: usize) -> (usize, usize) {
+        let grid_width = (self.pictures[p].width / self.cell).max(1);
+        (c / grid_width, c % grid_width)
+    }
+
     /// Cell `c` of picture `p` and the cells around it, `3·cell` pixels square, RGBA.
     fn patch(&self, p: usize, c: usize) -> Vec<u8> {
         let picture = &self.pictures[p];
-        let grid_width = (picture.width / self.cell).max(1);
-        let (row, col) = (c / grid_width, c % grid_width);
+        let (row, col) = self.place(p, c);
         let side = 3 * self.cell;
         let mut rgba = Vec::with_capacity(4 * side * side);
         for y in 0..side {
@@ -147,6 +153,11 @@ mod tests {
         let patches = meanings.patches(1, 3);
         assert_eq!(patches.distances, vec![0.1, 0.2, 0.5], "nearest first");
         assert_eq!(patches.sources, vec!["b", "a", "a"]);
+        assert_eq!(
+            patches.places,
+            vec![(0, 0), (1, 0), (0, 0)],
+            "cells 0, 2, 0 of 2×2 grids"
+        );
         assert_eq!((patches.count, patches.cells, patches.pictures), (4, 8, 2));
         assert_eq!(patches.rgba.len(), 3 * 4 * 9);
         assert_eq!(

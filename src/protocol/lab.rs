@@ -197,6 +197,8 @@ pub struct CodePatches {
     pub rgba: Vec<u8>,
     /// Each patch's picture.
     pub sources: Vec<String>,
+    /// Each patch's cell in its picture, `(row, col)`.
+    pub places: Vec<(usize, usize)>,
     /// Each patch's squared distance from the encoder's output to the code.
     #[serde(with = "crate::packed")]
     pub distances: Vec<f32>,

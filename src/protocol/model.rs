@@ -42,6 +42,15 @@ pub struct HeldOutSample {
     pub tile: usize,
     /// Where the images come from, for the page.
     pub note: String,
+    /// What the page calls one of them, before its number (`test image` 17).
+    #[serde(default = "HeldOutSample::default_label")]
+    pub label: String,
+}
+
+impl HeldOutSample {
+    fn default_label() -> String {
+        "held-out image".to_owned()
+    }
 }
 
 /// A built-in example image.

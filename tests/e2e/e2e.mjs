@@ -1289,13 +1289,19 @@ async function canvasBytes(page, testid) {
   }, testid);
 }
 
-async function insideScenario(page, errors) {
+/// Opens the lab on the CPU backend with the first fashion example, the ankle boot, encoded;
+/// resolves to its grid.
+async function openAnkleBoot(page) {
   await page.goto(base);
   await expectBackend(page, "cpu");
   await byId(page, "model-status").waitFor();
   await byId(page, "example").first().click();
   await waitForEncoding(page, "Ankle boot");
-  const codes = await gridCodes(page);
+  return gridCodes(page);
+}
+
+async function insideScenario(page, errors) {
+  const codes = await openAnkleBoot(page);
   await cell(page, 3, 3).click();
   const shown = async () => JSON.stringify(await page.evaluate(() =>
     document.querySelector('[data-testid="inside"]')?.innerText.slice(0, 400) ?? "(no panel)"));
@@ -1369,12 +1375,7 @@ async function insideScenario(page, errors) {
 /// dot a code and a point a cell, the selected cell ringed, a hovered code's card; on the photo
 /// model, a point for each of its thousands of cells.
 async function teachingScenario(page, errors) {
-  await page.goto(base);
-  await expectBackend(page, "cpu");
-  await byId(page, "model-status").waitFor();
-  await byId(page, "example").first().click();
-  await waitForEncoding(page, "Ankle boot");
-  const codes = await gridCodes(page);
+  const codes = await openAnkleBoot(page);
   const losses = () => page.evaluate(() => document.querySelector('[data-testid="losses"]')?.innerText.slice(0, 1500) ?? "(no panel)");
   await page.locator('[data-testid="losses"] summary').click();
   await expectWithin(page, "opened, the losses panel draws the straight-through estimator and its line of code", 10, () =>
@@ -1432,11 +1433,15 @@ async function teachingScenario(page, errors) {
   await byId(page, "code-meaning").click();
   await expectWithin(page, `"What does code ${code} mean?" shows patches of real pictures with that code, from the 4 examples and 256 test images`, 60, (k) =>
     (document.querySelector('[data-testid="meaning"] h3')?.textContent ?? "").startsWith(`What code ${k} means`) &&
-    /^\d+ of the 12740 cells of 260 pictures \(the 4 examples and 256 images of the Fashion-MNIST test set\) quantise to code \d+/.test(
+    /^\d+ of the 12740 cells of 260 pictures \(the 4 examples and 256 images of the Fashion-MNIST test set\) quantises? to code \d+/.test(
       document.querySelector('[data-testid="meaning-summary"]')?.textContent ?? "") &&
     document.querySelectorAll('[data-testid="meaning-patch"]').length >= 1, code, meaning);
   const patchSources = await page.evaluate(() => [...document.querySelectorAll('[data-testid="meaning-patch"] figcaption')].map((f) => f.textContent));
   check(patchSources.length <= 12 && patchSources.every((t) => / · \d\.\d{3}$/.test(t)), `each patch names its picture and distance (${patchSources.slice(0, 3).join("; ")}…)`);
+  const own = await page.evaluate(() => [...document.querySelectorAll('[data-testid="meaning-patch"][data-source="Ankle boot"]')]
+    .map((f) => document.querySelector(`[data-testid="code-cell"][data-row="${f.dataset.row}"][data-col="${f.dataset.col}"]`)?.dataset.code));
+  check(own.length >= 1 && own.every((k) => Number(k) === code),
+    `the patches of this image are cells of its grid with code ${code} (${own.join(", ")})`);
   const distances = patchSources.map((t) => Number(/ · ([\d.]+)$/.exec(t)[1]));
   check(distances.every((d, i) => i === 0 || d >= distances[i - 1]), "the most typical (nearest) first");
   await byId(page, "meaning").scrollIntoViewIfNeeded();
@@ -1466,9 +1471,9 @@ async function teachingScenario(page, errors) {
   const photoCode = await page.evaluate(() => [...document.querySelectorAll('[data-testid="map-code"]')]
     .sort((a, b) => Number(b.dataset.used) - Number(a.dataset.used))[0].dataset.code);
   await page.locator(`[data-testid="map-code"][data-code="${photoCode}"]`).click({ force: true });
-  await expectWithin(page, `on the photo model, the most used code (${photoCode}) has patches from its 4 held-out photographs`, 60, (k) =>
+  await expectWithin(page, `on the photo model, the most used code (${photoCode}) has patches from the examples and the 9 held-out photographs`, 60, (k) =>
     (document.querySelector('[data-testid="meaning"] h3')?.textContent ?? "").startsWith(`What code ${k} means`) &&
-    / cells of 4 pictures \(the 4 examples\) quantise to code/.test(document.querySelector('[data-testid="meaning-summary"]')?.textContent ?? "") &&
+    / cells of 13 pictures \(the 4 examples and the centre squares of the 9 held-out photographs\) quantises? to code/.test(document.querySelector('[data-testid="meaning-summary"]')?.textContent ?? "") &&
     document.querySelectorAll('[data-testid="meaning-patch"]').length === 12, photoCode, meaning);
   await byId(page, "meaning").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(screenshots, "code-meaning-photo.png") });
@@ -1536,10 +1541,31 @@ async function firstVisitScenario(page, errors) {
     document.querySelector('[data-testid="tour-step"]')?.dataset.step === "1" &&
     document.querySelector(".lab-row.inputs")?.classList.contains("tour-target") &&
     !document.querySelector('[data-testid="heatmap"]')?.classList.contains("tour-target"), null, tour);
+  // Run to its end: each step outlines its element; the last button says Done.
+  for (const step of [2, 3, 4, 5]) {
+    await byId(page, "tour-next").click();
+    await expectWithin(page, `Next: step ${step} of 5, its element outlined`, 10, (n) =>
+      document.querySelector('[data-testid="tour-step"]')?.dataset.step === String(n) &&
+      document.querySelectorAll(".tour-target").length === 1, step, tour);
+  }
+  check(/^Inside a cell\./.test(await byId(page, "tour-step").textContent()), "the last step is the inside of a cell");
+  check((await byId(page, "tour-next").textContent()).trim() === "Done", "and its button says Done");
+  await byId(page, "tour-next").click();
+  await expectWithin(page, "Done: the tour ran to its end, the card goes, nothing stays outlined", 10, () =>
+    !document.querySelector('[data-testid="tour"]') && !document.querySelector(".tour-target"), null, tour);
+  check(await stored("vq-lab-tour") === "done", "the browser remembers the tour as finished");
+
+  // A tour under way again (as a reload mid-tour leaves it), skipped this time.
+  await page.evaluate(() => localStorage.setItem("vq-lab-tour", "1"));
+  await page.reload();
+  await expectWithin(page, "a tour left at its first step shows it again after a reload", 60, () =>
+    document.querySelector('[data-testid="tour-step"]')?.dataset.step === "1", null, tour);
   await byId(page, "tour-skip").click();
   await expectWithin(page, "Skip tour: the card goes, and nothing stays outlined", 10, () =>
     !document.querySelector('[data-testid="tour"]') && !document.querySelector(".tour-target"), null, tour);
   check(await stored("vq-lab-tour") === "done", "the browser remembers the tour as dismissed");
+  await page.locator('[data-testid="model-status"][data-model="fashion"]').waitFor();
+  await waitForEncoding(page, "Ankle boot");
 
   // An edit, kept; after a reload, neither the tour nor the example comes back over it.
   const encoded = await gridCodes(page);
@@ -1561,7 +1587,8 @@ async function firstVisitScenario(page, errors) {
   check(kept?.done === 1 && JSON.stringify(kept.codes) === JSON.stringify(edited),
     `the kept session is unchanged, its edit to undo with it: ${JSON.stringify(kept && { ...kept, codes: kept.codes?.length })}`);
 
-  // Presentation mode: ?present, then its button.
+  // Presentation mode at a projector's width: ?present, then its button.
+  await page.setViewportSize({ width: 1920, height: 1080 });
   const normal = await presentationState(page);
   check(!normal.presenting && normal.hints > 0 && normal.share && normal.help,
     `without ?present the hints, the keep/share row and the shortcuts' button show: ${JSON.stringify(normal)}`);

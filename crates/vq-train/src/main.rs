@@ -58,7 +58,8 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         per_class: usize,
     },
-    /// Writes held-out photographs as the app's built-in examples of the `photo` model.
+    /// Writes held-out photographs as the app's built-in examples of the `photo` model, and the
+    /// centre squares of all of them as its held-out sample (what each code means).
     PhotoExamples {
         /// Where to write them.
         #[arg(long, default_value = "www/examples/photo")]
@@ -119,7 +120,10 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Fashion(args) => fashion::run(&args, &device),
         Command::Photo(args) => photo::run(&args, &device),
-        Command::PhotoExamples { out, data, only } => photo::write_examples(&data, &out, &only),
+        Command::PhotoExamples { out, data, only } => {
+            photo::write_examples(&data, &out, &only)?;
+            photo::write_held_out_sample(&data, &out)
+        }
         Command::Bench {
             data,
             steps,

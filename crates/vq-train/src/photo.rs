@@ -316,6 +316,52 @@ pub fn write_examples(data: &[PathBuf], out: &std::path::Path, only: &[String]) 
     Ok(())
 }
 
+/// Side of each tile of the held-out sample, in pixels.
+pub const SAMPLE_TILE: u32 = 128;
+
+/// Writes the held-out sample that shows what each code means (`held-out-sample.png` in `out`):
+/// every held-out photograph at 256 px on its long side, its centre `SAMPLE_TILE` square, side by
+/// side in rows of three.
+pub fn write_held_out_sample(data: &[PathBuf], out: &std::path::Path) -> Result<()> {
+    let photos = photos::load_held_out(data)?;
+    let count = photos.held_out.len() as u32;
+    let columns = count.clamp(1, 3);
+    let rows = count.div_ceil(columns);
+    let mut sheet = RgbImage::new(columns * SAMPLE_TILE, rows * SAMPLE_TILE);
+    for (i, (image, path)) in photos
+        .held_out
+        .iter()
+        .zip(&photos.held_out_paths)
+        .enumerate()
+    {
+        let (w, h) = image.dimensions();
+        let scale = 256.0 / f64::from(w.max(h));
+        let small = image::imageops::resize(
+            image,
+            ((f64::from(w) * scale).round() as u32).max(SAMPLE_TILE),
+            ((f64::from(h) * scale).round() as u32).max(SAMPLE_TILE),
+            image::imageops::FilterType::Lanczos3,
+        );
+        let (left, top) = (
+            (small.width() - SAMPLE_TILE) / 2,
+            (small.height() - SAMPLE_TILE) / 2,
+        );
+        let tile =
+            image::imageops::crop_imm(&small, left, top, SAMPLE_TILE, SAMPLE_TILE).to_image();
+        let i = i as u32;
+        image::imageops::replace(
+            &mut sheet,
+            &tile,
+            i64::from((i % columns) * SAMPLE_TILE),
+            i64::from((i / columns) * SAMPLE_TILE),
+        );
+        eprintln!("tile {i}: {}", path.display());
+    }
+    std::fs::create_dir_all(out)?;
+    sheet.save(out.join("held-out-sample.png"))?;
+    Ok(())
+}
+
 /// The wallpaper's folder name (`/usr/share/wallpapers/Kite/contents/images/…` → `kite`), or
 /// the file's stem for loose files.
 fn example_name(path: &std::path::Path) -> String {

@@ -188,7 +188,7 @@ impl<S: ModelSource> Session<S> {
                 tiles.into_iter().zip(codes).zip(distances).enumerate()
             {
                 pictures.push(Picture {
-                    label: format!("test image {i}"),
+                    label: format!("{} {i}", sample.label),
                     rgba,
                     width: sample.tile,
                     height: sample.tile,

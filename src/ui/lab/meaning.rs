@@ -80,6 +80,7 @@ fn Patches(lab: RwSignal<LabState>, patches: CodePatches) -> impl IntoView {
         side,
         rgba,
         sources,
+        places,
         distances,
         count,
         cells,
@@ -93,21 +94,26 @@ fn Patches(lab: RwSignal<LabState>, patches: CodePatches) -> impl IntoView {
              rarely or never comes near it. Its decoded tile is all the codebook can say."
         )
     } else {
+        let shown = match sources.len() {
+            1 => "it is shown with the cells around it".to_owned(),
+            n if n == count => format!("all {n} are shown, the nearest to the code (the most typical) first, each with the cells around it"),
+            n => format!("the {n} nearest to the code (the most typical) are shown, each with the cells around it"),
+        };
         format!(
-            "{count} of the {cells} cells of {pictures} pictures ({note}) quantise to code {code}; \
-             the {} nearest to it (the most typical) are shown, each with the cells around it (the \
-             code's cell in the middle, outlined).",
-            sources.len()
+            "{count} of the {cells} cells of {pictures} pictures ({note}) quantise{} to code \
+             {code}; {shown} (the code's cell in the middle, outlined).",
+            if count == 1 { "s" } else { "" }
         )
     };
     let size = 4 * side * side;
     let items = sources
         .into_iter()
+        .zip(places)
         .zip(distances)
         .enumerate()
-        .map(|(i, (source, distance))| {
+        .map(|(i, ((source, place), distance))| {
             let pixels = rgba.get(i * size..(i + 1) * size).map(<[u8]>::to_vec).unwrap_or_default();
-            view! { <Patch pixels=pixels side=side source=source distance=distance /> }
+            view! { <Patch pixels=pixels side=side source=source place=place distance=distance /> }
         })
         .collect_view();
     view! {
@@ -123,9 +129,15 @@ fn Patches(lab: RwSignal<LabState>, patches: CodePatches) -> impl IntoView {
     }
 }
 
-/// One patch, scaled up, with its picture and distance.
+/// One patch, scaled up, with its picture, its cell there and its distance.
 #[component]
-fn Patch(pixels: Vec<u8>, side: usize, source: String, distance: f32) -> impl IntoView {
+fn Patch(
+    pixels: Vec<u8>,
+    side: usize,
+    source: String,
+    place: (usize, usize),
+    distance: f32,
+) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         if let Some(canvas) = canvas.get()
@@ -135,12 +147,20 @@ fn Patch(pixels: Vec<u8>, side: usize, source: String, distance: f32) -> impl In
         }
     });
     view! {
-        <figure class="patch" data-testid="meaning-patch">
+        <figure
+            class="patch"
+            data-testid="meaning-patch"
+            data-source=source.clone()
+            data-row=place.0
+            data-col=place.1
+        >
             <div class="patch-frame">
                 <canvas node_ref=canvas aria-label=format!("a patch of {source}")></canvas>
                 <span class="patch-cell" aria-hidden="true"></span>
             </div>
-            <figcaption>{format!("{source} · {distance:.3}")}</figcaption>
+            <figcaption title=format!("cell ({}, {})", place.0, place.1)>
+                {format!("{source} · {distance:.3}")}
+            </figcaption>
         </figure>
     }
 }

@@ -185,6 +185,44 @@ fn a_codes_patches_come_from_the_examples_and_the_held_out_sample_nearest_first(
         "{}",
         patches.note
     );
+    assert_eq!(patches.places.len(), shown);
+
+    // Each patch's cell quantises to the code: its picture encoded again, on its own.
+    let model = session.model().expect("model");
+    let device = session.device().expect("device");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/examples");
+    let sheet = vq_model::image::decode_upload(
+        &std::fs::read(examples.join("fashion-test-sample.png")).expect("the sample"),
+    )
+    .expect("the sample decodes");
+    for (source, &(row, col)) in patches.sources.iter().zip(&patches.places) {
+        let rgba: Vec<u8> = match source.strip_prefix("test image ") {
+            Some(index) => {
+                let index: u32 = index.parse().expect("an index");
+                let (top, left) = (28 * (index / 16), 28 * (index % 16));
+                (top..top + 28)
+                    .flat_map(|y| (left..left + 28).map(move |x| (y, x)))
+                    .flat_map(|(y, x)| sheet.get_pixel(x, y).0)
+                    .collect()
+            }
+            None => {
+                let file = format!("{}.png", source.to_lowercase().replace(' ', "-"));
+                let bytes = std::fs::read(examples.join(&file)).expect("an example");
+                lab::prepare(&bytes, &model.config, Invert::Auto, DEFAULT_PHOTO_SIZE)
+                    .expect("prepared")
+                    .rgba
+            }
+        };
+        let (codes, _) = block_on(lab::encode_cells(
+            &model.vqvae,
+            1,
+            &[rgba.as_slice()],
+            (28, 28),
+            &device,
+        ))
+        .expect("encoded");
+        assert_eq!(codes[0][row * 7 + col], code, "{source} at ({row}, {col})");
+    }
 
     let refused = answer(&session, &sent, ToEngine::CodePatches { code: 128 });
     assert!(
@@ -197,4 +235,37 @@ fn a_codes_patches_come_from_the_examples_and_the_held_out_sample_nearest_first(
         ),
         "{refused:?}"
     );
+}
+
+/// Every picture the shipped catalogue names is on the site: each model's examples, and its
+/// held-out sample, whole tiles of the model's input size.
+#[test]
+fn the_shipped_catalogue_names_pictures_the_site_has() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = crate::protocol::Catalogue::from_json(
+        &std::fs::read(root.join("assets/models/catalogue.json")).expect("the catalogue"),
+    )
+    .expect("it reads");
+    let examples = root.join("www/examples");
+    for model in &catalogue.models {
+        for example in &model.examples {
+            assert!(examples.join(&example.file).is_file(), "{}", example.file);
+        }
+        let sample = model
+            .held_out
+            .as_ref()
+            .expect("each model has a held-out sample");
+        let sheet = vq_model::image::decode_upload(
+            &std::fs::read(examples.join(&sample.file)).expect("the sample"),
+        )
+        .expect("it decodes");
+        let (width, height) = (sheet.width() as usize, sheet.height() as usize);
+        assert!(
+            sample.tile > 0 && width % sample.tile == 0 && height % sample.tile == 0,
+            "{}: {width}×{height} in tiles of {}",
+            sample.file,
+            sample.tile
+        );
+        assert!(sample.tile % 4 == 0, "a tile is whole cells");
+    }
 }
