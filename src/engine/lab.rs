@@ -162,11 +162,7 @@ pub async fn encode(
             .slice([0..1, 0..grid_height, 0..grid_width, 0..1])
             .reshape([1, grid_height, grid_width]),
     ); // [1, C, H, W]
-    let nearest: Vec<u32> = read_i64(ranked.codes)
-        .await?
-        .into_iter()
-        .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
-        .collect();
+    let nearest = read_codes(ranked.codes).await?;
     let nearest_distance = read_f32(ranked.distance).await?;
     let codes: Vec<u32> = nearest.iter().step_by(k).copied().collect();
     let grid = Grid {
@@ -227,11 +223,7 @@ pub async fn encode_cells(
     );
     let ranked = vqvae.quantizer.ranked(vqvae.encoder.forward(x), 1); // [n, h, w, 1]
     let cells = ranked.codes.dims()[1] * ranked.codes.dims()[2];
-    let codes: Vec<u32> = read_i64(ranked.codes)
-        .await?
-        .into_iter()
-        .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
-        .collect();
+    let codes = read_codes(ranked.codes).await?;
     let distances = read_f32(ranked.distance).await?;
     Ok((
         codes.chunks(cells.max(1)).map(<[u32]>::to_vec).collect(),
@@ -276,6 +268,18 @@ pub async fn patch(
         },
         planes,
     )))
+}
+
+/// The codes of an integer tensor of codes, read back (a negative index, which the quantizer
+/// never gives, reads as 0).
+async fn read_codes<const D: usize>(
+    codes: Tensor<D, burn::tensor::Int>,
+) -> Result<Vec<u32>, EngineError> {
+    Ok(read_i64(codes)
+        .await?
+        .into_iter()
+        .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
+        .collect())
 }
 
 /// The smallest range that holds every value (`None` for none).
