@@ -90,7 +90,10 @@ pub enum ToEngine {
         codes: Vec<u32>,
     },
     /// Make `codes` the current grid without decoding it: the page restores its grid into a
-    /// restarted engine (it kept the pixels). Answers nothing, or [`FromEngine::Refused`].
+    /// restarted engine, or after a reload (it kept the pixels). With the picture the grid was
+    /// encoded from, the engine encodes it again for what it keeps of a picture (`x`, `z_e`,
+    /// `x̂`: the inside of a cell, the loss terms, the map). Answers nothing, or
+    /// [`FromEngine::Refused`].
     Restore {
         /// Cells per row.
         grid_width: usize,
@@ -99,6 +102,10 @@ pub enum ToEngine {
         /// Codes, row-major.
         #[serde(with = "crate::packed")]
         codes: Vec<u32>,
+        /// The picture the grid was encoded from: RGBA of the model's input, 4 pixels a cell
+        /// each way; empty for a grid not encoded from a picture (a sample, a shared grid).
+        #[serde(default, with = "serde_bytes")]
+        original: Vec<u8>,
     },
     /// Stop the drawing `id` ([`ToEngine::Sample`], [`ToEngine::Complete`]) at its next
     /// snapshot; it answers [`FromEngine::DrawFailed`] with a sentence that says where it

@@ -1172,6 +1172,9 @@ async function sessionScenario(page, errors) {
   await byId(page, "undo").click();
   await expectCodes(page, "two undos after the reload reach the grid as encoded", 10, encoded);
   await setCellCode(page, "an edit after the reload is decoded by the engine", 3, 3, (encoded[24] + 16) % 128);
+  await expectWithin(page, "after the reload the engine has the picture again: the selected cell's z_e, its 16 numbers", 30, () =>
+    document.querySelectorAll('[data-testid="inside-ze"] rect').length === 16, null,
+  async () => JSON.stringify(await page.evaluate(() => document.querySelector('[data-testid="inside"]')?.innerText.slice(0, 300))));
 
   // Start over: a confirmation, then the lab as on a first visit, and nothing kept.
   await byId(page, "start-over").click();

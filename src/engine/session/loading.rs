@@ -169,7 +169,7 @@ impl<S: ModelSource> Session<S> {
         self.host_prior.replace(Some(Rc::new(host_prior)));
         self.host_codebook.replace(Some(Rc::new(host_codebook)));
         self.grid.replace(None);
-        self.held.replace(None);
+        self.new_image(None);
         self.map.replace(None);
         self.meanings.replace(None);
         Ok(info)

@@ -75,6 +75,9 @@ pub struct Session<S> {
     test_hooks: Cell<bool>,
     /// The drawings under way, and whether each was asked to stop.
     drawings: RefCell<Vec<(u64, bool)>>,
+    /// Counts the images the session took (encoded, restored, drawn, or none after a model
+    /// loaded): work started for one image leaves another alone.
+    images: Cell<u64>,
     /// Requests of the user's under way (all but the speculative suggestions, surprisal and
     /// codebook), which speculative work waits for.
     users_requests: Cell<usize>,
@@ -136,6 +139,7 @@ impl<S: ModelSource> Session<S> {
             test_hooks: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
             users_requests: Cell::new(0),
+            images: Cell::new(0),
         }
     }
 
@@ -169,8 +173,12 @@ impl<S: ModelSource> Session<S> {
                 grid_width,
                 grid_height,
                 codes,
+                original,
             } => match self.restore(grid_width, grid_height, codes) {
-                Ok(()) => return,
+                Ok(()) => match self.hold_again(original).await {
+                    Ok(()) => return,
+                    Err(err) => refused(Request::Restore, &err),
+                },
                 Err(err) => refused(Request::Restore, &err),
             },
             ToEngine::Cancel { id } => {
@@ -355,7 +363,7 @@ impl<S: ModelSource> Session<S> {
         .await?;
         held.remember_encoded_terms(&*self.host_codebook()?, model.config.vqvae.commitment_cost);
         self.grid.replace(Some(grid));
-        self.held.replace(Some(held));
+        self.new_image(Some(held));
         Ok(encoding)
     }
 
@@ -418,7 +426,67 @@ impl<S: ModelSource> Session<S> {
             width: grid_width,
             codes,
         }));
-        self.held.replace(None);
+        self.new_image(None);
+        Ok(())
+    }
+
+    /// Takes a new image: what the session keeps of it, if it is a picture.
+    fn new_image(&self, held: Option<Held>) {
+        self.images.set(self.images.get() + 1);
+        self.held.replace(held);
+    }
+
+    /// Encodes again the picture a restored grid was encoded from (`original`: RGBA of the
+    /// grid's size in pixels; empty: none), so that the session holds its `x`, `z_e` and `x̂`
+    /// as after the first encode. Its `x̂` is the decode of the encoder's codes; the cells
+    /// edited since are decoded when the loss terms are next asked for. A picture of another
+    /// size than the grid is left out.
+    async fn hold_again(&self, original: Vec<u8>) -> Result<(), EngineError> {
+        let image = self.images.get();
+        let grid = self.current_grid()?;
+        let (width, height) = (
+            grid.width * VqVaeConfig::DOWNSAMPLE,
+            grid.height * VqVaeConfig::DOWNSAMPLE,
+        );
+        if original.is_empty() || original.len() != 4 * width * height {
+            return Ok(());
+        }
+        let device = self.device()?;
+        let model = self.model()?;
+        let prepared = lab::Prepared {
+            rgba: original,
+            width,
+            height,
+            source_size: (width as u32, height as u32),
+            inverted: false,
+            invert_reason: String::new(),
+        };
+        let (_, encoded, mut held) = lab::encode(
+            &model.vqvae,
+            model.config.vqvae.in_channels,
+            &prepared,
+            "",
+            &device,
+        )
+        .await?;
+        held.remember_encoded_terms(&*self.host_codebook()?, model.config.vqvae.commitment_cost);
+        // Another image taken meanwhile keeps what it holds.
+        if self.images.get() != image {
+            return Ok(());
+        }
+        // The grid as it is now (edits may have landed during the encode): its cells that
+        // differ from the encoder's are decoded when the losses are next asked for.
+        let now = self.current_grid()?;
+        let changed: Vec<CellCode> = now
+            .codes
+            .iter()
+            .zip(&encoded.codes)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, (&code, _))| (i / now.width, i % now.width, code))
+            .collect();
+        held.mark_stale(&changed);
+        self.held.replace(Some(held));
         Ok(())
     }
 
@@ -439,7 +507,7 @@ impl<S: ModelSource> Session<S> {
             codes,
         };
         self.grid.replace(Some(grid.clone()));
-        self.held.replace(None);
+        self.new_image(None);
         let (pictures, (width, height)) =
             generate::decode_pictures(&model, std::slice::from_ref(&grid), &device).await?;
         let picture = pictures.into_iter().next().unwrap_or_default();

@@ -166,10 +166,18 @@ impl LabState {
         self.restoring = false;
         self.resuming = false;
         if let Some(image) = &self.image {
+            // An encoded picture goes along, for the engine to encode again (a drawn or shared
+            // grid's "original" is its own decode: nothing to encode).
+            let encoded = !image.encoding.nearest.is_empty();
             self.outbox.push(ToEngine::Restore {
                 grid_width: image.encoding.grid_width,
                 grid_height: image.encoding.grid_height,
                 codes: image.codes.clone(),
+                original: if encoded {
+                    image.encoding.original.clone()
+                } else {
+                    Vec::new()
+                },
             });
         }
     }

@@ -298,7 +298,7 @@ mod tests {
         });
         assert!(!lab.resuming);
         assert!(
-            matches!(&outbox[..], [ToEngine::Restore { grid_width: 2, grid_height: 2, codes }] if codes == &[1, 2, 3, 9]),
+            matches!(&outbox[..], [ToEngine::Restore { grid_width: 2, grid_height: 2, codes, .. }] if codes == &[1, 2, 3, 9]),
             "{outbox:?}"
         );
     }

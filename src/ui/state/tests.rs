@@ -45,13 +45,18 @@ fn a_restarted_engine_gets_the_model_then_the_grid_and_the_history_stays() {
         .unwrap_or_else(|| panic!("the image was lost"));
     let (w, h) = (image.encoding.grid_width, image.encoding.grid_height);
     let codes = image.codes.clone();
+    // The fixture's grid was not encoded from a picture (no nearest codes): no original goes
+    // along (an encoded one's does, for the engine to encode again: the e2e session scenario).
+    assert!(image.encoding.nearest.is_empty());
+    let original = Vec::new();
     assert_eq!(codes[0], 7);
     assert_eq!(
         lab.outbox,
         [ToEngine::Restore {
             grid_width: w,
             grid_height: h,
-            codes
+            codes,
+            original,
         }]
     );
     let undone = lab.image.as_mut().and_then(Image::undo);

@@ -64,6 +64,7 @@ fn a_restarted_engine_takes_back_the_pages_grid() {
         grid_width: 7,
         grid_height: 7,
         codes,
+        original: Vec::new(),
     };
     assert!(
         ask(&session, &sent, restore(codes.clone())).is_empty(),

@@ -269,3 +269,83 @@ fn the_shipped_catalogue_names_pictures_the_site_has() {
         assert!(sample.tile % 4 == 0, "a tile is whole cells");
     }
 }
+
+/// A grid restored with the picture it was encoded from (after a reload or a restart) has its
+/// inside and its loss terms back, equal to those of the session that encoded and edited it.
+#[test]
+fn a_restored_picture_has_its_inside_and_loss_terms_back() {
+    let (session, sent) = fashion_with_an_image();
+    let codes = codes_in_engine(&session, &sent);
+    let edited = (codes[3 * 7 + 3] + 64) % 128;
+    let patched = answer(
+        &session,
+        &sent,
+        ToEngine::Edit {
+            id: 1,
+            cells: vec![(3, 3, edited)],
+        },
+    );
+    assert!(matches!(patched, FromEngine::Patched { .. }), "{patched:?}");
+    let before = losses(&session, &sent).expect("terms");
+    let model = session.model().expect("model");
+    let original = lab::prepare(ANKLE_BOOT, &model.config, Invert::Auto, DEFAULT_PHOTO_SIZE)
+        .expect("prepared")
+        .rgba;
+    let mut grid = codes.clone();
+    grid[3 * 7 + 3] = edited;
+
+    // A new engine, as after a reload: the model, then the grid with its picture.
+    let (fresh, fresh_sent) = session_on(Folder::shipped());
+    answer(&fresh, &fresh_sent, init_cpu());
+    ask(
+        &fresh,
+        &fresh_sent,
+        ToEngine::LoadModel {
+            name: "fashion".into(),
+        },
+    );
+    let restore = |original: Vec<u8>| ToEngine::Restore {
+        grid_width: 7,
+        grid_height: 7,
+        codes: grid.clone(),
+        original,
+    };
+    assert!(ask(&fresh, &fresh_sent, restore(Vec::new())).is_empty());
+    assert_eq!(
+        losses(&fresh, &fresh_sent),
+        None,
+        "without its picture, no terms"
+    );
+    assert!(
+        ask(&fresh, &fresh_sent, restore(original)).is_empty(),
+        "restore answers nothing"
+    );
+    let after = losses(&fresh, &fresh_sent).expect("with its picture, the terms");
+    assert_eq!(after.changed_cells, 1);
+    for (name, a, b) in [
+        (
+            "reconstruction",
+            after.now.reconstruction,
+            before.now.reconstruction,
+        ),
+        ("codebook", after.now.codebook, before.now.codebook),
+        (
+            "as encoded",
+            after.encoded.reconstruction,
+            before.encoded.reconstruction,
+        ),
+    ] {
+        close(name, a, b);
+    }
+    match answer(&fresh, &fresh_sent, ToEngine::Inside { row: 3, col: 3 }) {
+        FromEngine::Inside(inside) => {
+            assert_eq!(inside.z_e.len(), 16, "z_e is back");
+            assert_eq!(
+                inside.nearest,
+                codes[3 * 7 + 3],
+                "the encoder's code, not the edit"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
