@@ -28,7 +28,7 @@ pub struct Held {
     encoded: Vec<u32>,
     /// `(width, height, channels)` of `x`.
     size: (usize, usize, usize),
-    /// The loss terms with the encoder's codes, computed once.
+    /// The loss terms with the encoder's codes ([`Held::remember_encoded_terms`]).
     encoded_terms: Option<Terms>,
     /// Cells whose codes changed without `x̂` being decoded: the rows and columns that bound
     /// them.
@@ -117,33 +117,26 @@ impl Held {
     }
 
     /// The loss terms with `codes` (the current grid), and with the encoder's codes.
-    pub fn losses(&mut self, codes: &[u32], codebook: &HostCodebook, beta: f64) -> LossReport {
-        let terms = |x_hat: &[f32], codes: &[u32]| {
-            let terms = LossTerms::of((&self.x, x_hat), (&self.z_e, codes), codebook, beta, 1);
-            Terms {
-                reconstruction: terms.reconstruction,
-                codebook: terms.codebook,
-                commitment: terms.commitment,
-            }
+    pub fn losses(&self, codes: &[u32], codebook: &HostCodebook, beta: f64) -> LossReport {
+        let terms = LossTerms::of(
+            (&self.x, &self.x_hat),
+            (&self.z_e, codes),
+            codebook,
+            beta,
+            1,
+        );
+        let now = Terms {
+            reconstruction: terms.reconstruction,
+            codebook: terms.codebook,
+            commitment: terms.commitment,
         };
-        let now = terms(&self.x_hat, codes);
         let changed_cells = codes
             .iter()
             .zip(&self.encoded)
             .filter(|(a, b)| a != b)
             .count();
-        let encoded = match self.encoded_terms {
-            Some(terms) => terms,
-            // Before any edit, x̂ is the encoder's reconstruction.
-            None if changed_cells == 0 => now,
-            None => Terms {
-                reconstruction: f64::NAN,
-                ..terms(&self.x_hat, &self.encoded)
-            },
-        };
-        if encoded.reconstruction.is_finite() {
-            self.encoded_terms = Some(encoded);
-        }
+        // Remembered when the picture was encoded; before that, x̂ is the encoder's.
+        let encoded = self.encoded_terms.unwrap_or(now);
         LossReport {
             now,
             encoded,
@@ -154,12 +147,11 @@ impl Held {
         }
     }
 
-    /// Records the loss terms of the encoder's codes (computed when the image was encoded,
-    /// before any edit changed `x̂`).
+    /// Records the loss terms of the encoder's codes: called as the picture is encoded, while
+    /// `x̂` is still the decode of those codes.
     pub fn remember_encoded_terms(&mut self, codebook: &HostCodebook, beta: f64) {
         let encoded = self.encoded.clone();
-        let report = self.losses(&encoded, codebook, beta);
-        self.encoded_terms = Some(report.now);
+        self.encoded_terms = Some(self.losses(&encoded, codebook, beta).now);
     }
 }
 

@@ -55,7 +55,7 @@ impl<S: ModelSource> Session<S> {
         // The grid as it is now (an edit may have landed during the decode).
         let grid = self.current_grid()?;
         let beta = model.config.vqvae.commitment_cost;
-        Ok(self.held.borrow_mut().as_mut().map(|held| LossReport {
+        Ok(self.held.borrow().as_ref().map(|held| LossReport {
             millis: millis(started),
             ..held.losses(&grid.codes, &codebook, beta)
         }))

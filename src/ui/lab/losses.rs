@@ -20,21 +20,36 @@ pub fn details_open(event: &leptos::ev::Event) -> bool {
         .unwrap_or(false)
 }
 
+/// Sends `request` while `open`, once for each value of `key` (`None`: nothing to ask about),
+/// when `ask` says so (one request on its way, [`crate::ui::state::teaching::Asked`]).
+pub fn ask_while_open<K: PartialEq + Send + Sync + 'static>(
+    engine: Engine,
+    lab: RwSignal<LabState>,
+    open: RwSignal<bool>,
+    key: Memo<Option<K>>,
+    request: ToEngine,
+    ask: fn(&mut LabState) -> bool,
+) {
+    Effect::new(move |_| {
+        if !open.get() || key.with(Option::is_none) {
+            return;
+        }
+        if lab.try_update(ask).unwrap_or(false) {
+            engine.send(request.clone());
+        }
+    });
+}
+
 /// The folded panel.
 #[component]
 pub fn LossesPanel(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView {
     let open = RwSignal::new(false);
-    // The grid as the page holds it: a change asks for the terms again.
+    // The image and its grid (an edit, an undo): a change asks for the terms again.
     let grid = Memo::new(move |_| {
-        lab.with(|lab| lab.image.as_ref().map(|image| (lab.images, image.codes.clone())))
+        lab.with(|lab| lab.image.as_ref().map(|_| (lab.images, lab.saved_revision())))
     });
-    Effect::new(move |_| {
-        if !open.get() || grid.with(Option::is_none) {
-            return;
-        }
-        if lab.try_update(|lab| lab.teaching.losses.ask()).unwrap_or(false) {
-            engine.send(ToEngine::Losses);
-        }
+    ask_while_open(engine, lab, open, grid, ToEngine::Losses, |lab| {
+        lab.teaching.losses.ask()
     });
     let answer = Memo::new(move |_| lab.with(|lab| lab.teaching.losses.answer.clone()));
     let error = move || lab.with(|lab| lab.teaching.losses.error.clone());

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 
 use super::codebook::CodeTile;
-use super::losses::details_open;
+use super::losses::{ask_while_open, details_open};
 use crate::protocol::ToEngine;
 use crate::ui::atlas::mean_colours;
 use crate::ui::codebook_map::{Layout, caption, layout, nearest_codes};
@@ -24,13 +24,8 @@ pub fn MapPanel(engine: Engine, lab: RwSignal<LabState>) -> impl IntoView {
     let open = RwSignal::new(false);
     // Asked once an image (z_e does not change with edits; the codes' sizes follow the page).
     let image = Memo::new(move |_| lab.with(|lab| lab.image.as_ref().map(|_| lab.images)));
-    Effect::new(move |_| {
-        if !open.get() || image.get().is_none() {
-            return;
-        }
-        if lab.try_update(|lab| lab.teaching.map.ask()).unwrap_or(false) {
-            engine.send(ToEngine::Map);
-        }
+    ask_while_open(engine, lab, open, image, ToEngine::Map, |lab| {
+        lab.teaching.map.ask()
     });
     let hovered = RwSignal::new(None::<u32>);
     let laid_out = Memo::new(move |_| {

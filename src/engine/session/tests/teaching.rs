@@ -18,6 +18,19 @@ fn map(session: &Session<Folder>, sent: &RefCell<Vec<FromEngine>>) -> CodebookMa
     }
 }
 
+/// Sets one cell, as the page's edit 1; asserts that the engine patched it.
+fn edit(session: &Session<Folder>, sent: &RefCell<Vec<FromEngine>>, cell: (usize, usize, u32)) {
+    let patched = answer(
+        session,
+        sent,
+        ToEngine::Edit {
+            id: 1,
+            cells: vec![cell],
+        },
+    );
+    assert!(matches!(patched, FromEngine::Patched { .. }), "{patched:?}");
+}
+
 fn close(name: &str, engine: f64, reference: f64) {
     assert!(
         (engine - reference).abs() <= 1e-5 * reference.abs().max(1e-9),
@@ -64,15 +77,7 @@ fn the_loss_terms_are_the_trainers_and_follow_edits_and_undo() {
     // An edit of cell (3, 3) to another code.
     let codes = codes_in_engine(&session, &sent);
     let other = (codes[3 * 7 + 3] + 64) % 128;
-    let patched = answer(
-        &session,
-        &sent,
-        ToEngine::Edit {
-            id: 1,
-            cells: vec![(3, 3, other)],
-        },
-    );
-    assert!(matches!(patched, FromEngine::Patched { .. }), "{patched:?}");
+    edit(&session, &sent, (3, 3, other));
     let edited = losses(&session, &sent).expect("terms");
     assert_eq!(edited.changed_cells, 1);
     assert_eq!(edited.encoded, report.encoded, "as encoded: unchanged");
@@ -277,15 +282,7 @@ fn a_restored_picture_has_its_inside_and_loss_terms_back() {
     let (session, sent) = fashion_with_an_image();
     let codes = codes_in_engine(&session, &sent);
     let edited = (codes[3 * 7 + 3] + 64) % 128;
-    let patched = answer(
-        &session,
-        &sent,
-        ToEngine::Edit {
-            id: 1,
-            cells: vec![(3, 3, edited)],
-        },
-    );
-    assert!(matches!(patched, FromEngine::Patched { .. }), "{patched:?}");
+    edit(&session, &sent, (3, 3, edited));
     let before = losses(&session, &sent).expect("terms");
     let model = session.model().expect("model");
     let original = lab::prepare(ANKLE_BOOT, &model.config, Invert::Auto, DEFAULT_PHOTO_SIZE)
