@@ -166,15 +166,9 @@ async fn model_and_ankle_boot(
         256,
     )
     .unwrap_or_else(|err| panic!("{err}"));
-    let (_, grid, _) = vq_lab::engine::lab::encode(
-        &model.vqvae,
-        model.config.vqvae.in_channels,
-        &prepared,
-        "ankle boot",
-        device,
-    )
-    .await
-    .unwrap_or_else(|err| panic!("{err}"));
+    let (_, grid, _) = vq_lab::engine::lab::encode(&model, &prepared, "ankle boot", device)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
     (model, grid)
 }
 
@@ -214,12 +208,10 @@ async fn the_fashion_model_encodes_an_example_into_seven_by_seven_codes() {
         .unwrap_or_else(|err| panic!("{err}"));
         assert_eq!((prepared.width, prepared.height), (28, 28));
         assert!(!prepared.inverted, "{}", prepared.invert_reason);
-        let channels = model.config.vqvae.in_channels;
         // The first encode compiles kernels; the second is the one a user waits for.
-        let _ =
-            vq_lab::engine::lab::encode(&model.vqvae, channels, &prepared, "warm", &device).await;
+        let _ = vq_lab::engine::lab::encode(&model, &prepared, "warm", &device).await;
         let (encoding, grid, _) =
-            vq_lab::engine::lab::encode(&model.vqvae, channels, &prepared, "ankle boot", &device)
+            vq_lab::engine::lab::encode(&model, &prepared, "ankle boot", &device)
                 .await
                 .unwrap_or_else(|err| panic!("{err}"));
         console_log!(
@@ -326,11 +318,10 @@ async fn an_edit_patch_equals_the_crop_of_a_full_decode() {
         for &(row, col, code) in &cells {
             grid.codes[row * grid.width + col] = code;
         }
-        let (patch, _) =
-            vq_lab::engine::lab::patch(&model.vqvae, &model.config.vqvae, &grid, &cells, &device)
-                .await
-                .unwrap_or_else(|err| panic!("{err}"))
-                .unwrap_or_else(|| panic!("cells were given"));
+        let (patch, _) = vq_lab::engine::lab::patch(&model, &grid, &cells, &device)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"))
+            .unwrap_or_else(|| panic!("cells were given"));
         let full = model.vqvae.decode(vq_model::sampler::Grid::to_tensor(
             std::slice::from_ref(&grid),
             &device,
@@ -547,4 +538,68 @@ async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank
                 .all(|s| s.preview.rgba.len() == 4 * s.preview.width * s.preview.height)
         );
     }
+}
+
+/// On the CPU backend the engine runs the autoencoder on the host with WebAssembly SIMD
+/// kernels (`vq_model::vqvae::HostVqVae`), which native tests cannot reach: here, in the
+/// browser, they give burn's codes for the ankle boot, its reconstruction within one grey
+/// level, and the window of an edit within one grey level of burn's window.
+#[wasm_bindgen_test]
+async fn the_host_kernels_compute_what_burns_layers_compute_in_the_browser() {
+    let device = Device::flex();
+    let burn =
+        vq_lab::engine::lab::load(fashion_files(), &device).unwrap_or_else(|err| panic!("{err}"));
+    let mut host =
+        vq_lab::engine::lab::load(fashion_files(), &device).unwrap_or_else(|err| panic!("{err}"));
+    host.host = Some(
+        vq_model::vqvae::HostVqVae::read(&host.vqvae)
+            .await
+            .unwrap_or_else(|err| panic!("{err}")),
+    );
+    let prepared = vq_lab::engine::lab::prepare(
+        ANKLE_BOOT,
+        &burn.config,
+        vq_lab::protocol::Invert::Auto,
+        256,
+    )
+    .unwrap_or_else(|err| panic!("{err}"));
+    let encode = |model| vq_lab::engine::lab::encode(model, &prepared, "ankle boot", &device);
+    let (by_burn, mut grid, _) = encode(&burn).await.unwrap_or_else(|err| panic!("{err}"));
+    let (by_host, _, _) = encode(&host).await.unwrap_or_else(|err| panic!("{err}"));
+    let levels = |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max();
+    assert_eq!(by_host.codes, by_burn.codes);
+    assert_eq!(by_host.nearest, by_burn.nearest);
+    assert_eq!(by_host.reconstruction.len(), by_burn.reconstruction.len());
+    let worst = levels(&by_host.reconstruction, &by_burn.reconstruction);
+    console_log!("host kernels against burn's layers: reconstruction within {worst:?} levels");
+    assert!(worst <= Some(1), "{worst:?}");
+    let cells = [(3, 2, 17), (4, 4, 90)];
+    for &(row, col, code) in &cells {
+        grid.codes[row * grid.width + col] = code;
+    }
+    let patch = |model| vq_lab::engine::lab::patch(model, &grid, &cells, &device);
+    let (from_burn, _) = patch(&burn)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"))
+        .unwrap_or_else(|| panic!("cells were given"));
+    let (from_host, _) = patch(&host)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"))
+        .unwrap_or_else(|| panic!("cells were given"));
+    assert_eq!(
+        (
+            from_host.top,
+            from_host.left,
+            from_host.width,
+            from_host.height
+        ),
+        (
+            from_burn.top,
+            from_burn.left,
+            from_burn.width,
+            from_burn.height
+        )
+    );
+    let worst = levels(&from_host.rgba, &from_burn.rgba);
+    assert!(worst <= Some(1), "the edit's window: {worst:?}");
 }

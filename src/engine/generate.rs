@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use burn::tensor::Device;
 use vq_model::VqVaeConfig;
-use vq_model::incremental::decode_window_each;
 use vq_model::prior::HostPrior;
 use vq_model::sampler::{
     CachedResampler, Grid, HostSuggester, HostSurprisal, Resampler, SampleOptions,
@@ -16,9 +15,9 @@ use vq_model::sampler::{
 use vq_model::weights::LoadedModel;
 use web_time::Instant;
 
-use super::EngineError;
 use super::pause::yield_to_events;
-use crate::protocol::{Drawn, PatchPixels, SamplerKind, Sampling, SuggestedCode};
+use super::{EngineError, autoencoder};
+use crate::protocol::{Drawn, SamplerKind, Sampling, SuggestedCode};
 
 /// Grids drawn side by side at most.
 pub const MAX_COUNT: usize = 8;
@@ -86,8 +85,8 @@ pub async fn decode_pictures(
     grids: &[Grid],
     device: &Device,
 ) -> Result<(Vec<Vec<u8>>, (usize, usize)), EngineError> {
-    let decoded = model.vqvae.decode(Grid::to_tensor(grids, device)); // [n, C, H, W]
-    Ok(vq_model::image::rgba_each_from_tensor(decoded).await?)
+    let decoded = autoencoder::decode(model, grids, device).await?;
+    Ok((decoded.rgba(), (decoded.width, decoded.height)))
 }
 
 /// What draws the cells: the cached sampler ([`CachedResampler`], one cell's work per cell,
@@ -422,28 +421,14 @@ pub async fn suggest(
     give_way(turn).await?;
     let ranked = suggester.ranked(SUGGESTIONS);
     let codes: Vec<u32> = ranked.iter().map(|suggestion| suggestion.code).collect();
-    let patch = decode_window_each(
-        &model.vqvae,
-        &model.config.vqvae,
-        grid,
-        (row, col),
-        &codes,
-        device,
-    );
-    let (previews, (width, height)) = vq_model::image::rgba_each_from_tensor(patch.pixels).await?;
+    let decoded = autoencoder::decode_window_with(model, grid, (row, col), &codes, device).await?;
     Ok(ranked
         .into_iter()
-        .zip(previews)
-        .map(|(suggestion, rgba)| SuggestedCode {
+        .enumerate()
+        .map(|(i, suggestion)| SuggestedCode {
             code: suggestion.code,
             probability: suggestion.probability,
-            preview: PatchPixels {
-                top: patch.top,
-                left: patch.left,
-                width,
-                height,
-                rgba,
-            },
+            preview: decoded.patch(i),
         })
         .collect())
 }

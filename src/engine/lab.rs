@@ -4,16 +4,15 @@
 //! Free of any web API, so it compiles natively too; the worker ([`super::worker`]) fetches the
 //! bytes and posts the results. Every read from the device is asynchronous.
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use vq_model::image::{decode_upload, fit_size, planes_from_rgba, resize, rgba_from_planes};
-use vq_model::incremental::decode_window;
 use vq_model::sampler::Grid;
 use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
-use vq_model::{ModelConfig, VqVae, VqVaeConfig, read_f32, read_i64};
+use vq_model::{ModelConfig, VqVaeConfig, read_f32, read_i64};
 use web_time::Instant;
 
-use super::EngineError;
 use super::held::Held;
+use super::{EngineError, autoencoder};
 use crate::protocol::{CellCode, Encoding, Invert, NEAREST, PHOTO_SIZES, PatchPixels};
 
 /// A border whose mean grey level (0–255) is above this counts as light.
@@ -138,30 +137,28 @@ pub fn prepare(
 ///
 /// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn encode(
-    vqvae: &VqVae,
-    channels: usize,
+    model: &LoadedModel,
     prepared: &Prepared,
     source: &str,
     device: &Device,
 ) -> Result<(Encoding, Grid, Held), EngineError> {
     let started = Instant::now();
+    let channels = model.config.vqvae.in_channels;
     let size = (prepared.width, prepared.height);
     let x = planes_from_rgba(&prepared.rgba, size, channels); // [C, H, W]
-    let x_tensor = Tensor::<4>::from_data(
-        TensorData::new(x.clone(), [1, channels, prepared.height, prepared.width]),
-        device,
-    );
-    let z_e = vqvae.encoder.forward(x_tensor); // [1, D, h, w]
-    let ranked = vqvae.quantizer.ranked(z_e.clone(), NEAREST); // [1, h, w, k]
+    let (z_e, z_e_values) = autoencoder::z_e(model, std::slice::from_ref(&x), size, device);
+    let ranked = model.vqvae.quantizer.ranked(z_e.clone(), NEAREST); // [1, h, w, k]
     let [_, grid_height, grid_width, k] = ranked.codes.dims();
-    // Decode the nearest codes on the device before anything is read back.
-    let x_hat = vqvae.decode(
-        ranked
-            .codes
-            .clone()
-            .slice([0..1, 0..grid_height, 0..grid_width, 0..1])
-            .reshape([1, grid_height, grid_width]),
-    ); // [1, C, H, W]
+    // On the device, decode the nearest codes before anything is read back.
+    let device_x_hat = model.host.is_none().then(|| {
+        model.vqvae.decode(
+            ranked
+                .codes
+                .clone()
+                .slice([0..1, 0..grid_height, 0..grid_width, 0..1])
+                .reshape([1, grid_height, grid_width]),
+        ) // [1, C, H, W]
+    });
     let nearest = read_codes(ranked.codes).await?;
     let nearest_distance = read_f32(ranked.distance).await?;
     let codes: Vec<u32> = nearest.iter().step_by(k).copied().collect();
@@ -170,11 +167,21 @@ pub async fn encode(
         width: grid_width,
         codes: codes.clone(),
     };
-    let x_hat = read_f32(x_hat).await?; // [C, H, W]
+    let x_hat = match device_x_hat {
+        Some(x_hat) => read_f32(x_hat).await?,
+        None => autoencoder::decode(model, std::slice::from_ref(&grid), device)
+            .await?
+            .planes
+            .swap_remove(0),
+    }; // [C, H, W]
+    let z_e = match z_e_values {
+        Some(values) => values,
+        None => read_f32(z_e).await?,
+    };
     let reconstruction = rgba_from_planes(&x_hat, size, channels);
     let held = Held::new(
         (x, x_hat),
-        read_f32(z_e).await?,
+        z_e,
         codes.clone(),
         (prepared.width, prepared.height, channels),
     );
@@ -204,8 +211,7 @@ pub async fn encode(
 ///
 /// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn encode_cells(
-    vqvae: &VqVae,
-    channels: usize,
+    model: &LoadedModel,
     images: &[&[u8]],
     (width, height): (usize, usize),
     device: &Device,
@@ -213,15 +219,13 @@ pub async fn encode_cells(
     if images.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let planes: Vec<f32> = images
+    let channels = model.config.vqvae.in_channels;
+    let planes: Vec<Vec<f32>> = images
         .iter()
-        .flat_map(|rgba| planes_from_rgba(rgba, (width, height), channels))
+        .map(|rgba| planes_from_rgba(rgba, (width, height), channels))
         .collect();
-    let x = Tensor::<4>::from_data(
-        TensorData::new(planes, [images.len(), channels, height, width]),
-        device,
-    );
-    let ranked = vqvae.quantizer.ranked(vqvae.encoder.forward(x), 1); // [n, h, w, 1]
+    let (z_e, _) = autoencoder::z_e(model, &planes, (width, height), device);
+    let ranked = model.vqvae.quantizer.ranked(z_e, 1); // [n, h, w, 1]
     let cells = ranked.codes.dims()[1] * ranked.codes.dims()[2];
     let codes = read_codes(ranked.codes).await?;
     let distances = read_f32(ranked.distance).await?;
@@ -242,8 +246,7 @@ pub async fn encode_cells(
 ///
 /// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn patch(
-    vqvae: &VqVae,
-    config: &VqVaeConfig,
+    model: &LoadedModel,
     grid: &Grid,
     cells: &[CellCode],
     device: &Device,
@@ -254,20 +257,9 @@ pub async fn patch(
     ) else {
         return Ok(None);
     };
-    let patch = decode_window(vqvae, config, grid, rows, cols, device);
-    let [_, channels, height, width] = patch.pixels.dims();
-    let planes = read_f32(patch.pixels).await?;
-    let rgba = rgba_from_planes(&planes, (width, height), channels);
-    Ok(Some((
-        PatchPixels {
-            top: patch.top,
-            left: patch.left,
-            width,
-            height,
-            rgba,
-        },
-        planes,
-    )))
+    let mut decoded = autoencoder::decode_window(model, grid, rows, cols, device).await?;
+    let patch = decoded.patch(0);
+    Ok(Some((patch, decoded.planes.swap_remove(0))))
 }
 
 /// The codes of an integer tensor of codes, read back (a negative index, which the quantizer

@@ -5,6 +5,7 @@
 //! in the browser it runs in a dedicated Web Worker ([`worker`]) that only carries the
 //! messages of [`crate::protocol`] to and from the session.
 //!
+//! - [`autoencoder`]: the encoder and decoder, on the host (CPU backend) or the device;
 //! - [`lab`]: prepare an upload, encode it, decode the window an edit reaches;
 //! - [`meaning`]: the cells of a model's pictures by code (what each code means);
 //! - [`held`]: what the engine keeps of an encoded picture (`x`, `x̂`, `z_e`) on the host;
@@ -12,6 +13,7 @@
 //! - [`source`]: where the site's files come from ([`fetch`] in the browser);
 //! - [`error`]: every failure, with the page's sentence.
 
+pub mod autoencoder;
 pub mod device;
 pub mod error;
 #[cfg(target_arch = "wasm32")]

@@ -18,6 +18,10 @@ pub enum ToEngine {
         /// Whether the engine takes [`ToEngine::Crash`] (the page's `?test-hooks`, for the
         /// end-to-end tests of a restart).
         test_hooks: bool,
+        /// On the CPU backend, run the autoencoder with burn's layers rather than the host
+        /// kernels (the page's `?autoencoder=burn`, which the benchmark measures against them).
+        #[serde(default)]
+        burn_autoencoder: bool,
     },
     /// Fetch, verify and load a model; answers [`FromEngine::LoadProgress`] messages, then
     /// [`FromEngine::ModelLoaded`] or [`FromEngine::ModelFailed`].

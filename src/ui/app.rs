@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
     let page_build = StoredValue::new(dom::page_build());
 
     let test_hooks = location::test_hooks();
+    let burn_autoencoder = location::burn_autoencoder();
     let client = StoredValue::new_local(None::<EngineClient>);
     // A line after a restart: what happened, and that the user's work was kept.
     let restarted = RwSignal::new(None::<String>);
@@ -154,6 +155,7 @@ pub fn App() -> impl IntoView {
             handle.send(&ToEngine::Init {
                 preference,
                 test_hooks,
+                burn_autoencoder,
             })
         });
     });

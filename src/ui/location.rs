@@ -40,6 +40,14 @@ pub fn modes() -> Modes {
         .map_or_else(Modes::default, |search| Modes::from_query(&search))
 }
 
+/// Whether the address asks for burn's layers for the autoencoder on the CPU backend
+/// (`?autoencoder=burn`, which the benchmark measures against the host kernels).
+pub fn burn_autoencoder() -> bool {
+    search_params()
+        .and_then(|params| params.get("autoencoder"))
+        .is_some_and(|name| name == "burn")
+}
+
 /// The sampler the address names (`?sampler=windowed`, which the benchmark measures against
 /// the cached one); the cached sampler otherwise.
 pub fn sampler() -> SamplerKind {

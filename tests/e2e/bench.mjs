@@ -85,12 +85,20 @@ const OPERATIONS = [
   { id: "sample-fashion-8", label: "sample: fashion, 8 grids of 7×7", backends: ["cpu"], samplers: true },
   { id: "sample-photo-1", label: "sample: photo, one 16×16 grid", backends: ["cpu"], samplers: true },
   { id: "wasm-peak", label: "single-thread WebAssembly SIMD peak", backends: ["cpu"], limit: true },
+  { id: "autoencoder-encode-256", label: "photo: upload 256 px PNG → heatmap (encoder, nearest codes, full decode)",
+    backends: ["cpu"], autoencoders: true },
+  { id: "autoencoder-full-decode", label: "photo: import a 64×64 grid → pixels (a full decode)", backends: ["cpu"], autoencoders: true },
+  { id: "autoencoder-edit", label: "photo 256 px: Set code → pixels, engine idle (the edit's window)", backends: ["cpu"], autoencoders: true },
 ];
+/// The autoencoder on the CPU backend: burn's layers (`?autoencoder=burn`, the previous path)
+/// and the host kernels (`vq_model::vqvae::HostVqVae`, the engine's choice there).
+const AUTOENCODERS = ["burn", "host"];
 const operation = Object.fromEntries(OPERATIONS.map((op) => [op.id, op]));
 
 /// The samplers an operation is measured with on `backend` (SwiftShader: the cached one only;
 /// the windowed sampler takes over a minute there).
 function samplersOf(op, backend) {
+  if (op.autoencoders) return AUTOENCODERS;
   if (!op.samplers) return [null];
   return backend === "webgpu" ? ["cached"] : SAMPLERS;
 }
@@ -1110,6 +1118,88 @@ async function windowDecode(page, backend, peerBase, peerState) {
     (i) => peerRun(page, peerBase, "photo", [side, side], gridCodes(side, side, K, i)));
 }
 
+/// The autoencoder's two paths on the CPU backend, in turn in two pages of one browser (one
+/// with `?autoencoder=burn`): a 256 px upload, a grid import (a full decode) and an edit, each
+/// timed as the user sees it, with the engine's own time.
+async function autoencoderSession(browser, base) {
+  const ids = ["autoencoder-encode-256", "autoencoder-full-decode", "autoencoder-edit"].filter((id) => wanted("cpu", id));
+  if (ids.length === 0) return;
+  console.log("cpu: the autoencoder, burn's layers and the host kernels in turn (two pages)");
+  const pages = {};
+  try {
+    for (const kind of AUTOENCODERS) {
+      const query = kind === "burn" ? "?backend=cpu&autoencoder=burn" : "?backend=cpu";
+      pages[kind] = await open(browser, `${base}${query}`);
+      const { page } = pages[kind];
+      await loaded(page, "cpu");
+      await switchModel(page, "cpu", "photo");
+      await photoSize(page, "cpu", 256);
+      await upload(page, "cpu", "warm-up.png", photoLike(256));
+      await idle(page, "cpu", "the first upload (and the codebook it asks for)");
+    }
+    const K = CONFIGS.photo.vqvae.codebook_size;
+    const steps = {
+      "autoencoder-encode-256": async (page, i) => ({ ...(await upload(page, "cpu", `photo-256-${i + 1}.png`, photoLike(256, 20 + i))),
+        engineMs: await engineMillis(page, "encode") }),
+      "autoencoder-full-decode": (page, i) => importGrid(page, "cpu", "photo", [64, 64], gridCodes(64, 64, K, i), `photo-grid-${i + 1}.json`),
+      "autoencoder-edit": async (page, i) => {
+        const [row, col] = [8 + ((7 * i) % 48), 8 + ((13 * i + 5) % 48)];
+        await takeTool(page, "Select");
+        return editOnce(page, "cpu", async () => {
+          const at = await canvasPoint(page, row, col);
+          await page.mouse.click(at.x, at.y);
+          await page.waitForTimeout(100);
+          await idle(page, "cpu", "selecting a cell");
+        }, 0, K);
+      },
+    };
+    for (const id of ids) {
+      for (let i = 0; i < RUNS; i++) {
+        for (const kind of AUTOENCODERS) {
+          const record = entry("cpu", id, kind);
+          if (record.failure) continue;
+          try {
+            await idle(pages[kind].page, "cpu");
+            record.runs.push(await steps[id](pages[kind].page, i));
+          } catch (error) {
+            record.failure = `run ${i + 1} of ${RUNS} failed: ${sentence(error)}`;
+          }
+        }
+      }
+      for (const kind of AUTOENCODERS) {
+        const record = entry("cpu", id, kind);
+        console.log(`  cpu/${id}/${kind}: ${record.runs.map((r) => r.ms.toFixed(0)).join(", ")} ms; ` +
+          `engine ${record.runs.map((r) => r.engineMs?.toFixed(1)).join(", ")} ms${record.failure ? ` — ${record.failure}` : ""}`);
+      }
+    }
+  } catch (error) {
+    for (const id of ids) for (const kind of AUTOENCODERS) entry("cpu", id, kind).failure ??= sentence(error);
+  } finally {
+    for (const { context } of Object.values(pages)) await context.close();
+  }
+}
+
+/// The autoencoder's table: burn's layers (the previous path) against the host kernels.
+function autoencoderTable() {
+  const rows = OPERATIONS.filter((op) => op.autoencoders && AUTOENCODERS.some((k) => results.has(`cpu/${op.id}/${k}`)));
+  if (!rows.length) return [];
+  const lines = ["## The autoencoder on the CPU backend: host kernels against burn's layers", "",
+    "The engine runs the VQ-VAE's encoder and decoder on the host on the CPU backend (`vq_model::vqvae::HostVqVae`: " +
+    "a block of 4 pixels × 8 channels per step, vectorised to WebAssembly SIMD); `?autoencoder=burn` keeps burn's " +
+    "layers (the previous path). Both pages in one browser, in turn, the same inputs. Engine: the engine's own time; " +
+    "user: input → pixels.", "",
+    "| operation | burn: engine | burn: user | host: engine | host: user | ratio (engine medians) | runs | notes |",
+    "|---|---|---|---|---|---|---|---|"];
+  for (const op of rows) {
+    const [burn, host] = AUTOENCODERS.map((k) => results.get(`cpu/${op.id}/${k}`));
+    const [eb, eh] = [burn && engineMedian(burn), host && engineMedian(host)];
+    const note = [burn?.failure && `burn: ${burn.failure}`, host?.failure && `host: ${host.failure}`].filter(Boolean).join("; ");
+    lines.push(`| ${cellText(op.label)} | ${ms(eb)} | ${ms(burn && summary(burn).median)} | ${ms(eh)} | ` +
+      `${ms(host && summary(host).median)} | ${times(eb && eh ? eb / eh : null)} | ${burn?.runs.length ?? 0}/${host?.runs.length ?? 0} | ${cellText(note)} |`);
+  }
+  return [...lines, ""];
+}
+
 // ------------------------------------------------------------------ multiply-adds
 
 /// The cells an edit of one cell decodes: `incremental::Window` (crates/vq-model/src/incremental.rs)
@@ -1530,7 +1620,7 @@ function tables(report) {
       lines.push("");
     }
   }
-  lines.push(...peerTable(report), ...limitSection());
+  lines.push(...autoencoderTable(), ...peerTable(report), ...limitSection());
   if (report.sizes.length) {
     lines.push("## Sizes", "", "| file | raw | gzip -9 |", "|---|---|---|");
     for (const f of report.sizes) lines.push(`| \`${f.file}\` | ${bytes(f.raw)} | ${bytes(f.gzip9)} |`);
@@ -1592,6 +1682,7 @@ try {
         await guarded(["wasm-peak"], async () => {
           report.peak = await limitSession(browser);
         });
+        await guarded([], () => autoencoderSession(browser, base));
         await guarded(ids("fashion-encode", "fashion-edit-after-select", "fashion-edit-idle", "photo-encode-128",
           "photo-encode-256", "photo-encode-512", "photo-encode-512to256", "photo-edit-after-select", "photo-edit-idle",
           "photo-brush", "photo-suggest", "photo-surprisal"), () => labSession(browser, base, backend));

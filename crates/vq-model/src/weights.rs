@@ -194,6 +194,9 @@ pub struct LoadedModel {
     pub vqvae: VqVae,
     /// The prior.
     pub prior: PixelCnnPrior,
+    /// The autoencoder on the host ([`crate::vqvae::HostVqVae`]), when its user chose it (the
+    /// browser's CPU backend, where it is faster than burn's layers); `None` as loaded.
+    pub host: Option<crate::vqvae::HostVqVae>,
 }
 
 /// Loads the model directory `dir` from disk (native tools: the trainer, the examples), every
@@ -262,6 +265,7 @@ pub fn load_model(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel,
         files.prior,
     )?;
     Ok(LoadedModel {
+        host: None,
         config,
         manifest,
         vqvae,

@@ -6,14 +6,13 @@
 
 use std::rc::Rc;
 
-use vq_model::incremental::decode_window_each;
 use vq_model::inside::{HostCodebook, nearest_of};
 use vq_model::sampler::Grid;
 
 use super::Session;
-use crate::engine::EngineError;
 use crate::engine::source::ModelSource;
-use crate::protocol::{CellInside, MovedCell, PatchPixels};
+use crate::engine::{EngineError, autoencoder};
+use crate::protocol::{CellInside, MovedCell};
 
 impl<S: ModelSource> Session<S> {
     pub(super) fn host_codebook(&self) -> Result<Rc<HostCodebook>, EngineError> {
@@ -80,15 +79,8 @@ impl<S: ModelSource> Session<S> {
         let moved = codebook.toward(&z_e, toward, t);
         let distances = codebook.distances(&moved);
         let (code, _) = nearest_of(&distances);
-        let patch = decode_window_each(
-            &model.vqvae,
-            &model.config.vqvae,
-            &grid,
-            (row, col),
-            &[code],
-            &device,
-        );
-        let (rgba, (width, height)) = vq_model::image::rgba_from_tensor(patch.pixels).await?;
+        let decoded =
+            autoencoder::decode_window_with(&model, &grid, (row, col), &[code], &device).await?;
         Ok(MovedCell {
             row,
             col,
@@ -98,13 +90,7 @@ impl<S: ModelSource> Session<S> {
             distance_nearest: distances[nearest as usize],
             distance_toward: distances[toward as usize],
             boundary: codebook.boundary(&z_e, nearest, toward),
-            patch: PatchPixels {
-                top: patch.top,
-                left: patch.left,
-                width,
-                height,
-                rgba,
-            },
+            patch: decoded.patch(0),
         })
     }
 }

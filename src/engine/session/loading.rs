@@ -6,13 +6,15 @@ use web_time::Instant;
 use vq_model::VqVaeConfig;
 use vq_model::inside::HostCodebook;
 use vq_model::prior::HostPrior;
+use vq_model::vqvae::HostVqVae;
 use vq_model::weights::{ModelFiles, WeightsError, files, parse_manifest, verify};
 
 use super::{Session, build, max_grid_side, millis};
 use crate::engine::source::{FetchError, ModelSource};
 use crate::engine::{EngineError, choose, lab, warmup};
 use crate::protocol::{
-    BackendPreference, CATALOGUE_PATH, Catalogue, EngineReport, FromEngine, LoadStage, ModelInfo,
+    Backend, BackendPreference, CATALOGUE_PATH, Catalogue, EngineReport, FromEngine, LoadStage,
+    ModelInfo,
 };
 use std::rc::Rc;
 
@@ -151,6 +153,17 @@ impl<S: ModelSource> Session<S> {
         .map_err(|err: WeightsError| EngineError::from(err))?;
         self.progress(name, LoadStage::WarmingUp, loaded, Some(total));
         let warmup_millis = lab::warm_up(&model, &device).await?;
+        // On the CPU backend the autoencoder runs on the host: its kernels are faster there
+        // than burn's layers (BENCHMARKS.md).
+        let on_cpu = self
+            .chosen
+            .borrow()
+            .as_ref()
+            .is_some_and(|chosen| chosen.backend == Backend::Cpu);
+        let mut model = model;
+        if on_cpu && !self.burn_autoencoder.get() {
+            model.host = Some(HostVqVae::read(&model.vqvae).await?);
+        }
         let host_prior = HostPrior::read(&model.prior).await?;
         let host_codebook = HostCodebook::read(&model.vqvae.quantizer).await?;
         let info = ModelInfo {

@@ -73,6 +73,9 @@ pub struct Session<S> {
     meanings: RefCell<Option<Rc<Meanings>>>,
     /// Whether [`ToEngine::Crash`] is taken (set by [`ToEngine::Init`]).
     test_hooks: Cell<bool>,
+    /// Whether the CPU backend runs the autoencoder with burn's layers rather than the host
+    /// kernels (set by [`ToEngine::Init`]).
+    burn_autoencoder: Cell<bool>,
     /// The drawings under way, and whether each was asked to stop.
     drawings: RefCell<Vec<(u64, bool)>>,
     /// Counts the images the session took (encoded, restored, drawn, or none after a model
@@ -137,6 +140,7 @@ impl<S: ModelSource> Session<S> {
             map: RefCell::new(None),
             meanings: RefCell::new(None),
             test_hooks: Cell::new(false),
+            burn_autoencoder: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
             users_requests: Cell::new(0),
             images: Cell::new(0),
@@ -163,8 +167,10 @@ impl<S: ModelSource> Session<S> {
             ToEngine::Init {
                 preference,
                 test_hooks,
+                burn_autoencoder,
             } => {
                 self.test_hooks.set(test_hooks);
+                self.burn_autoencoder.set(burn_autoencoder);
                 self.init(preference)
                     .await
                     .map_or_else(|err| refused(Request::Init, &err), FromEngine::Ready)
@@ -353,14 +359,7 @@ impl<S: ModelSource> Session<S> {
         let device = self.device()?;
         let model = self.model()?;
         let prepared = lab::prepare(bytes, &model.config, invert, long_side)?;
-        let (encoding, grid, mut held) = lab::encode(
-            &model.vqvae,
-            model.config.vqvae.in_channels,
-            &prepared,
-            source,
-            &device,
-        )
-        .await?;
+        let (encoding, grid, mut held) = lab::encode(&model, &prepared, source, &device).await?;
         held.remember_encoded_terms(&*self.host_codebook()?, model.config.vqvae.commitment_cost);
         self.grid.replace(Some(grid));
         self.new_image(Some(held));
@@ -398,7 +397,7 @@ impl<S: ModelSource> Session<S> {
         let model = self.model()?;
         // Set the codes before the first await, so edits apply in the order they were sent.
         let grid = self.set_codes(cells)?;
-        let (patch, planes) = lab::patch(&model.vqvae, &model.config.vqvae, &grid, cells, &device)
+        let (patch, planes) = lab::patch(&model, &grid, cells, &device)
             .await?
             .ok_or(EngineError::EmptyEdit)?;
         // x̂ follows, unless the grid changed meanwhile (a later edit marks its own cells).
@@ -461,14 +460,7 @@ impl<S: ModelSource> Session<S> {
             inverted: false,
             invert_reason: String::new(),
         };
-        let (_, encoded, mut held) = lab::encode(
-            &model.vqvae,
-            model.config.vqvae.in_channels,
-            &prepared,
-            "",
-            &device,
-        )
-        .await?;
+        let (_, encoded, mut held) = lab::encode(&model, &prepared, "", &device).await?;
         held.remember_encoded_terms(&*self.host_codebook()?, model.config.vqvae.commitment_cost);
         // Another image taken meanwhile keeps what it holds.
         if self.images.get() != image {

@@ -11,9 +11,7 @@ use std::rc::Rc;
 
 use vq_model::VqVaeConfig;
 use vq_model::image::decode_upload;
-use vq_model::incremental::decode_window;
 use vq_model::map::Pca2;
-use vq_model::read_f32;
 use vq_model::weights::LoadedModel;
 use web_time::Instant;
 
@@ -21,7 +19,7 @@ use super::{Session, millis};
 use crate::engine::meaning::{Meanings, Picture};
 use crate::engine::pause::yield_to_events;
 use crate::engine::source::ModelSource;
-use crate::engine::{EngineError, lab};
+use crate::engine::{EngineError, autoencoder, lab};
 use crate::protocol::{CodePatches, CodebookMap, DEFAULT_PHOTO_SIZE, Invert, LossReport};
 
 impl<S: ModelSource> Session<S> {
@@ -37,17 +35,9 @@ impl<S: ModelSource> Session<S> {
         };
         if let Some((rows, cols)) = stale {
             let device = self.device()?;
-            let window = decode_window(
-                &model.vqvae,
-                &model.config.vqvae,
-                &grid,
-                rows,
-                cols,
-                &device,
-            );
-            let [_, _, height, width] = window.pixels.dims();
-            let (top, left) = (window.top, window.left);
-            let planes = read_f32(window.pixels).await?;
+            let window = autoencoder::decode_window(&model, &grid, rows, cols, &device).await?;
+            let (top, left, width, height) = (window.top, window.left, window.width, window.height);
+            let planes = window.planes.concat();
             if let Some(held) = self.held.borrow_mut().as_mut() {
                 held.paste((top, left), (width, height), &planes);
             }
@@ -152,7 +142,6 @@ impl<S: ModelSource> Session<S> {
                     .join(" or "),
             })?
             .clone();
-        let channels = model.config.vqvae.in_channels;
         let mut pictures = Vec::new();
         for example in &entry.examples {
             let bytes = self.picture(&example.file).await?;
@@ -160,8 +149,7 @@ impl<S: ModelSource> Session<S> {
                 .map_err(|err| EngineError::Pictures(format!("{}: {err}", example.file)))?;
             let images = [prepared.rgba.as_slice()];
             let size = (prepared.width, prepared.height);
-            let (codes, distances) =
-                lab::encode_cells(&model.vqvae, channels, &images, size, &device).await?;
+            let (codes, distances) = lab::encode_cells(model, &images, size, &device).await?;
             pictures.push(Picture {
                 label: example.label.clone(),
                 rgba: prepared.rgba,
@@ -182,8 +170,7 @@ impl<S: ModelSource> Session<S> {
             let tiles = tiles_of(sheet.as_raw(), size, sample.tile);
             let images: Vec<&[u8]> = tiles.iter().map(Vec::as_slice).collect();
             let size = (sample.tile, sample.tile);
-            let (codes, distances) =
-                lab::encode_cells(&model.vqvae, channels, &images, size, &device).await?;
+            let (codes, distances) = lab::encode_cells(model, &images, size, &device).await?;
             for (i, ((rgba, codes), distances)) in
                 tiles.into_iter().zip(codes).zip(distances).enumerate()
             {

@@ -11,10 +11,10 @@ use crate::config::VqVaeConfig;
 /// `z_q` (a grid of codebook vectors) ↦ `x̂` (an image 4× larger on each side).
 #[derive(Module, Debug)]
 pub struct Decoder {
-    conv3: Conv2d,
-    residual: ResidualStack,
-    up1: ConvTranspose2d,
-    up2: ConvTranspose2d,
+    pub(super) conv3: Conv2d,
+    pub(super) residual: ResidualStack,
+    pub(super) up1: ConvTranspose2d,
+    pub(super) up2: ConvTranspose2d,
     relu: Relu,
 }
 

@@ -11,11 +11,11 @@ use crate::config::VqVaeConfig;
 /// `x` (an image) ↦ `z_e` (a grid of `D`-vectors, 4× smaller on each side).
 #[derive(Module, Debug)]
 pub struct Encoder {
-    down1: Conv2d,
-    down2: Conv2d,
-    conv3: Conv2d,
-    residual: ResidualStack,
-    to_embedding: Conv2d,
+    pub(super) down1: Conv2d,
+    pub(super) down2: Conv2d,
+    pub(super) conv3: Conv2d,
+    pub(super) residual: ResidualStack,
+    pub(super) to_embedding: Conv2d,
     relu: Relu,
 }
 

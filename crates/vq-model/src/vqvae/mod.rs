@@ -4,10 +4,14 @@
 
 mod decoder;
 mod encoder;
+pub mod host;
+pub mod host_conv;
 mod residual;
 
 pub use decoder::Decoder;
 pub use encoder::Encoder;
+pub use host::{HostPatch, HostVqVae};
+pub use host_conv::Map;
 pub use residual::{ResidualBlock, ResidualStack};
 
 use burn::prelude::*;

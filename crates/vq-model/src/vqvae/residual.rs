@@ -7,8 +7,8 @@ use burn::prelude::*;
 /// One residual block; the stack of them ends with a ReLU (see [`ResidualStack`]).
 #[derive(Module, Debug)]
 pub struct ResidualBlock {
-    conv3: Conv2d,
-    conv1: Conv2d,
+    pub(super) conv3: Conv2d,
+    pub(super) conv1: Conv2d,
     relu: Relu,
 }
 
@@ -36,7 +36,7 @@ impl ResidualBlock {
 /// Residual blocks in sequence, followed by a ReLU (as in DeepMind's Sonnet VQ-VAE).
 #[derive(Module, Debug)]
 pub struct ResidualStack {
-    blocks: Vec<ResidualBlock>,
+    pub(super) blocks: Vec<ResidualBlock>,
     relu: Relu,
 }
 

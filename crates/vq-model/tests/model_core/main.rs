@@ -4,6 +4,7 @@
 mod cached;
 mod causality;
 mod codebook;
+mod host_vqvae;
 mod incremental;
 mod loss_terms;
 mod quantizer;

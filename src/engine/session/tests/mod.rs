@@ -80,6 +80,7 @@ fn init_cpu() -> ToEngine {
     ToEngine::Init {
         preference: BackendPreference::Cpu,
         test_hooks: false,
+        burn_autoencoder: false,
     }
 }
 
@@ -370,4 +371,62 @@ fn grids_from_links_and_files_are_checked_against_the_model() {
         (28, 28, 49)
     );
     assert_eq!(codes_in_engine(&session, &sent), vec![9; 49]);
+}
+
+/// On the CPU backend the host kernels give the encoding and the edits burn's layers give
+/// (`?autoencoder=burn`): the same codes, pixels within one grey level.
+#[test]
+fn the_host_autoencoder_encodes_and_edits_as_burns_layers_do() {
+    let run = |burn_autoencoder: bool| {
+        let (session, sent) = session_on(Folder::shipped());
+        let init = ToEngine::Init {
+            preference: BackendPreference::Cpu,
+            test_hooks: false,
+            burn_autoencoder,
+        };
+        assert!(matches!(
+            answer(&session, &sent, init),
+            FromEngine::Ready(_)
+        ));
+        let load = ToEngine::LoadModel {
+            name: "fashion".into(),
+        };
+        assert!(matches!(
+            ask(&session, &sent, load).last(),
+            Some(FromEngine::ModelLoaded(_))
+        ));
+        let FromEngine::Encoded(encoding) = answer(&session, &sent, encode_ankle_boot()) else {
+            panic!("not encoded");
+        };
+        let edit = ToEngine::Edit {
+            id: 1,
+            cells: vec![(3, 2, 17), (4, 4, 90)],
+        };
+        let FromEngine::Patched { patch, .. } = answer(&session, &sent, edit) else {
+            panic!("no patch");
+        };
+        (encoding, patch)
+    };
+    let (host, host_patch) = run(false);
+    let (burn, burn_patch) = run(true);
+    assert_eq!(host.codes, burn.codes);
+    assert_eq!(host.nearest, burn.nearest);
+    let levels = |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max();
+    assert_eq!(host.reconstruction.len(), burn.reconstruction.len());
+    assert!(levels(&host.reconstruction, &burn.reconstruction) <= Some(1));
+    assert_eq!(
+        (
+            host_patch.top,
+            host_patch.left,
+            host_patch.width,
+            host_patch.height
+        ),
+        (
+            burn_patch.top,
+            burn_patch.left,
+            burn_patch.width,
+            burn_patch.height
+        )
+    );
+    assert!(levels(&host_patch.rgba, &burn_patch.rgba) <= Some(1));
 }

@@ -121,6 +121,7 @@ fn memory_is_answered_and_names_no_build_natively() {
         ToEngine::Init {
             preference: BackendPreference::Cpu,
             test_hooks: false,
+            burn_autoencoder: false,
         },
     );
     assert!(
@@ -139,6 +140,7 @@ fn the_crash_hook_panics_with_test_hooks() {
         ToEngine::Init {
             preference: BackendPreference::Cpu,
             test_hooks: true,
+            burn_autoencoder: false,
         },
     );
     block_on(session.handle(ToEngine::Crash));

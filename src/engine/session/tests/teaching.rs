@@ -219,8 +219,7 @@ fn a_codes_patches_come_from_the_examples_and_the_held_out_sample_nearest_first(
             }
         };
         let (codes, _) = block_on(lab::encode_cells(
-            &model.vqvae,
-            1,
+            &model,
             &[rgba.as_slice()],
             (28, 28),
             &device,

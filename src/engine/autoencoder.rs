@@ -1,0 +1,220 @@
+//! The VQ-VAE's encoder and decoder, on the host or on the device: the one place that chooses.
+//!
+//! On the CPU backend the loaded model carries its autoencoder on the host
+//! ([`vq_model::vqvae::HostVqVae`], `model.host`: channels-last maps and one SIMD kernel for
+//! every convolution, faster in WebAssembly than burn's im2col and gemm; BENCHMARKS.md); on
+//! WebGPU, or with `?autoencoder=burn`, burn's layers run on the device. Either way the
+//! results come back as host values, read asynchronously.
+
+use std::ops::RangeInclusive;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use vq_model::image::rgba_from_planes;
+use vq_model::incremental::{decode_window as device_window, decode_window_each};
+use vq_model::sampler::Grid;
+use vq_model::vqvae::Map;
+use vq_model::weights::LoadedModel;
+use vq_model::{VqVaeConfig, read_f32};
+
+use super::EngineError;
+use crate::protocol::PatchPixels;
+
+/// Decoded pixels, one or more images of the same size placed at `(top, left)` of the full
+/// image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// First pixel row in the full image.
+    pub top: usize,
+    /// First pixel column.
+    pub left: usize,
+    /// Columns of each image.
+    pub width: usize,
+    /// Rows of each image.
+    pub height: usize,
+    /// Channels of each image.
+    pub channels: usize,
+    /// Each image's values in model space, planes `[C, height, width]`.
+    pub planes: Vec<Vec<f32>>,
+}
+
+impl Decoded {
+    /// The RGBA bytes of each image.
+    pub fn rgba(&self) -> Vec<Vec<u8>> {
+        self.planes
+            .iter()
+            .map(|planes| rgba_from_planes(planes, (self.width, self.height), self.channels))
+            .collect()
+    }
+
+    /// The `i`-th image as the page's patch (empty pixels if there is none).
+    pub fn patch(&self, i: usize) -> PatchPixels {
+        PatchPixels {
+            top: self.top,
+            left: self.left,
+            width: self.width,
+            height: self.height,
+            rgba: self.planes.get(i).map_or_else(Vec::new, |planes| {
+                rgba_from_planes(planes, (self.width, self.height), self.channels)
+            }),
+        }
+    }
+
+    /// Host maps, all of the same size, placed at `(top, left)`.
+    fn of_maps(maps: &[Map], (top, left): (usize, usize)) -> Self {
+        let first = maps.first();
+        Self {
+            top,
+            left,
+            width: first.map_or(0, |m| m.width),
+            height: first.map_or(0, |m| m.height),
+            channels: first.map_or(0, |m| m.channels),
+            planes: maps.iter().map(Map::to_planes).collect(),
+        }
+    }
+
+    /// A device tensor `[n, C, height, width]` placed at `(top, left)`, read back.
+    async fn of_tensor(
+        pixels: Tensor<4>,
+        (top, left): (usize, usize),
+    ) -> Result<Self, EngineError> {
+        let [_, channels, height, width] = pixels.dims();
+        let values = read_f32(pixels).await?;
+        Ok(Self {
+            top,
+            left,
+            width,
+            height,
+            channels,
+            planes: values
+                .chunks_exact((channels * height * width).max(1))
+                .map(<[f32]>::to_vec)
+                .collect(),
+        })
+    }
+}
+
+/// `z_e` of `images` (each planes `[C, H, W]` in model space, `(width, height)` = `size`), on
+/// the device, ready for the quantizer, with its values on the host when the encoder ran
+/// there.
+///
+/// # Shapes
+/// - returns `[n, D, H/4, W/4]`
+pub fn z_e(
+    model: &LoadedModel,
+    images: &[Vec<f32>],
+    (width, height): (usize, usize),
+    device: &Device,
+) -> (Tensor<4>, Option<Vec<f32>>) {
+    let channels = model.config.vqvae.in_channels;
+    match &model.host {
+        Some(host) => {
+            let maps: Vec<Map> = images
+                .iter()
+                .map(|planes| {
+                    host.encoder
+                        .forward(&Map::from_planes(planes, (height, width), channels))
+                })
+                .collect();
+            let (d, h, w) = maps
+                .first()
+                .map_or((0, 0, 0), |m| (m.channels, m.height, m.width));
+            let values: Vec<f32> = maps.iter().flat_map(Map::to_planes).collect();
+            let tensor = Tensor::<4>::from_data(
+                TensorData::new(values.clone(), [maps.len(), d, h, w]),
+                device,
+            );
+            (tensor, Some(values))
+        }
+        None => {
+            let values: Vec<f32> = images.iter().flatten().copied().collect();
+            let x = Tensor::<4>::from_data(
+                TensorData::new(values, [images.len(), channels, height, width]),
+                device,
+            );
+            (model.vqvae.encoder.forward(x), None)
+        }
+    }
+}
+
+/// Every pixel of each of `grids` (all of one size).
+///
+/// # Errors
+///
+/// [`EngineError::Device`] when the device fails to compute or read back.
+pub async fn decode(
+    model: &LoadedModel,
+    grids: &[Grid],
+    device: &Device,
+) -> Result<Decoded, EngineError> {
+    match &model.host {
+        Some(host) => {
+            let maps: Vec<Map> = grids.iter().map(|grid| host.decode(grid)).collect();
+            Ok(Decoded::of_maps(&maps, (0, 0)))
+        }
+        None => {
+            Decoded::of_tensor(model.vqvae.decode(Grid::to_tensor(grids, device)), (0, 0)).await
+        }
+    }
+}
+
+/// The pixels that a change of the cells `rows × cols` of `grid` can affect, decoded from the
+/// window of cells that reaches them.
+///
+/// # Errors
+///
+/// [`EngineError::Device`] when the device fails to compute or read back.
+pub async fn decode_window(
+    model: &LoadedModel,
+    grid: &Grid,
+    rows: RangeInclusive<usize>,
+    cols: RangeInclusive<usize>,
+    device: &Device,
+) -> Result<Decoded, EngineError> {
+    let config = &model.config.vqvae;
+    match &model.host {
+        Some(host) => {
+            let patch = host.decode_window(config, grid, rows, cols);
+            Ok(Decoded::of_maps(&[patch.pixels], (patch.top, patch.left)))
+        }
+        None => {
+            let patch = device_window(&model.vqvae, config, grid, rows, cols, device);
+            Decoded::of_tensor(patch.pixels, (patch.top, patch.left)).await
+        }
+    }
+}
+
+/// The window of cell `cell` decoded once for each of `codes` put at that cell (the rest of
+/// `grid` as it is): the `i`-th image is the one with `codes[i]`.
+///
+/// # Errors
+///
+/// [`EngineError::Device`] when the device fails to compute or read back.
+pub async fn decode_window_with(
+    model: &LoadedModel,
+    grid: &Grid,
+    (row, col): (usize, usize),
+    codes: &[u32],
+    device: &Device,
+) -> Result<Decoded, EngineError> {
+    let config: &VqVaeConfig = &model.config.vqvae;
+    match &model.host {
+        Some(host) => {
+            let mut changed = grid.clone();
+            let mut place = (0, 0);
+            let maps: Vec<Map> = codes
+                .iter()
+                .map(|&code| {
+                    changed.codes[row * grid.width + col] = code;
+                    let patch = host.decode_window(config, &changed, row..=row, col..=col);
+                    place = (patch.top, patch.left);
+                    patch.pixels
+                })
+                .collect();
+            Ok(Decoded::of_maps(&maps, place))
+        }
+        None => {
+            let patch = decode_window_each(&model.vqvae, config, grid, (row, col), codes, device);
+            Decoded::of_tensor(patch.pixels, (patch.top, patch.left)).await
+        }
+    }
+}
