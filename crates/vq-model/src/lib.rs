@@ -9,7 +9,10 @@
 //! - [`vqvae`]: encoder → [`quantizer`] → decoder, and [`incremental`] decoding of a window.
 //! - [`prior`]: the gated PixelCNN and its [`sampler`]s (whole grid, completion, surprisal,
 //!   suggestions), each computed from the prior's finite causal neighbourhood.
-//! - [`codebook`]: training rules for the codebook (EMA, k-means init, dead-code revival).
+//! - [`codebook`]: how much of the codebook a set of grids uses (usage, perplexity).
+//! - `train` (feature `train`): the training step of the VQ-VAE (losses, Adam, EMA, k-means
+//!   init, dead-code revival, the learning rate's schedule), for the native trainer and the
+//!   browser alike.
 //! - [`image`]: RGBA bytes ↔ tensors and the resize policy of uploads.
 //! - [`weights`]: weights + `config.json` + manifest, hash checked before parsing.
 //!
@@ -26,6 +29,8 @@ pub mod prior;
 pub mod quantizer;
 pub mod rng;
 pub mod sampler;
+#[cfg(feature = "train")]
+pub mod train;
 pub mod vqvae;
 pub mod weights;
 

@@ -3,15 +3,12 @@
 
 use burn::prelude::*;
 use burn::tensor::Int;
-use vq_model::rng::SplitMix64;
 
 use crate::data::ImageSet;
 
-/// Indices of the images of step `step`.
-pub fn indices(len: usize, batch_size: usize, seed: u64, step: usize) -> Vec<usize> {
-    let mut rng = SplitMix64::stream(seed, step as u64);
-    (0..batch_size).map(|_| rng.below(len)).collect()
-}
+/// Indices of the images of step `step`: `vq_model::train::batch_indices`, so that a training
+/// worker in the page draws its batches as this trainer does (tested there).
+pub use vq_model::train::batch_indices as indices;
 
 /// The images at `indices` as `[batch, C, side, side]`.
 pub fn images(set: &ImageSet, indices: &[usize], device: &Device) -> Tensor<4> {
@@ -45,20 +42,4 @@ pub fn ints<const D: usize>(t: Tensor<D, Int>) -> Vec<i64> {
         .convert::<i64>()
         .try_to_vec::<i64>()
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::indices;
-    use std::collections::HashSet;
-
-    /// Successive steps draw (nearly) fresh images: 200 batches of 64 from 60 000 images
-    /// should hold about 11 500 distinct ones, as independent draws with replacement do.
-    #[test]
-    fn steps_draw_fresh_images() {
-        let drawn: HashSet<usize> = (0..200).flat_map(|s| indices(60_000, 64, 1, s)).collect();
-        assert!(drawn.len() > 11_000, "only {} distinct images", drawn.len());
-        assert_eq!(indices(60_000, 64, 1, 7), indices(60_000, 64, 1, 7));
-        assert_ne!(indices(60_000, 64, 1, 7), indices(60_000, 64, 2, 7));
-    }
 }

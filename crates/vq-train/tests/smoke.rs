@@ -4,6 +4,7 @@
 
 use burn::prelude::*;
 use vq_model::config::VqVaeConfig;
+use vq_model::train::TrainOptions;
 use vq_train::data::fashion::{self, Split};
 use vq_train::vqvae_train::{Options, Trainer};
 
@@ -20,14 +21,16 @@ fn take_turn() -> std::sync::MutexGuard<'static, ()> {
 
 fn options(steps: usize, dir: &std::path::Path) -> Options {
     Options {
-        steps,
-        batch_size: 16,
-        learning_rate: 2e-3,
-        decay_from: Some(30),
-        ema: true,
-        kmeans_init: true,
-        dead_patience: 5,
-        seed: 3,
+        training: TrainOptions {
+            steps,
+            batch_size: 16,
+            learning_rate: 2e-3,
+            decay_from: Some(30),
+            ema: true,
+            kmeans_init: true,
+            dead_patience: 5,
+            seed: 3,
+        },
         checkpoint_dir: Some(dir.to_path_buf()),
         checkpoint_every: 1000,
         log_csv: Some(dir.join("log.csv")),
@@ -72,16 +75,16 @@ fn logged(dir: &std::path::Path) -> Vec<Logged> {
 }
 
 fn weights(trainer: &Trainer) -> Vec<f32> {
-    let w = trainer.model.quantizer.codebook.weight.val();
+    let w = trainer.vqvae.model.quantizer.codebook.weight.val();
     let mut all = vq_train::batch::floats(w);
     all.extend(vq_train::batch::floats(
-        trainer.model.encoder.first_weight().reshape([-1]),
+        trainer.vqvae.model.encoder.first_weight().reshape([-1]),
     ));
     all
 }
 
 fn encoder_weights(trainer: &Trainer) -> Vec<f32> {
-    vq_train::batch::floats(trainer.model.encoder.first_weight().reshape([-1]))
+    vq_train::batch::floats(trainer.vqvae.model.encoder.first_weight().reshape([-1]))
 }
 
 fn subset() -> vq_train::data::ImageSet {
@@ -106,7 +109,7 @@ fn loss_falls_and_a_checkpoint_resumes_to_the_same_state() {
     let mut a = Trainer::new(&config(), options(40, &straight), &device).expect("trainer");
     let initial = encoder_weights(&a);
     a.run(&data, &device).expect("run");
-    assert_eq!(a.step, 40, "the run took its 40 steps");
+    assert_eq!(a.vqvae.steps_done(), 40, "the run took its 40 steps");
     let log = logged(&straight);
     assert_eq!(
         log.iter().map(|row| row.step).collect::<Vec<_>>(),
@@ -135,9 +138,13 @@ fn loss_falls_and_a_checkpoint_resumes_to_the_same_state() {
     b.run(&data, &device).expect("first half");
     drop(b);
     let mut resumed = Trainer::new(&config(), options(40, &stopped), &device).expect("resume");
-    assert_eq!(resumed.step, 20, "resumed at the checkpoint's step");
+    assert_eq!(
+        resumed.vqvae.steps_done(),
+        20,
+        "resumed at the checkpoint's step"
+    );
     resumed.run(&data, &device).expect("second half");
-    assert_eq!(resumed.step, 40);
+    assert_eq!(resumed.vqvae.steps_done(), 40);
     let diff = weights(&a)
         .iter()
         .zip(weights(&resumed))
@@ -164,12 +171,12 @@ fn a_run_without_images_is_refused() {
         format!("{error}").contains("nothing to train on"),
         "{error}"
     );
-    assert_eq!(trainer.step, 0, "no step taken");
+    assert_eq!(trainer.vqvae.steps_done(), 0, "no step taken");
 
     let mut no_batch = options(3, &root);
-    no_batch.batch_size = 0;
+    no_batch.training.batch_size = 0;
     let mut trainer = Trainer::new(&config(), no_batch, &device).expect("trainer");
     assert!(trainer.run(&data, &device).is_err(), "batches of 0 images");
-    assert_eq!(trainer.step, 0, "no step taken");
+    assert_eq!(trainer.vqvae.steps_done(), 0, "no step taken");
     let _ = std::fs::remove_dir_all(&root);
 }
