@@ -5,7 +5,9 @@
 //! bytes and posts the results. Every read from the device is asynchronous.
 
 use burn::tensor::{Device, Tensor};
-use vq_model::image::{decode_upload, fit_size, planes_from_rgba, resize, rgba_from_planes};
+use vq_model::image::{
+    RgbaImage, decode_upload, fit_size, planes_from_rgba, resize, rgba_from_planes, upload_size,
+};
 use vq_model::sampler::Grid;
 use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
 use vq_model::{ModelConfig, VqVaeConfig, read_f32, read_i64};
@@ -71,17 +73,106 @@ pub fn prepare(
     invert: Invert,
     long_side: u32,
 ) -> Result<Prepared, EngineError> {
-    let grey = config.vqvae.in_channels == 1;
-    if !grey && !PHOTO_SIZES.contains(&long_side) {
-        return Err(EngineError::PhotoSize(long_side));
-    }
+    check_long_side(config, long_side)?;
     let image = decode_upload(bytes)?;
     let source_size = image.dimensions();
+    prepare_image(&image, source_size, config, invert, long_side)
+}
+
+/// Refuses a long side the model does not take (colour models: one of [`PHOTO_SIZES`]).
+fn check_long_side(config: &ModelConfig, long_side: u32) -> Result<(), EngineError> {
+    if config.vqvae.in_channels != 1 && !PHOTO_SIZES.contains(&long_side) {
+        return Err(EngineError::PhotoSize(long_side));
+    }
+    Ok(())
+}
+
+/// Uploads whose long side is over this are decoded at [`SCALED_LONG_SIDE`] by the browser's
+/// own decoder where it can ([`scaled_decode`]): decoding every pixel of a 48-megapixel photo
+/// in WebAssembly, then resizing it, takes seconds for an image shown at 512 px at most.
+pub const SCALED_FROM_LONG_SIDE: u32 = 2048;
+/// The long side a large upload is decoded at: twice the largest the models take, so the
+/// resize to the model's size that follows (Lanczos) still has pixels to filter.
+pub const SCALED_LONG_SIDE: u32 = 1024;
+
+/// For a large upload (its long side over [`SCALED_FROM_LONG_SIDE`]), its size as shown and
+/// the size to decode it at; `None` for the others, which are decoded whole.
+///
+/// # Errors
+///
+/// [`EngineError::Upload`] when the file is refused from its header (as [`prepare`] would),
+/// [`EngineError::PhotoSize`] for a long side the model does not take.
+pub fn scaled_decode(
+    bytes: &[u8],
+    config: &ModelConfig,
+    long_side: u32,
+) -> Result<Option<ScaledDecode>, EngineError> {
+    check_long_side(config, long_side)?;
+    let source_size = upload_size(bytes)?;
+    if source_size.0.max(source_size.1) <= SCALED_FROM_LONG_SIDE {
+        return Ok(None);
+    }
+    let (width, height) = source_size;
+    let scale = f64::from(SCALED_LONG_SIDE) / f64::from(width.max(height));
+    let side = |v: u32| ((f64::from(v) * scale).round() as u32).max(1);
+    Ok(Some(ScaledDecode {
+        source_size,
+        size: (side(width), side(height)),
+    }))
+}
+
+/// How a large upload is decoded: [`scaled_decode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaledDecode {
+    /// The upload's size, its orientation applied.
+    pub source_size: (u32, u32),
+    /// The size to decode it at, the same proportions, [`SCALED_LONG_SIDE`] on the long side.
+    pub size: (u32, u32),
+}
+
+impl ScaledDecode {
+    /// The line the page shows while it is decoded.
+    pub fn line(&self) -> String {
+        let (width, height) = self.source_size;
+        let megapixels = f64::from(width) * f64::from(height) / 1e6;
+        format!(
+            "Decoding a large image ({width}×{height}, {megapixels:.0} megapixels) at {}×{}…",
+            self.size.0, self.size.1
+        )
+    }
+
+    /// Decodes `bytes` with the image crate at full size and resizes it: where the platform has
+    /// no decoder of its own that scales (native builds, and the browser's fallback).
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Upload`] when the file cannot be decoded.
+    pub fn here(&self, bytes: &[u8]) -> Result<RgbaImage, EngineError> {
+        let image = decode_upload(bytes)?;
+        Ok(resize(&image, self.size, false))
+    }
+}
+
+/// [`prepare`] of an image already decoded (`image`; `source_size`: the file's size, which a
+/// scaled decode does not keep).
+///
+/// # Errors
+///
+/// [`EngineError::PhotoSize`] for a long side the photo model does not take.
+pub fn prepare_image(
+    image: &RgbaImage,
+    source_size: (u32, u32),
+    config: &ModelConfig,
+    invert: Invert,
+    long_side: u32,
+) -> Result<Prepared, EngineError> {
+    check_long_side(config, long_side)?;
+    let grey = config.vqvae.in_channels == 1;
     let resized = if grey {
         let side = u32::try_from(config.image_size).unwrap_or(28);
-        resize(&image, (side, side), true)
+        resize(image, (side, side), true)
     } else {
-        resize(&image, fit_size(source_size, long_side), false)
+        resize(image, fit_size(source_size, long_side), false)
     };
     let (width, height) = (resized.width() as usize, resized.height() as usize);
     let mut rgba = resized.into_raw();
@@ -389,6 +480,76 @@ mod tests {
             result.err(),
             Some(EngineError::Upload(UploadError::UnknownFormat))
         );
+    }
+
+    /// A PNG of `width × height`: smooth gradients with a few hard edges.
+    fn large_png(width: u32, height: u32) -> Vec<u8> {
+        let image = image::RgbaImage::from_fn(width, height, |x, y| {
+            let edge = if (x / 300 + y / 200) % 2 == 0 { 40 } else { 0 };
+            image::Rgba([
+                (x * 200 / width) as u8 + edge,
+                (y * 200 / height) as u8,
+                ((x + y) * 100 / (width + height)) as u8 + edge,
+                255,
+            ])
+        });
+        let mut png = Vec::new();
+        image
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap_or_else(|err| panic!("{err}"));
+        png
+    }
+
+    #[test]
+    fn a_large_upload_is_decoded_smaller_and_prepared_as_the_whole_one_is() {
+        let mut photo = fashion_config();
+        photo.vqvae.in_channels = 3;
+        let small = large_png(2048, 600);
+        assert_eq!(
+            scaled_decode(&small, &photo, 256),
+            Ok(None),
+            "2048 px is decoded whole"
+        );
+        let png = large_png(2400, 1200);
+        let scaled = scaled_decode(&png, &photo, 256)
+            .unwrap_or_else(|err| panic!("{err}"))
+            .unwrap_or_else(|| panic!("2400 px is decoded smaller"));
+        assert_eq!(scaled.source_size, (2400, 1200));
+        assert_eq!(scaled.size, (SCALED_LONG_SIDE, 512));
+        assert!(
+            scaled.line().contains("2400×1200, 3 megapixels"),
+            "{}",
+            scaled.line()
+        );
+        let image = scaled.here(&png).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(image.dimensions(), scaled.size);
+        for (model, long_side) in [(&photo, 256), (&photo, 512), (&fashion_config(), 256)] {
+            let whole =
+                prepare(&png, model, Invert::Auto, long_side).unwrap_or_else(|err| panic!("{err}"));
+            let smaller = prepare_image(&image, scaled.source_size, model, Invert::Auto, long_side)
+                .unwrap_or_else(|err| panic!("{err}"));
+            assert_eq!(
+                (smaller.width, smaller.height, smaller.source_size),
+                (whole.width, whole.height, whole.source_size)
+            );
+            let mean = smaller
+                .rgba
+                .iter()
+                .zip(&whole.rgba)
+                .map(|(a, b)| f64::from(a.abs_diff(*b)))
+                .sum::<f64>()
+                / whole.rgba.len() as f64;
+            assert!(
+                mean < 1.5,
+                "{long_side} px: mean difference {mean} grey levels"
+            );
+        }
+        // Refused from the header as the whole decode would be, and the size checked first.
+        assert_eq!(
+            scaled_decode(b"not an image", &photo, 256),
+            Err(EngineError::Upload(UploadError::UnknownFormat))
+        );
+        assert!(scaled_decode(&png, &photo, 300).is_err());
     }
 
     #[test]

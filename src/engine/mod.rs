@@ -10,6 +10,7 @@
 //! - [`meaning`]: the cells of a model's pictures by code (what each code means);
 //! - [`held`]: what the engine keeps of an encoded picture (`x`, `x̂`, `z_e`) on the host;
 //! - [`generate`]: draw from the prior, surprisal, suggestions, the codebook's tiles;
+//! - `scaled` (wasm32): large uploads decoded by the browser at a smaller size;
 //! - [`source`]: where the site's files come from ([`fetch`] in the browser);
 //! - [`error`]: every failure, with the page's sentence.
 
@@ -23,6 +24,8 @@ pub mod held;
 pub mod lab;
 pub mod meaning;
 pub mod pause;
+#[cfg(target_arch = "wasm32")]
+pub mod scaled;
 pub mod session;
 pub mod source;
 pub mod warmup;

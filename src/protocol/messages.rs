@@ -22,6 +22,11 @@ pub enum ToEngine {
         /// kernels (the page's `?autoencoder=burn`, which the benchmark measures against them).
         #[serde(default)]
         burn_autoencoder: bool,
+        /// Decode every upload whole with the image crate, large ones too, rather than
+        /// letting the browser decode those smaller (the page's `?decoder=whole`, which the
+        /// benchmark measures against it).
+        #[serde(default)]
+        whole_decode: bool,
     },
     /// Fetch, verify and load a model; answers [`FromEngine::LoadProgress`] messages, then
     /// [`FromEngine::ModelLoaded`] or [`FromEngine::ModelFailed`].
@@ -227,6 +232,14 @@ pub enum FromEngine {
     },
     /// The answer to [`ToEngine::LoadModel`].
     ModelLoaded(ModelInfo),
+    /// An upload is being prepared (a large one, decoded at a smaller size): a line for the
+    /// page while [`ToEngine::Encode`] works.
+    Preparing {
+        /// The file's name, as sent.
+        source: String,
+        /// What the engine is doing, one sentence.
+        line: String,
+    },
     /// A model could not be loaded; the sentence says why.
     ModelFailed {
         /// The model.

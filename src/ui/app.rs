@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
 
     let test_hooks = location::test_hooks();
     let burn_autoencoder = location::burn_autoencoder();
+    let whole_decode = location::whole_decode();
     let client = StoredValue::new_local(None::<EngineClient>);
     // A line after a restart: what happened, and that the user's work was kept.
     let restarted = RwSignal::new(None::<String>);
@@ -156,6 +157,7 @@ pub fn App() -> impl IntoView {
                 preference,
                 test_hooks,
                 burn_autoencoder,
+                whole_decode,
             })
         });
     });

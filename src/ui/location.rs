@@ -48,6 +48,14 @@ pub fn burn_autoencoder() -> bool {
         .is_some_and(|name| name == "burn")
 }
 
+/// Whether the address asks for every upload decoded whole, large ones too (`?decoder=whole`,
+/// which the benchmark measures against the browser's scaled decode).
+pub fn whole_decode() -> bool {
+    search_params()
+        .and_then(|params| params.get("decoder"))
+        .is_some_and(|name| name == "whole")
+}
+
 /// The sampler the address names (`?sampler=windowed`, which the benchmark measures against
 /// the cached one); the cached sampler otherwise.
 pub fn sampler() -> SamplerKind {

@@ -89,16 +89,21 @@ const OPERATIONS = [
     backends: ["cpu"], autoencoders: true },
   { id: "autoencoder-full-decode", label: "photo: import a 64×64 grid → pixels (a full decode)", backends: ["cpu"], autoencoders: true },
   { id: "autoencoder-edit", label: "photo 256 px: Set code → pixels, engine idle (the edit's window)", backends: ["cpu"], autoencoders: true },
+  { id: "large-upload", label: "photo: upload an 8000×6000 JPEG → heatmap (256 px)", backends: ["cpu"], decoders: true },
 ];
 /// The autoencoder on the CPU backend: burn's layers (`?autoencoder=burn`, the previous path)
 /// and the host kernels (`vq_model::vqvae::HostVqVae`, the engine's choice there).
 const AUTOENCODERS = ["burn", "host"];
+/// A large upload: decoded whole by the image crate (`?decoder=whole`, the previous path) or
+/// decoded smaller by the browser (`engine::scaled`, the engine's choice over 2048 px).
+const DECODERS = ["whole", "scaled"];
 const operation = Object.fromEntries(OPERATIONS.map((op) => [op.id, op]));
 
 /// The samplers an operation is measured with on `backend` (SwiftShader: the cached one only;
 /// the windowed sampler takes over a minute there).
 function samplersOf(op, backend) {
   if (op.autoencoders) return AUTOENCODERS;
+  if (op.decoders) return DECODERS;
   if (!op.samplers) return [null];
   return backend === "webgpu" ? ["cached"] : SAMPLERS;
 }
@@ -463,9 +468,11 @@ async function engineMillis(page, op) {
 }
 
 /// A fresh browser context (empty caches: a first visit, though not the first visit's example
-/// and tour, which would add work to what is measured) with the probe, at `url`.
+/// and tour, which would add work to what is measured) with the probe, at `url`. The page's
+/// Content-Security-Policy is bypassed so that the peer (onnxruntime-web, served from another
+/// origin) can load beside the app; nothing of the app's own is loaded from elsewhere.
 async function open(browser, url) {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_S * 1000);
   page.errors = [];
@@ -1118,18 +1125,17 @@ async function windowDecode(page, backend, peerBase, peerState) {
     (i) => peerRun(page, peerBase, "photo", [side, side], gridCodes(side, side, K, i)));
 }
 
-/// The autoencoder's two paths on the CPU backend, in turn in two pages of one browser (one
-/// with `?autoencoder=burn`): a 256 px upload, a grid import (a full decode) and an edit, each
-/// timed as the user sees it, with the engine's own time.
-async function autoencoderSession(browser, base) {
-  const ids = ["autoencoder-encode-256", "autoencoder-full-decode", "autoencoder-edit"].filter((id) => wanted("cpu", id));
+/// Two paths of the CPU backend measured in turn in two pages of one browser, on the photo
+/// model at 256 px, the same inputs for both: `kinds` → the query of each page, `steps` →
+/// each operation's run `(page, i)`.
+async function pairSession(browser, base, what, kinds, queries, steps) {
+  const ids = Object.keys(steps).filter((id) => wanted("cpu", id));
   if (ids.length === 0) return;
-  console.log("cpu: the autoencoder, burn's layers and the host kernels in turn (two pages)");
+  console.log(`cpu: ${what}, ${kinds.join(" and ")} in turn (two pages)`);
   const pages = {};
   try {
-    for (const kind of AUTOENCODERS) {
-      const query = kind === "burn" ? "?backend=cpu&autoencoder=burn" : "?backend=cpu";
-      pages[kind] = await open(browser, `${base}${query}`);
+    for (const kind of kinds) {
+      pages[kind] = await open(browser, `${base}${queries[kind]}`);
       const { page } = pages[kind];
       await loaded(page, "cpu");
       await switchModel(page, "cpu", "photo");
@@ -1137,8 +1143,39 @@ async function autoencoderSession(browser, base) {
       await upload(page, "cpu", "warm-up.png", photoLike(256));
       await idle(page, "cpu", "the first upload (and the codebook it asks for)");
     }
-    const K = CONFIGS.photo.vqvae.codebook_size;
-    const steps = {
+    for (const id of ids) {
+      for (let i = 0; i < RUNS; i++) {
+        for (const kind of kinds) {
+          const record = entry("cpu", id, kind);
+          if (record.failure) continue;
+          try {
+            await idle(pages[kind].page, "cpu");
+            record.runs.push(await steps[id](pages[kind].page, i));
+          } catch (error) {
+            record.failure = `run ${i + 1} of ${RUNS} failed: ${sentence(error)}`;
+          }
+        }
+      }
+      for (const kind of kinds) {
+        const record = entry("cpu", id, kind);
+        console.log(`  cpu/${id}/${kind}: ${record.runs.map((r) => r.ms.toFixed(0)).join(", ")} ms; ` +
+          `engine ${record.runs.map((r) => r.engineMs?.toFixed(1)).join(", ")} ms${record.failure ? ` — ${record.failure}` : ""}`);
+      }
+    }
+  } catch (error) {
+    for (const id of ids) for (const kind of kinds) entry("cpu", id, kind).failure ??= sentence(error);
+  } finally {
+    for (const { context } of Object.values(pages)) await context.close();
+  }
+}
+
+/// The autoencoder's two paths on the CPU backend (`?autoencoder=burn` and the host kernels):
+/// a 256 px upload, a grid import (a full decode) and an edit, each timed as the user sees it,
+/// with the engine's own time.
+async function autoencoderSession(browser, base) {
+  const K = CONFIGS.photo.vqvae.codebook_size;
+  await pairSession(browser, base, "the autoencoder", AUTOENCODERS,
+    { burn: "?backend=cpu&autoencoder=burn", host: "?backend=cpu" }, {
       "autoencoder-encode-256": async (page, i) => ({ ...(await upload(page, "cpu", `photo-256-${i + 1}.png`, photoLike(256, 20 + i))),
         engineMs: await engineMillis(page, "encode") }),
       "autoencoder-full-decode": (page, i) => importGrid(page, "cpu", "photo", [64, 64], gridCodes(64, 64, K, i), `photo-grid-${i + 1}.json`),
@@ -1152,53 +1189,77 @@ async function autoencoderSession(browser, base) {
           await idle(page, "cpu", "selecting a cell");
         }, 0, K);
       },
-    };
-    for (const id of ids) {
-      for (let i = 0; i < RUNS; i++) {
-        for (const kind of AUTOENCODERS) {
-          const record = entry("cpu", id, kind);
-          if (record.failure) continue;
-          try {
-            await idle(pages[kind].page, "cpu");
-            record.runs.push(await steps[id](pages[kind].page, i));
-          } catch (error) {
-            record.failure = `run ${i + 1} of ${RUNS} failed: ${sentence(error)}`;
-          }
-        }
-      }
-      for (const kind of AUTOENCODERS) {
-        const record = entry("cpu", id, kind);
-        console.log(`  cpu/${id}/${kind}: ${record.runs.map((r) => r.ms.toFixed(0)).join(", ")} ms; ` +
-          `engine ${record.runs.map((r) => r.engineMs?.toFixed(1)).join(", ")} ms${record.failure ? ` — ${record.failure}` : ""}`);
-      }
-    }
-  } catch (error) {
-    for (const id of ids) for (const kind of AUTOENCODERS) entry("cpu", id, kind).failure ??= sentence(error);
-  } finally {
-    for (const { context } of Object.values(pages)) await context.close();
-  }
+    });
 }
 
-/// The autoencoder's table: burn's layers (the previous path) against the host kernels.
-function autoencoderTable() {
-  const rows = OPERATIONS.filter((op) => op.autoencoders && AUTOENCODERS.some((k) => results.has(`cpu/${op.id}/${k}`)));
+/// An 8000×6000 JPEG (made once by the first page's OffscreenCanvas encoder) uploaded through
+/// the file input, decoded whole (`?decoder=whole`, the previous path) or smaller by the
+/// browser: file → heatmap, and the engine's time of the encode (decode included).
+async function largeUploadSession(browser, base) {
+  let jpeg = null;
+  await pairSession(browser, base, "a large upload", DECODERS,
+    { whole: "?backend=cpu&decoder=whole", scaled: "?backend=cpu" }, {
+      "large-upload": async (page, i) => {
+        jpeg ??= Buffer.from(await page.evaluate(async () => {
+          const [width, height] = [8000, 6000];
+          const canvas = new OffscreenCanvas(width, height);
+          const context = canvas.getContext("2d");
+          const gradient = context.createLinearGradient(0, 0, width, height);
+          gradient.addColorStop(0, "#2a6f4e");
+          gradient.addColorStop(1, "#d0904a");
+          context.fillStyle = gradient;
+          context.fillRect(0, 0, width, height);
+          for (let k = 0; k < 80; k++) {
+            context.fillStyle = `hsl(${(k * 37) % 360} 60% ${30 + (k % 5) * 10}%)`;
+            context.fillRect((k * 733) % (width - 600), (k * 977) % (height - 450), 600, 450);
+          }
+          const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 });
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          let text = "";
+          for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+          return btoa(text);
+        }), "base64");
+        const name = `large-${i + 1}.jpg`;
+        const run = await measure(page, "cpu", { kind: "encoded", args: { source: name }, startOn: { type: "change", testid: "file-input" } },
+          () => byId(page, "file-input").setInputFiles({ name, mimeType: "image/jpeg", buffer: jpeg }), `encoding ${name}`);
+        return { ...run, engineMs: await engineMillis(page, "encode") };
+      },
+    });
+}
+
+/// A table of two paths measured by [`pairSession`]: `[before, after]` kinds, the previous path
+/// first.
+function pairTable(flag, kinds, title, intro) {
+  const rows = OPERATIONS.filter((op) => op[flag] && kinds.some((k) => results.has(`cpu/${op.id}/${k}`)));
   if (!rows.length) return [];
-  const lines = ["## The autoencoder on the CPU backend: host kernels against burn's layers", "",
-    "The engine runs the VQ-VAE's encoder and decoder on the host on the CPU backend (`vq_model::vqvae::HostVqVae`: " +
-    "a block of 4 pixels × 8 channels per step, vectorised to WebAssembly SIMD); `?autoencoder=burn` keeps burn's " +
-    "layers (the previous path). Both pages in one browser, in turn, the same inputs. Engine: the engine's own time; " +
-    "user: input → pixels.", "",
-    "| operation | burn: engine | burn: user | host: engine | host: user | ratio (engine medians) | runs | notes |",
+  const [before, after] = kinds;
+  const lines = [title, "", intro, "",
+    `| operation | ${before}: engine | ${before}: user | ${after}: engine | ${after}: user | ratio (user medians) | runs | notes |`,
     "|---|---|---|---|---|---|---|---|"];
   for (const op of rows) {
-    const [burn, host] = AUTOENCODERS.map((k) => results.get(`cpu/${op.id}/${k}`));
-    const [eb, eh] = [burn && engineMedian(burn), host && engineMedian(host)];
-    const note = [burn?.failure && `burn: ${burn.failure}`, host?.failure && `host: ${host.failure}`].filter(Boolean).join("; ");
-    lines.push(`| ${cellText(op.label)} | ${ms(eb)} | ${ms(burn && summary(burn).median)} | ${ms(eh)} | ` +
-      `${ms(host && summary(host).median)} | ${times(eb && eh ? eb / eh : null)} | ${burn?.runs.length ?? 0}/${host?.runs.length ?? 0} | ${cellText(note)} |`);
+    const [b, a] = kinds.map((k) => results.get(`cpu/${op.id}/${k}`));
+    const [ub, ua] = [b?.runs.length ? summary(b).median : null, a?.runs.length ? summary(a).median : null];
+    const note = [b?.failure && `${before}: ${b.failure}`, a?.failure && `${after}: ${a.failure}`].filter(Boolean).join("; ");
+    lines.push(`| ${cellText(op.label)} | ${ms(b && engineMedian(b))} | ${ms(ub)} | ${ms(a && engineMedian(a))} | ` +
+      `${ms(ua)} | ${times(ub && ua ? ub / ua : null)} | ${b?.runs.length ?? 0}/${a?.runs.length ?? 0} | ${cellText(note)} |`);
   }
   return [...lines, ""];
 }
+
+const autoencoderTable = () => pairTable("autoencoders", AUTOENCODERS,
+  "## The autoencoder on the CPU backend: host kernels against burn's layers",
+  "The engine runs the VQ-VAE's encoder and decoder on the host on the CPU backend (`vq_model::vqvae::HostVqVae`: " +
+  "a block of 4 pixels × 8 channels per step, eight WebAssembly SIMD sums in locals); `?autoencoder=burn` keeps burn's " +
+  "layers (the previous path). Both pages in one browser, in turn, the same inputs. Engine: the engine's own time; " +
+  "user: input → pixels.");
+
+const decoderTable = () => pairTable("decoders", DECODERS,
+  "## A large upload: decoded whole, or smaller by the browser",
+  "Uploads over 2048 px on their long side are decoded by the browser at 1024 px on the long side " +
+  "(`createImageBitmap` with `resizeWidth`/`resizeHeight` in the engine's worker: Chromium's JPEG decoder scales while " +
+  "it decodes), then resized to the model's size as before; `?decoder=whole` keeps the previous path (the image crate " +
+  "decodes every pixel in WebAssembly, then resizes). The page says what it does meanwhile. Engine: the encode's own " +
+  "time, decode included; user: the file chosen → the heatmap.");
 
 // ------------------------------------------------------------------ multiply-adds
 
@@ -1620,7 +1681,7 @@ function tables(report) {
       lines.push("");
     }
   }
-  lines.push(...autoencoderTable(), ...peerTable(report), ...limitSection());
+  lines.push(...autoencoderTable(), ...decoderTable(), ...peerTable(report), ...limitSection());
   if (report.sizes.length) {
     lines.push("## Sizes", "", "| file | raw | gzip -9 |", "|---|---|---|");
     for (const f of report.sizes) lines.push(`| \`${f.file}\` | ${bytes(f.raw)} | ${bytes(f.gzip9)} |`);
@@ -1683,6 +1744,7 @@ try {
           report.peak = await limitSession(browser);
         });
         await guarded([], () => autoencoderSession(browser, base));
+        await guarded([], () => largeUploadSession(browser, base));
         await guarded(ids("fashion-encode", "fashion-edit-after-select", "fashion-edit-idle", "photo-encode-128",
           "photo-encode-256", "photo-encode-512", "photo-encode-512to256", "photo-edit-after-select", "photo-edit-idle",
           "photo-brush", "photo-suggest", "photo-surprisal"), () => labSession(browser, base, backend));

@@ -5,7 +5,9 @@
 use std::io::Cursor;
 
 use burn::prelude::*;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbaImage};
+pub use image::RgbaImage;
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use crate::{ReadError, read_f32};
 
@@ -61,9 +63,10 @@ pub enum UploadError {
     Empty,
 }
 
-/// Decodes an uploaded file to RGBA: within [`MAX_UPLOAD_SIDE`] and [`MAX_UPLOAD_BYTES`], its
-/// EXIF orientation applied, and any transparency composited over white.
-pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
+/// The decoder of an upload that passed every check that its header allows (format, a JPEG
+/// cut short, [`MAX_UPLOAD_SIDE`], [`MAX_UPLOAD_BYTES`]), with its size and the bytes its
+/// decode will take.
+fn checked(bytes: &[u8]) -> Result<(impl ImageDecoder + '_, (u32, u32), u64), UploadError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| UploadError::Corrupt(e.to_string()))?;
@@ -80,7 +83,7 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
     limits.max_alloc = Some(MAX_UPLOAD_BYTES);
     let mut reader = reader;
     reader.limits(limits);
-    let mut decoder = reader
+    let decoder = reader
         .into_decoder()
         .map_err(|err| decode_error(err, None))?;
     let (width, height) = decoder.dimensions();
@@ -100,6 +103,38 @@ pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
             megabytes: needed.div_ceil(1024 * 1024),
         });
     }
+    Ok((decoder, (width, height), needed))
+}
+
+/// The size of an upload as it will be shown, its EXIF orientation applied, after the checks
+/// [`decode_upload`] makes before it decodes (the same refusals, without decoding): what a
+/// caller needs to choose how to decode it.
+///
+/// # Errors
+///
+/// [`UploadError`] when [`decode_upload`] would refuse the file from its header.
+pub fn upload_size(bytes: &[u8]) -> Result<(u32, u32), UploadError> {
+    let (mut decoder, (width, height), needed) = checked(bytes)?;
+    let orientation = decoder
+        .orientation()
+        .map_err(|err| decode_error(err, Some((width, height, needed))))?;
+    Ok(match orientation {
+        Orientation::Rotate90
+        | Orientation::Rotate270
+        | Orientation::Rotate90FlipH
+        | Orientation::Rotate270FlipH => (height, width),
+        _ => (width, height),
+    })
+}
+
+/// Decodes an uploaded file to RGBA: within [`MAX_UPLOAD_SIDE`] and [`MAX_UPLOAD_BYTES`], its
+/// EXIF orientation applied, and any transparency composited over white.
+///
+/// # Errors
+///
+/// [`UploadError`], with the page's sentence, when the file cannot be used.
+pub fn decode_upload(bytes: &[u8]) -> Result<RgbaImage, UploadError> {
+    let (mut decoder, (width, height), needed) = checked(bytes)?;
     let size = Some((width, height, needed));
     let orientation = decoder
         .orientation()
@@ -206,15 +241,20 @@ pub fn fit_size((width, height): (u32, u32), long_side: u32) -> (u32, u32) {
 
 /// Resizes to `size` with a Lanczos filter (a centre crop first when `square`).
 pub fn resize(image: &RgbaImage, (width, height): (u32, u32), square: bool) -> RgbaImage {
-    let image = if square {
+    use image::imageops::{FilterType, crop_imm, resize};
+    if square {
         let side = image.width().min(image.height());
         let x = (image.width() - side) / 2;
         let y = (image.height() - side) / 2;
-        image::imageops::crop_imm(image, x, y, side, side).to_image()
+        resize(
+            &*crop_imm(image, x, y, side, side),
+            width,
+            height,
+            FilterType::Lanczos3,
+        )
     } else {
-        image.clone()
-    };
-    image::imageops::resize(&image, width, height, image::imageops::FilterType::Lanczos3)
+        resize(image, width, height, FilterType::Lanczos3)
+    }
 }
 
 /// An RGBA image as a `[1, channels, H, W]` tensor in model space ([`planes_from_rgba`]).

@@ -76,6 +76,8 @@ pub struct Session<S> {
     /// Whether the CPU backend runs the autoencoder with burn's layers rather than the host
     /// kernels (set by [`ToEngine::Init`]).
     burn_autoencoder: Cell<bool>,
+    /// Whether large uploads are decoded whole too (set by [`ToEngine::Init`]).
+    whole_decode: Cell<bool>,
     /// The drawings under way, and whether each was asked to stop.
     drawings: RefCell<Vec<(u64, bool)>>,
     /// Counts the images the session took (encoded, restored, drawn, or none after a model
@@ -141,6 +143,7 @@ impl<S: ModelSource> Session<S> {
             meanings: RefCell::new(None),
             test_hooks: Cell::new(false),
             burn_autoencoder: Cell::new(false),
+            whole_decode: Cell::new(false),
             drawings: RefCell::new(Vec::new()),
             users_requests: Cell::new(0),
             images: Cell::new(0),
@@ -168,9 +171,11 @@ impl<S: ModelSource> Session<S> {
                 preference,
                 test_hooks,
                 burn_autoencoder,
+                whole_decode,
             } => {
                 self.test_hooks.set(test_hooks);
                 self.burn_autoencoder.set(burn_autoencoder);
+                self.whole_decode.set(whole_decode);
                 self.init(preference)
                     .await
                     .map_or_else(|err| refused(Request::Init, &err), FromEngine::Ready)
@@ -358,12 +363,61 @@ impl<S: ModelSource> Session<S> {
     ) -> Result<Encoding, EngineError> {
         let device = self.device()?;
         let model = self.model()?;
-        let prepared = lab::prepare(bytes, &model.config, invert, long_side)?;
+        let scaled = if self.whole_decode.get() {
+            None
+        } else {
+            lab::scaled_decode(bytes, &model.config, long_side)?
+        };
+        let prepared = match scaled {
+            Some(scaled) => {
+                self.post(FromEngine::Preparing {
+                    source: source.to_owned(),
+                    line: scaled.line(),
+                });
+                let started = Instant::now();
+                let image = self.decode_scaled(bytes, &scaled, source).await?;
+                self.post(FromEngine::Preparing {
+                    source: source.to_owned(),
+                    line: format!(
+                        "Decoded at {}×{} in {:.0} ms; encoding…",
+                        image.width(),
+                        image.height(),
+                        millis(started)
+                    ),
+                });
+                lab::prepare_image(&image, scaled.source_size, &model.config, invert, long_side)?
+            }
+            None => lab::prepare(bytes, &model.config, invert, long_side)?,
+        };
         let (encoding, grid, mut held) = lab::encode(&model, &prepared, source, &device).await?;
         held.remember_encoded_terms(&*self.host_codebook()?, model.config.vqvae.commitment_cost);
         self.grid.replace(Some(grid));
         self.new_image(Some(held));
         Ok(encoding)
+    }
+
+    /// A large upload decoded at `scaled.size`: by the browser, which can scale while it
+    /// decodes ([`crate::engine::scaled`]); where it cannot, with the image crate at full size,
+    /// and the page is told why.
+    async fn decode_scaled(
+        &self,
+        bytes: &[u8],
+        scaled: &lab::ScaledDecode,
+        source: &str,
+    ) -> Result<vq_model::image::RgbaImage, EngineError> {
+        #[cfg(target_arch = "wasm32")]
+        match crate::engine::scaled::decode(bytes, scaled.size).await {
+            Ok(image) => return Ok(image),
+            Err(reason) => self.post(FromEngine::Preparing {
+                source: source.to_owned(),
+                line: format!(
+                    "The browser could not decode it smaller ({reason}); decoding every pixel…"
+                ),
+            }),
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = source;
+        scaled.here(bytes)
     }
 
     /// Sets `cells` in the grid if every one is a cell of it and a code of the model, without

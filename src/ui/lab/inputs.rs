@@ -46,9 +46,7 @@ fn Examples(lab: RwSignal<LabState>, intake: Intake) -> impl IntoView {
 /// The examples, the file picker, and the size or inversion select.
 #[component]
 pub fn Inputs(lab: RwSignal<LabState>, intake: Intake) -> impl IntoView {
-    let is_grey = move || {
-        lab.with(|lab| lab.model.loaded().is_some_and(|info| info.channels == 1))
-    };
+    let is_grey = move || lab.with(|lab| lab.model.loaded().is_some_and(|info| info.channels == 1));
     let on_file = move |event: leptos::ev::Event| {
         let input = event_target::<web_sys::HtmlInputElement>(&event);
         if let Some(file) = input.files().and_then(|files| files.get(0)) {
@@ -58,7 +56,11 @@ pub fn Inputs(lab: RwSignal<LabState>, intake: Intake) -> impl IntoView {
         input.set_value("");
     };
     let size_label = |size: u32| {
-        let default = if size == DEFAULT_PHOTO_SIZE { " (default)" } else { "" };
+        let default = if size == DEFAULT_PHOTO_SIZE {
+            " (default)"
+        } else {
+            ""
+        };
         format!("{size} px on the long side{default}")
     };
     view! {
@@ -128,6 +130,9 @@ pub fn IntakeStatus(lab: RwSignal<LabState>) -> impl IntoView {
             <p class="status loading" data-testid="encoding" aria-live="polite">
                 <span class="spinner" aria-hidden="true"></span>
                 {format!("Encoding {source}…")}
+                {move || lab.with(|lab| lab.preparing_line().map(str::to_owned)).map(|line| view! {
+                    " " <span data-testid="encoding-stage">{line}</span>
+                })}
             </p>
         })}
         {move || lab.with(|lab| lab.upload_error.clone()).map(|message| view! {

@@ -42,6 +42,9 @@ pub struct LabState {
     pub prior: PriorState,
     /// The name of the file being encoded.
     pub encoding: Option<String>,
+    /// The engine's line about a file it prepares (a large upload decoded smaller): the
+    /// file's name and the line, shown while that file is the one being encoded.
+    pub preparing: Option<(String, String)>,
     /// Why the last file (or grid, or link) could not be used.
     pub upload_error: Option<String>,
     /// The selected cell.
@@ -85,6 +88,14 @@ pub struct EngineMemory {
 }
 
 impl LabState {
+    /// The engine's line about the file being encoded, if it sent one for that file.
+    pub fn preparing_line(&self) -> Option<&str> {
+        match (&self.encoding, &self.preparing) {
+            (Some(encoding), Some((source, line))) if encoding == source => Some(line),
+            _ => None,
+        }
+    }
+
     /// True for the messages this state handles (the rest are the engine's start).
     pub fn handles(message: &FromEngine) -> bool {
         !matches!(
@@ -119,6 +130,7 @@ impl LabState {
                 Some("The engine restarted while it was drawing; draw again.".to_owned());
         }
         self.encoding = None;
+        self.preparing = None;
         let name = match &self.model.status {
             ModelStatus::Loaded(info) => {
                 self.restoring = true;
@@ -273,9 +285,13 @@ impl LabState {
                 self.resuming = false;
                 self.model.status = ModelStatus::Failed { name, message };
             }
+            FromEngine::Preparing { source, line } => {
+                self.preparing = Some((source, line));
+            }
             FromEngine::Encoded(encoding) => {
                 self.timings.record("encode", encoding.millis);
                 self.encoding = None;
+                self.preparing = None;
                 self.upload_error = None;
                 self.edits.error = None;
                 self.edits.last_millis = None;
@@ -288,6 +304,7 @@ impl LabState {
             }
             FromEngine::EncodeFailed { source, message } => {
                 self.encoding = None;
+                self.preparing = None;
                 self.upload_error = Some(format!("{source}: {message}"));
             }
             FromEngine::Patched {

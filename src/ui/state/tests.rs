@@ -385,3 +385,40 @@ fn choosing_another_model_forgets_the_image_but_keeps_the_catalogue() {
     lab.set_masked((0, 0), true);
     assert_eq!(lab.prior.mask.count(), 0, "no grid, nothing to mask");
 }
+
+/// The engine's line about a large upload shows while that file is the one being encoded,
+/// and goes with its answer; a line about an earlier file is not shown for a later one.
+#[test]
+fn the_line_about_a_large_upload_shows_while_it_is_encoded() {
+    let mut lab = LabState::default();
+    lab.on_message(FromEngine::ModelLoaded(crate::ui::fixtures::model_info()));
+    lab.encoding = Some("big.jpg".into());
+    let line = "Decoding a large image (8000×6000, 48 megapixels) at 1024×768…";
+    lab.on_message(FromEngine::Preparing {
+        source: "big.jpg".into(),
+        line: line.into(),
+    });
+    assert_eq!(lab.preparing_line(), Some(line));
+    lab.encoding = Some("other.png".into());
+    assert_eq!(
+        lab.preparing_line(),
+        None,
+        "the line was about another file"
+    );
+    lab.encoding = Some("big.jpg".into());
+    lab.on_message(FromEngine::EncodeFailed {
+        source: "big.jpg".into(),
+        message: "This image is damaged".into(),
+    });
+    assert_eq!(lab.preparing_line(), None);
+    lab.encoding = Some("big.jpg".into());
+    lab.on_message(FromEngine::Preparing {
+        source: "big.jpg".into(),
+        line: line.into(),
+    });
+    lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+    assert_eq!(
+        (lab.encoding.as_deref(), lab.preparing_line()),
+        (None, None)
+    );
+}

@@ -81,6 +81,7 @@ fn init_cpu() -> ToEngine {
         preference: BackendPreference::Cpu,
         test_hooks: false,
         burn_autoencoder: false,
+        whole_decode: false,
     }
 }
 
@@ -383,6 +384,7 @@ fn the_host_autoencoder_encodes_and_edits_as_burns_layers_do() {
             preference: BackendPreference::Cpu,
             test_hooks: false,
             burn_autoencoder,
+            whole_decode: false,
         };
         assert!(matches!(
             answer(&session, &sent, init),
@@ -429,4 +431,69 @@ fn the_host_autoencoder_encodes_and_edits_as_burns_layers_do() {
         )
     );
     assert!(levels(&host_patch.rgba, &burn_patch.rgba) <= Some(1));
+}
+
+/// A large upload gets a line while it is decoded smaller, then its encoding, which names the
+/// file's own size; with `whole_decode` (`?decoder=whole`) it is decoded whole, without a line,
+/// to nearly the same codes.
+#[test]
+fn a_large_upload_is_announced_then_encoded() {
+    let image = image::RgbaImage::from_fn(2100, 300, |x, y| {
+        image::Rgba([(x % 256) as u8, (y % 256) as u8, 128, 255])
+    });
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let encode = |whole_decode: bool| {
+        let (session, sent) = session_on(Folder::shipped());
+        let init = ToEngine::Init {
+            preference: BackendPreference::Cpu,
+            test_hooks: false,
+            burn_autoencoder: false,
+            whole_decode,
+        };
+        assert!(matches!(
+            answer(&session, &sent, init),
+            FromEngine::Ready(_)
+        ));
+        let load = ToEngine::LoadModel {
+            name: "fashion".into(),
+        };
+        assert!(matches!(
+            ask(&session, &sent, load).last(),
+            Some(FromEngine::ModelLoaded(_))
+        ));
+        let request = ToEngine::Encode {
+            bytes: png.clone(),
+            source: "wide.png".into(),
+            invert: Invert::Auto,
+            long_side: DEFAULT_PHOTO_SIZE,
+        };
+        ask(&session, &sent, request)
+    };
+    let answers = encode(false);
+    let summaries: Vec<String> = answers.iter().map(summary).collect();
+    let [
+        FromEngine::Preparing { source, line },
+        FromEngine::Preparing { line: decoded, .. },
+        FromEngine::Encoded(scaled),
+    ] = answers.as_slice()
+    else {
+        panic!("{summaries:?}");
+    };
+    assert!(decoded.starts_with("Decoded at 1024×146 in "), "{decoded}");
+    assert_eq!(source, "wide.png");
+    assert!(line.contains("2100×300"), "{line}");
+    assert_eq!(scaled.source_size, (2100, 300));
+    assert_eq!((scaled.width, scaled.height), (28, 28));
+    let answers = encode(true);
+    let summaries: Vec<String> = answers.iter().map(summary).collect();
+    let [FromEngine::Encoded(whole)] = answers.as_slice() else {
+        panic!("{summaries:?}");
+    };
+    assert_eq!(whole.source_size, scaled.source_size);
+    // The two resizes (whole, or at 1024 px first) differ by a grey level here and there.
+    let same = whole.codes.iter().zip(&scaled.codes).filter(|(a, b)| a == b).count();
+    assert!(same >= 45, "{same} of 49 codes the same");
 }

@@ -122,6 +122,7 @@ fn memory_is_answered_and_names_no_build_natively() {
             preference: BackendPreference::Cpu,
             test_hooks: false,
             burn_autoencoder: false,
+            whole_decode: false,
         },
     );
     assert!(
@@ -141,6 +142,7 @@ fn the_crash_hook_panics_with_test_hooks() {
             preference: BackendPreference::Cpu,
             test_hooks: true,
             burn_autoencoder: false,
+            whole_decode: false,
         },
     );
     block_on(session.handle(ToEngine::Crash));
