@@ -380,10 +380,10 @@ async fn give_way(turn: &dyn Fn() -> Turn) -> Result<(), EngineError> {
 }
 
 /// The prior's [`SUGGESTIONS`] most likely codes for `(row, col)` given the rest of `grid`,
-/// each with the reconstruction's window around the cell decoded with that code (the five in
-/// one decoder call). One candidate is rescored at a time; between two, the worker's event loop gets a turn, and
-/// `turn()` says whether to go on, wait for the user's requests, or stop (an edit changed the
-/// grid).
+/// each with the reconstruction's window around the cell decoded with that code. The
+/// candidates are rescored a few at a time (`HostSuggester::rescore_next`); between two
+/// batches the worker's event loop gets a turn, and `turn()` says whether to go on, wait for
+/// the user's requests, or stop (an edit changed the grid).
 ///
 /// # Errors
 ///

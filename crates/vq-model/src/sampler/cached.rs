@@ -13,6 +13,14 @@
 //! teacher-forced pass: the `n` windowed forward passes of [`super::Resampler`] become one. It
 //! runs on the host ([`HostPrior`]); with the same seed it draws the grids the windowed
 //! sampler draws (tested), as both compute the same logits up to the order of float sums.
+//!
+//! A layer's cells of one row are independent of each other (each reads the layer below), so
+//! a row's vertical stacks, and in a teacher-forced pass (the surprisal, the suggester's
+//! window) its horizontal stacks and logits, go layer by layer with the row's cells, of every
+//! grid, through each map at once ([`crate::prior::host::Dense::apply_many`]: the same sums,
+//! bit for bit, as one cell at a time).
+
+use std::ops::Range;
 
 use super::{Grid, SampleOptions, choose};
 use crate::prior::HostPrior;
@@ -69,6 +77,11 @@ impl Crop {
 }
 
 /// Every layer's activations of the crop that later cells still need, for a batch of grids.
+///
+/// The grids are the innermost index but one of every buffer (`[…, width, batch, n]`), so
+/// that the inputs of a run of cells of every grid lie together and go through each map at
+/// once ([`crate::prior::host::Dense::apply_many`], which reads each weight once for all of
+/// them): the cells of a row are independent within a layer, as are the grids.
 #[derive(Debug, Clone)]
 pub(super) struct Cache {
     batch: usize,
@@ -83,20 +96,48 @@ pub(super) struct Cache {
     /// for the suggester, which goes back to rows it computed before.
     ring: usize,
     /// Per layer, the vertical stack's output (after the gate) of the last `ring` rows:
-    /// `[ring, batch, width, c]`, row `r` in slot `r % ring`.
+    /// `[ring, width, batch, c]`, row `r` in slot `r % ring`.
     vertical_out: Vec<Vec<f32>>,
     /// Per layer, the vertical features (before the gate) of the current row:
-    /// `[batch, width, 2c]`.
+    /// `[width, batch, 2c]`.
     vertical_features: Vec<Vec<f32>>,
-    /// Per layer, the horizontal stack's output of the current row: `[batch, width, c]`.
+    /// Per layer, the horizontal stack's output of the current row: `[width, batch, c]`.
     horizontal_out: Vec<Vec<f32>>,
-    /// Scratch: the taps of one convolution, and layer-sized vectors.
+    scratch: Scratch,
+}
+
+/// The inputs and outputs of one layer's maps over a row, `n ≤ width · batch` cells at a time.
+#[derive(Debug, Clone)]
+struct Scratch {
+    /// The taps of one convolution: `[n, taps]`, `taps` the map's inputs (at most
+    /// `slots · k · c`).
     taps: Vec<f32>,
+    /// `[n, 2c]`.
     features: Vec<f32>,
+    /// `[n, 2c]`.
     features_v: Vec<f32>,
+    /// `[n, c]`.
     gated: Vec<f32>,
+    /// `[n, c]`.
     out: Vec<f32>,
+    /// `[n, 2c]`, the output layers' hidden features.
     hidden: Vec<f32>,
+}
+
+impl Scratch {
+    /// Room for `cells` cells.
+    fn new(prior: &HostPrior, cells: usize) -> Self {
+        let c = prior.channels;
+        let slots = prior.kernel / 2 + 1;
+        Self {
+            taps: vec![0.0; cells * slots * prior.kernel * c],
+            features: vec![0.0; cells * 2 * c],
+            features_v: vec![0.0; cells * 2 * c],
+            gated: vec![0.0; cells * c],
+            out: vec![0.0; cells * c],
+            hidden: vec![0.0; cells * prior.out_hidden.rows],
+        }
+    }
 }
 
 impl Cache {
@@ -117,26 +158,39 @@ impl Cache {
             channels: c,
             slots,
             ring,
-            vertical_out: vec![vec![0.0; ring * batch * width * c]; layers],
-            vertical_features: vec![vec![0.0; batch * width * 2 * c]; layers],
-            horizontal_out: vec![vec![0.0; batch * width * c]; layers],
-            taps: vec![0.0; slots * prior.kernel * c],
-            features: vec![0.0; 2 * c],
-            features_v: vec![0.0; 2 * c],
-            gated: vec![0.0; c],
-            out: vec![0.0; c],
-            hidden: vec![0.0; prior.out_hidden.rows],
+            vertical_out: vec![vec![0.0; ring * width * batch * c]; layers],
+            vertical_features: vec![vec![0.0; width * batch * 2 * c]; layers],
+            horizontal_out: vec![vec![0.0; width * batch * c]; layers],
+            scratch: Scratch::new(prior, width * batch),
+        }
+    }
+
+    /// `batch` copies of this cache of one grid: the caches of `batch` grids that hold the
+    /// same so far.
+    pub(super) fn repeated(&self, prior: &HostPrior, batch: usize) -> Self {
+        debug_assert_eq!(self.batch, 1);
+        let c = self.channels;
+        let repeat = |layers: &[Vec<f32>], n: usize| -> Vec<Vec<f32>> {
+            layers.iter().map(|v| repeat_each(v, n, batch)).collect()
+        };
+        Self {
+            batch,
+            vertical_out: repeat(&self.vertical_out, c),
+            vertical_features: repeat(&self.vertical_features, 2 * c),
+            horizontal_out: repeat(&self.horizontal_out, c),
+            scratch: Scratch::new(prior, self.width * batch),
+            ..*self
         }
     }
 
     /// Offset of `(slot, b, col)` in a layer's `vertical_out`.
     fn v_at(&self, slot: usize, b: usize, col: usize) -> usize {
-        ((slot * self.batch + b) * self.width + col) * self.channels
+        ((slot * self.width + col) * self.batch + b) * self.channels
     }
 
-    /// Offset of `(b, col)` in a `[batch, width, n]` row buffer, per `n` values.
-    fn row_at(&self, b: usize, col: usize, n: usize) -> usize {
-        (b * self.width + col) * n
+    /// The values of every grid at the columns `cols` of a `[width, batch, n]` row buffer.
+    fn span(&self, cols: &Range<usize>, n: usize) -> Range<usize> {
+        cols.start * self.batch * n..cols.end * self.batch * n
     }
 
     /// The vertical stacks of crop row `r`, every layer, every grid.
@@ -151,53 +205,68 @@ impl Cache {
         self.start_row_in(prior, codes, r, class, &|_| 0..width);
     }
 
-    /// The vertical stacks of crop row `r` in the columns `cols(layer)` of each layer; the
-    /// others keep what they hold.
+    /// The vertical stacks of crop row `r` in the columns `cols(layer)` of each layer, every
+    /// grid, a layer's cells together; the other columns keep what they hold.
     pub(super) fn start_row_in(
         &mut self,
         prior: &HostPrior,
         codes: &Codes<'_>,
         r: usize,
         class: usize,
-        cols: &dyn Fn(usize) -> std::ops::Range<usize>,
+        cols: &dyn Fn(usize) -> Range<usize>,
     ) {
         let c = self.channels;
-        let (k, half) = (prior.kernel, prior.kernel / 2);
         for (l, layer) in prior.layers.iter().enumerate() {
-            let last = l + 1 == prior.layers.len();
-            // Mask A reads rows r−half−1 ..= r−1, mask B rows r−half ..= r.
-            let first_row = r as isize - half as isize - isize::from(layer.mask_a);
-            for b in 0..self.batch {
-                for col in cols(l) {
-                    for ky in 0..self.slots {
-                        for kx in 0..k {
-                            let tap = (ky * k + kx) * c;
-                            let row = first_row + ky as isize;
-                            let column = col as isize + kx as isize - half as isize;
-                            let inside = row >= 0 && column >= 0 && (column as usize) < self.width;
-                            if !inside {
-                                self.taps[tap..tap + c].fill(0.0);
-                            } else if l == 0 {
-                                let code = codes.at(b, row as usize, column as usize);
-                                self.taps[tap..tap + c].copy_from_slice(prior.embedding(code));
-                            } else {
-                                let at = self.v_at(row as usize % self.ring, b, column as usize);
-                                let below = &self.vertical_out[l - 1][at..at + c];
-                                self.taps[tap..tap + c].copy_from_slice(below);
-                            }
-                        }
-                    }
-                    let at = self.row_at(b, col, 2 * c);
-                    let features = &mut self.vertical_features[l][at..at + 2 * c];
-                    layer.vertical.apply(&self.taps, features);
-                    if !last {
-                        let out = self.v_at(r % self.ring, b, col);
-                        gate(
-                            &self.vertical_features[l][at..at + 2 * c],
-                            layer.class_bias(class),
-                            &mut self.vertical_out[l][out..out + c],
-                        );
-                    }
+            let cols = cols(l);
+            for (i, col) in cols.clone().enumerate() {
+                for b in 0..self.batch {
+                    self.vertical_taps(prior, codes, (l, r, col), i * self.batch + b);
+                }
+            }
+            let (span, span_v) = (self.span(&cols, c), self.span(&cols, 2 * c));
+            let slot = self.v_at(r % self.ring, 0, 0);
+            let taps = &self.scratch.taps[..cols.len() * self.batch * layer.vertical.cols];
+            let features = &mut self.vertical_features[l][span_v];
+            layer.vertical.apply_many(taps, features);
+            if l + 1 < prior.layers.len() {
+                let out = &mut self.vertical_out[l][slot..][span];
+                for (x, o) in features.chunks_exact(2 * c).zip(out.chunks_exact_mut(c)) {
+                    gate(x, layer.class_bias(class), o);
+                }
+            }
+        }
+    }
+
+    /// The taps of layer `l`'s vertical convolution at `(r, col)` of grid `cell % batch`, into
+    /// row `cell` of the scratch taps (`[ky][kx][c]`): the codes' embeddings for the first
+    /// layer, the previous layer's vertical outputs for the others, zeros outside the crop.
+    fn vertical_taps(
+        &mut self,
+        prior: &HostPrior,
+        codes: &Codes<'_>,
+        (l, r, col): (usize, usize, usize),
+        cell: usize,
+    ) {
+        let (c, k, half) = (self.channels, prior.kernel, prior.kernel / 2);
+        let b = cell % self.batch;
+        // Mask A reads rows r−half−1 ..= r−1, mask B rows r−half ..= r.
+        let first_row = r as isize - half as isize - isize::from(prior.layers[l].mask_a);
+        let base = cell * self.slots * k * c;
+        for ky in 0..self.slots {
+            for kx in 0..k {
+                let tap = base + (ky * k + kx) * c;
+                let row = first_row + ky as isize;
+                let column = col as isize + kx as isize - half as isize;
+                let inside = row >= 0 && column >= 0 && (column as usize) < self.width;
+                if !inside {
+                    self.scratch.taps[tap..tap + c].fill(0.0);
+                } else if l == 0 {
+                    let code = codes.at(b, row as usize, column as usize);
+                    self.scratch.taps[tap..tap + c].copy_from_slice(prior.embedding(code));
+                } else {
+                    let at = self.v_at(row as usize % self.ring, b, column as usize);
+                    let below = &self.vertical_out[l - 1][at..at + c];
+                    self.scratch.taps[tap..tap + c].copy_from_slice(below);
                 }
             }
         }
@@ -212,83 +281,138 @@ impl Cache {
         col: usize,
         class: usize,
     ) {
-        self.fill_cell_from(prior, codes, (r, col), class, 0);
+        self.fill_row_in(prior, codes, r, class, &|_| col..col + 1);
     }
 
-    /// The horizontal stacks of crop cell `(r, col)` from layer `first` up, every grid; the
-    /// layers below keep what they hold.
-    pub(super) fn fill_cell_from(
+    /// The horizontal stacks of crop row `r`, every layer, every grid, once its codes are all
+    /// known (a teacher-forced pass): layer by layer, a layer's cells together.
+    pub(super) fn fill_row(
         &mut self,
         prior: &HostPrior,
         codes: &Codes<'_>,
-        (r, col): (usize, usize),
+        r: usize,
         class: usize,
-        first: usize,
+    ) {
+        let width = self.width;
+        self.fill_row_in(prior, codes, r, class, &|_| 0..width);
+    }
+
+    /// The horizontal stacks of crop row `r` in the columns `cols(layer)` of each layer, every
+    /// grid; the other columns keep what they hold. Layer by layer, a layer's cells together
+    /// (the same values as cell by cell: a cell reads the layer below, at its column and to
+    /// its left, which is done by then).
+    pub(super) fn fill_row_in(
+        &mut self,
+        prior: &HostPrior,
+        codes: &Codes<'_>,
+        r: usize,
+        class: usize,
+        cols: &dyn Fn(usize) -> Range<usize>,
     ) {
         let c = self.channels;
-        let half = prior.kernel / 2;
-        for (l, layer) in prior.layers.iter().enumerate().skip(first) {
-            // Mask A reads columns col−half−1 ..= col−1, mask B col−half ..= col.
-            let first_col = col as isize - half as isize - isize::from(layer.mask_a);
-            for b in 0..self.batch {
-                for kx in 0..self.slots {
-                    let tap = kx * c;
-                    let column = first_col + kx as isize;
-                    if column < 0 {
-                        self.taps[tap..tap + c].fill(0.0);
-                    } else if l == 0 {
-                        let code = codes.at(b, r, column as usize);
-                        self.taps[tap..tap + c].copy_from_slice(prior.embedding(code));
-                    } else {
-                        let at = self.row_at(b, column as usize, c);
-                        let left = &self.horizontal_out[l - 1][at..at + c];
-                        self.taps[tap..tap + c].copy_from_slice(left);
-                    }
+        for (l, layer) in prior.layers.iter().enumerate() {
+            let cols = cols(l);
+            if cols.is_empty() {
+                continue;
+            }
+            for (i, col) in cols.clone().enumerate() {
+                for b in 0..self.batch {
+                    self.horizontal_taps(prior, codes, (l, r, col), i * self.batch + b);
                 }
-                layer
-                    .horizontal
-                    .apply(&self.taps[..self.slots * c], &mut self.features);
-                let at = self.row_at(b, col, 2 * c);
-                layer.vertical_to_horizontal.apply(
-                    &self.vertical_features[l][at..at + 2 * c],
-                    &mut self.features_v,
-                );
-                for (h, v) in self.features.iter_mut().zip(&self.features_v) {
-                    *h += v;
+            }
+            let (span, span_v) = (self.span(&cols, c), self.span(&cols, 2 * c));
+            let cells = cols.len() * self.batch;
+            let s = &mut self.scratch;
+            let features = &mut s.features[..cells * 2 * c];
+            let features_v = &mut s.features_v[..cells * 2 * c];
+            let (gated, out) = (&mut s.gated[..cells * c], &mut s.out[..cells * c]);
+            layer
+                .horizontal
+                .apply_many(&s.taps[..cells * layer.horizontal.cols], features);
+            let vertical = &self.vertical_features[l][span_v];
+            layer
+                .vertical_to_horizontal
+                .apply_many(vertical, features_v);
+            for (h, v) in features.iter_mut().zip(features_v.iter()) {
+                *h += v;
+            }
+            for (x, o) in features.chunks_exact(2 * c).zip(gated.chunks_exact_mut(c)) {
+                gate(x, layer.class_bias(class), o);
+            }
+            layer.horizontal_out.apply_many(gated, out);
+            if !layer.mask_a {
+                // The residual: the layer's input at the cell.
+                for (o, h) in out
+                    .iter_mut()
+                    .zip(&self.horizontal_out[l - 1][span.clone()])
+                {
+                    *o += h;
                 }
-                gate(&self.features, layer.class_bias(class), &mut self.gated);
-                layer.horizontal_out.apply(&self.gated, &mut self.out);
-                let at = self.row_at(b, col, c);
-                if !layer.mask_a {
-                    // The residual: the layer's input at the cell.
-                    for (o, h) in self
-                        .out
-                        .iter_mut()
-                        .zip(&self.horizontal_out[l - 1][at..at + c])
-                    {
-                        *o += h;
-                    }
-                }
-                self.horizontal_out[l][at..at + c].copy_from_slice(&self.out);
+            }
+            self.horizontal_out[l][span].copy_from_slice(out);
+        }
+    }
+
+    /// The taps of layer `l`'s horizontal convolution at `(r, col)` of grid `cell % batch`,
+    /// into row `cell` of the scratch taps (`[kx][c]`): the codes' embeddings for the first
+    /// layer, the previous layer's horizontal outputs for the others, zeros left of the crop.
+    fn horizontal_taps(
+        &mut self,
+        prior: &HostPrior,
+        codes: &Codes<'_>,
+        (l, r, col): (usize, usize, usize),
+        cell: usize,
+    ) {
+        let c = self.channels;
+        let (b, half) = (cell % self.batch, prior.kernel / 2);
+        // Mask A reads columns col−half−1 ..= col−1, mask B col−half ..= col.
+        let first_col = col as isize - half as isize - isize::from(prior.layers[l].mask_a);
+        let base = cell * self.slots * c;
+        for kx in 0..self.slots {
+            let tap = base + kx * c;
+            let column = first_col + kx as isize;
+            let taps = &mut self.scratch.taps[tap..tap + c];
+            if column < 0 {
+                taps.fill(0.0);
+            } else if l == 0 {
+                taps.copy_from_slice(prior.embedding(codes.at(b, r, column as usize)));
+            } else {
+                let at = (column as usize * self.batch + b) * c;
+                taps.copy_from_slice(&self.horizontal_out[l - 1][at..at + c]);
             }
         }
     }
 
-    /// The `K` logits of crop cell `(·, col)` of grid `b`, after [`Self::fill_cell`].
-    pub(super) fn logits(&mut self, prior: &HostPrior, b: usize, col: usize, logits: &mut [f32]) {
-        let c = self.channels;
-        let at = self.row_at(b, col, c);
+    /// The `K` logits of crop cell `(·, col)` of every grid, after its horizontal stacks.
+    ///
+    /// # Shapes
+    /// - `logits`: `[batch, K]`
+    pub(super) fn logits(&mut self, prior: &HostPrior, col: usize, logits: &mut [f32]) {
+        self.logits_in(prior, col..col + 1, logits);
+    }
+
+    /// The `K` logits of the crop cells `(·, cols)` of every grid, after their horizontal
+    /// stacks, together.
+    ///
+    /// # Shapes
+    /// - `logits`: `[cols, batch, K]`
+    pub(super) fn logits_in(&mut self, prior: &HostPrior, cols: Range<usize>, logits: &mut [f32]) {
+        let span = self.span(&cols, self.channels);
         let Some(top) = self.horizontal_out.last() else {
             return;
         };
-        for (o, &h) in self.out.iter_mut().zip(&top[at..at + c]) {
+        let cells = cols.len() * self.batch;
+        let s = &mut self.scratch;
+        let (out, hidden) = (&mut s.out[..span.len()], &mut s.hidden);
+        for (o, &h) in out.iter_mut().zip(&top[span]) {
             *o = h.max(0.0);
         }
-        prior.out_hidden.apply(&self.out, &mut self.hidden);
-        for h in &mut self.hidden {
+        let hidden = &mut hidden[..cells * prior.out_hidden.rows];
+        prior.out_hidden.apply_many(out, hidden);
+        for h in hidden.iter_mut() {
             *h = h.max(0.0);
         }
-        prior.out_logits.apply(&self.hidden, logits);
+        prior.out_logits.apply_many(hidden, logits);
     }
 }
 
@@ -301,17 +425,35 @@ impl Cache {
         }
     }
 
-    /// Makes `row` ([`Self::row`]) the current row again.
+    /// Makes `row` ([`Self::row`] of a cache of one grid) the current row of every grid.
     pub(super) fn set_row(&mut self, row: &RowState) {
+        let c = self.channels;
         for (mine, kept) in self
             .vertical_features
             .iter_mut()
             .zip(&row.vertical_features)
         {
-            mine.copy_from_slice(kept);
+            repeat_into(kept, 2 * c, mine);
         }
         for (mine, kept) in self.horizontal_out.iter_mut().zip(&row.horizontal_out) {
-            mine.copy_from_slice(kept);
+            repeat_into(kept, c, mine);
+        }
+    }
+}
+
+/// Each `n` values of `v` (`[…, 1, n]`), `batch` times in a row (`[…, batch, n]`).
+fn repeat_each(v: &[f32], n: usize, batch: usize) -> Vec<f32> {
+    let mut out = vec![0.0; v.len() * batch];
+    repeat_into(v, n, &mut out);
+    out
+}
+
+/// [`repeat_each`] into `out` (`[…, batch, n]`, `batch` from its length).
+fn repeat_into(v: &[f32], n: usize, out: &mut [f32]) {
+    let batch = out.len() / v.len().max(1);
+    for (copies, values) in out.chunks_exact_mut(batch * n).zip(v.chunks_exact(n)) {
+        for copy in copies.chunks_exact_mut(n) {
+            copy.copy_from_slice(values);
         }
     }
 }
@@ -393,7 +535,7 @@ impl CachedResampler {
             .cache
             .get_or_insert_with(|| Cache::new(prior, batch, crop.width));
         let class = prior.class_index(self.options.class);
-        let mut logits = vec![0.0; prior.codebook_size];
+        let mut logits = vec![0.0; batch * prior.codebook_size];
         loop {
             let (r, col) = (self.next / crop.width, self.next % crop.width);
             let codes = Codes {
@@ -406,9 +548,10 @@ impl CachedResampler {
             cache.fill_cell(prior, &codes, r, col, class);
             self.next += 1;
             if (crop.top + r) * width + crop.left + col == target {
-                for b in 0..batch {
-                    cache.logits(prior, b, col, &mut logits);
-                    self.grids[b].codes[target] = choose(&logits, &self.options, &mut self.rng);
+                cache.logits(prior, col, &mut logits);
+                let k = prior.codebook_size;
+                for (grid, logits) in self.grids.iter_mut().zip(logits.chunks_exact(k)) {
+                    grid.codes[target] = choose(logits, &self.options, &mut self.rng);
                 }
                 self.drawn += 1;
                 return Some(target);
@@ -433,14 +576,13 @@ pub fn logits(prior: &HostPrior, grid: &Grid, class: Option<usize>) -> Vec<Vec<f
         crop,
     };
     let mut all = Vec::with_capacity(grid.height * grid.width);
+    let k = prior.codebook_size;
+    let mut row = vec![0.0; grid.width * k];
     for r in 0..grid.height {
         cache.start_row(prior, &codes, r, class);
-        for col in 0..grid.width {
-            cache.fill_cell(prior, &codes, r, col, class);
-            let mut logits = vec![0.0; prior.codebook_size];
-            cache.logits(prior, 0, col, &mut logits);
-            all.push(logits);
-        }
+        cache.fill_row(prior, &codes, r, class);
+        cache.logits_in(prior, 0..grid.width, &mut row);
+        all.extend(row.chunks_exact(k).map(<[f32]>::to_vec));
     }
     all
 }
@@ -494,13 +636,14 @@ impl HostSurprisal {
             crop,
         };
         let r = self.row;
+        let width = self.grid.width;
         self.cache.start_row(prior, &codes, r, self.class);
-        let mut logits = vec![0.0; prior.codebook_size];
-        for c in 0..self.grid.width {
-            self.cache.fill_cell(prior, &codes, r, c, self.class);
-            self.cache.logits(prior, 0, c, &mut logits);
-            let code = self.grid.codes[r * self.grid.width + c];
-            let nats = log_probability(&logits, code);
+        self.cache.fill_row(prior, &codes, r, self.class);
+        let mut logits = vec![0.0; width * prior.codebook_size];
+        self.cache.logits_in(prior, 0..width, &mut logits);
+        let row = &self.grid.codes[r * width..(r + 1) * width];
+        for (logits, &code) in logits.chunks_exact(prior.codebook_size).zip(row) {
+            let nats = log_probability(logits, code);
             self.bits.push((-nats / std::f64::consts::LN_2) as f32);
         }
         self.row += 1;
