@@ -603,3 +603,28 @@ async fn the_host_kernels_compute_what_burns_layers_compute_in_the_browser() {
     let worst = levels(&from_host.rgba, &from_burn.rgba);
     assert!(worst <= Some(1), "the edit's window: {worst:?}");
 }
+
+/// The browser's own decoder, scaling while it decodes (`engine::scaled`, used for uploads over
+/// 2048 px): the ankle boot at half its size, as the image crate's decode and resize give it
+/// within a few grey levels; bytes that are not an image are refused with the browser's words.
+#[wasm_bindgen_test]
+async fn the_browser_decodes_an_upload_smaller() {
+    let image = vq_lab::engine::scaled::decode(ANKLE_BOOT, (14, 14))
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(image.dimensions(), (14, 14));
+    let whole = vq_model::image::decode_upload(ANKLE_BOOT).unwrap_or_else(|err| panic!("{err}"));
+    let expected = vq_model::image::resize(&whole, (14, 14), false);
+    let mean = image
+        .as_raw()
+        .iter()
+        .zip(expected.as_raw())
+        .map(|(a, b)| f64::from(a.abs_diff(*b)))
+        .sum::<f64>()
+        / f64::from(14 * 14 * 4);
+    console_log!("the browser's decode at 14×14 against the image crate's: mean {mean:.1} levels");
+    assert!(mean < 12.0, "mean difference {mean}");
+    assert!(image.pixels().all(|p| p[3] == 255), "opaque");
+    let refused = vq_lab::engine::scaled::decode(b"not an image", (14, 14)).await;
+    assert!(refused.is_err(), "{:?}", refused.map(|i| i.dimensions()));
+}

@@ -18,6 +18,7 @@ fn set(target: &Object, key: &str, value: impl Into<JsValue>) -> Result<(), JsVa
     Reflect::set(target, &JsValue::from_str(key), &value.into()).map(|_| ())
 }
 
+/// `new <name>(...args)` of the global scope's class `name`.
 fn construct(name: &str, args: &Array) -> Result<JsValue, JsValue> {
     let class = Reflect::get(&js_sys::global(), &JsValue::from_str(name))?;
     let class: js_sys::Function = class.dyn_into()?;
@@ -37,7 +38,9 @@ pub async fn decode(bytes: &[u8], (width, height): (u32, u32)) -> Result<RgbaIma
 }
 
 async fn decode_js(bytes: &[u8], (width, height): (u32, u32)) -> Result<RgbaImage, JsValue> {
-    let blob = construct("Blob", &Array::of1(&Uint8Array::from(bytes).into()))?;
+    // `new Blob([bytes])`: the constructor's one argument is the list of parts.
+    let parts = Array::of1(&Uint8Array::from(bytes).into());
+    let blob = construct("Blob", &Array::of1(&parts.into()))?;
     let options = Object::new();
     set(&options, "resizeWidth", width)?;
     set(&options, "resizeHeight", height)?;

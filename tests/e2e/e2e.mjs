@@ -1010,6 +1010,9 @@ async function largeUploadScenario(page, errors, url) {
   console.log(`    an 8000×6000 JPEG of ${(bytes / 1e6).toFixed(1)} MB → heatmap in ${ms.toFixed(0)} ms; lines: ${stages.join(" | ")}`);
   check(stages.some((line) => line === "Decoding a large image (8000×6000, 48 megapixels) at 1024×768…"),
     `while it is decoded, the page says so: ${stages.join(" | ") || "(no line)"}`);
+  check(stages.some((line) => /^Decoded at 1024×768 in \d+ ms; encoding…$/.test(line)) &&
+    !stages.some((line) => line.includes("could not decode it smaller")),
+    `the browser decoded it smaller, and the page said how long that took: ${stages.join(" | ")}`);
   check(info.startsWith("large-8000x6000.jpg: 8000×6000 → 256×192 pixels → 64×48 codes"),
     `the encoding names the file's own size and the model's: ${info}`);
   // The reconstruction shows the photograph's colours: its mean is neither black nor grey.

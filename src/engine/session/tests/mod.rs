@@ -494,6 +494,11 @@ fn a_large_upload_is_announced_then_encoded() {
     };
     assert_eq!(whole.source_size, scaled.source_size);
     // The two resizes (whole, or at 1024 px first) differ by a grey level here and there.
-    let same = whole.codes.iter().zip(&scaled.codes).filter(|(a, b)| a == b).count();
+    let same = whole
+        .codes
+        .iter()
+        .zip(&scaled.codes)
+        .filter(|(a, b)| a == b)
+        .count();
     assert!(same >= 45, "{same} of 49 codes the same");
 }
