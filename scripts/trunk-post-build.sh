@@ -2,7 +2,7 @@
 # Trunk's post_build hook (Trunk.toml), run in Trunk's staging folder before it becomes pkg/:
 #
 #   1. The build id: the first 12 hex digits of the SHA-256 of every file built (wasm, scripts,
-#      page, models, examples), so the same sources give the same id.
+#      page, models, training images, examples), so the same sources give the same id.
 #   2. No inline script (the Content-Security-Policy in www/index.html allows none): Trunk's
 #      inline module script that starts the UI is moved into boot.js, loaded by its address.
 #   3. The id written where the parts meet: the page's <meta name="vq-lab-build">; the engine's

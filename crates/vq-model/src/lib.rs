@@ -15,6 +15,8 @@
 //!   browser alike.
 //! - [`image`]: RGBA bytes ↔ tensors and the resize policy of uploads.
 //! - [`weights`]: weights + `config.json` + manifest, hash checked before parsing.
+//! - [`subset`]: the training images shipped with the site (`VQLT` files and their manifest),
+//!   parsed with checked sizes and turned into batches in model space; no burn.
 //!
 //! Everything the browser runs reads tensors with `into_data_async`; nothing here blocks.
 
@@ -29,6 +31,7 @@ pub mod prior;
 pub mod quantizer;
 pub mod rng;
 pub mod sampler;
+pub mod subset;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod vqvae;

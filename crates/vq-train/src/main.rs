@@ -3,9 +3,10 @@
 //! ```text
 //! cargo run --release -p vq-train -- fashion          # rebuilds assets/models/fashion
 //! cargo run --release -p vq-train -- evaluate assets/models/fashion   # or assets/models/photo
+//! cargo run --release -p vq-train -- training-subset  # rewrites assets/training/fashion
 //! ```
 
-use vq_train::{data, fashion, photo, shipped};
+use vq_train::{data, fashion, photo, shipped, training_subset};
 
 use std::path::PathBuf;
 
@@ -71,6 +72,10 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// Writes the training images the site ships for training in the page
+    /// (`assets/training/fashion/`): a seeded draw of the same number of images of each class
+    /// from Fashion-MNIST's training and test splits, and their manifest.
+    TrainingSubset(training_subset::Args),
     /// Measures training speed on this backend (the fashion recipe's shapes).
     Bench {
         /// Where Fashion-MNIST is.
@@ -124,6 +129,7 @@ fn main() -> Result<()> {
             photo::write_examples(&data, &out, &only)?;
             photo::write_held_out_sample(&data, &out)
         }
+        Command::TrainingSubset(args) => training_subset::run(&args).map(|_| ()),
         Command::Bench {
             data,
             steps,

@@ -2,7 +2,7 @@
 //! ([`Map`]) and one kernel for every convolution the model has ([`HostConv`]).
 //!
 //! The kernel computes a block of 4 output pixels × 8 output channels at a time: 32 sums that
-//! stay in registers (eight SIMD vectors in the browser build, [`Sums`]) while it runs over the
+//! stay in registers (eight SIMD vectors in locals in the browser build, `Sums`) while it runs over the
 //! taps and the input channels, each step one input value of each pixel times 8 weights: about
 //! 10 G multiply-adds per second for a 3×3 of 128 channels in V8's WebAssembly SIMD on this
 //! machine (its peak: ~15 G), where burn's CPU backend (im2col, gemm, a layout change per

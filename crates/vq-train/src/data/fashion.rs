@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use vq_model::subset::Subset;
 
 use super::ImageSet;
 
@@ -34,8 +35,25 @@ pub enum Split {
     Test,
 }
 
-/// Reads a split from `dir` (IDX, gzipped or not).
+/// Reads a split from `dir` (IDX, gzipped or not), in model space (`pixel/255 − 0.5`).
 pub fn load(dir: &Path, split: Split) -> Result<ImageSet> {
+    let grey = load_grey(dir, split)?;
+    let (side, _) = grey.size();
+    Ok(ImageSet {
+        channels: 1,
+        side,
+        pixels: grey
+            .pixels()
+            .iter()
+            .map(|&p| f32::from(p) / 255.0 - 0.5)
+            .collect(),
+        labels: grey.labels().to_vec(),
+    })
+}
+
+/// Reads a split from `dir` as stored: `u8` pixels and labels (what `vq-train
+/// training-subset` draws the site's training images from).
+pub fn load_grey(dir: &Path, split: Split) -> Result<Subset> {
     let prefix = match split {
         Split::Train => "train",
         Split::Test => "t10k",
@@ -54,12 +72,13 @@ pub fn load(dir: &Path, split: Split) -> Result<ImageSet> {
             dir.display()
         );
     }
-    Ok(ImageSet {
-        channels: 1,
-        side,
-        pixels: pixels.iter().map(|&p| f32::from(p) / 255.0 - 0.5).collect(),
-        labels: labels[8..].to_vec(),
-    })
+    Subset::new(
+        (side, side),
+        CLASS_NAMES.len() as u32,
+        labels[8..].to_vec(),
+        pixels.to_vec(),
+    )
+    .with_context(|| format!("{}: Fashion-MNIST's {prefix} split", dir.display()))
 }
 
 fn find(dir: &Path, stem: &str) -> Result<PathBuf> {
