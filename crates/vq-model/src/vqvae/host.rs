@@ -2,7 +2,9 @@
 //! layers as [`super::Encoder`] and [`super::Decoder`], from weights read once, computing the
 //! same values up to the order of float sums (tested).
 
-use super::host_conv::{HostConv, HostConvTranspose, Map};
+use std::ops::Range;
+
+use super::host_conv::{HostConv, HostConvTranspose, Map, Region};
 use super::{Decoder, Encoder, ResidualStack, VqVae};
 use crate::ReadError;
 use crate::config::VqVaeConfig;
@@ -38,6 +40,41 @@ impl HostResidual {
         x.relu();
         x
     }
+
+    /// [`Self::forward`] at rows `rows` × columns `cols` only, from the region `x`, which must
+    /// hold one more row and column on every side per block (inside the frame).
+    fn forward_region(&self, mut x: Region, rows: Range<usize>, cols: Range<usize>) -> Region {
+        let blocks = self.blocks.len();
+        for (b, (conv3, conv1)) in self.blocks.iter().enumerate() {
+            // What the blocks after this one still read around the asked-for region.
+            let (r, c) = (
+                grow(&rows, blocks - 1 - b, x.frame.0),
+                grow(&cols, blocks - 1 - b, x.frame.1),
+            );
+            let h = conv3.forward_region(&x, (true, true), r.clone(), c.clone());
+            let h = conv1.forward_region(&h, (false, false), r.clone(), c.clone());
+            x = x.crop(r, c);
+            x.map.add(&h.map);
+        }
+        x.map.relu();
+        x
+    }
+}
+
+/// `range` with `by` more on each side, within `0..size`.
+fn grow(range: &Range<usize>, by: usize, size: usize) -> Range<usize> {
+    range.start.saturating_sub(by)..(range.end + by).min(size)
+}
+
+/// The input rows (or columns) that a stride-2 transposed convolution's outputs `range`
+/// (even ends) read, within `0..size`: `start/2 − 1 .. end/2 + 1`.
+fn upsampled_from(range: &Range<usize>, size: usize) -> Range<usize> {
+    (range.start / 2).saturating_sub(1)..(range.end / 2 + 1).min(size)
+}
+
+/// `range` widened to whole pairs (even ends), within `0..size` (even).
+fn pairs(range: &Range<usize>, size: usize) -> Range<usize> {
+    range.start / 2 * 2..(range.end.div_ceil(2) * 2).min(size)
 }
 
 /// [`Encoder`] on the host.
@@ -121,6 +158,39 @@ impl HostDecoder {
         let x = self.up1.forward(&x, true);
         self.up2.forward(&x, false)
     }
+
+    /// The pixels `rows × cols` of `grid`'s decode, each layer computed only where those
+    /// pixels depend on it (working back from them: the upsamplings read half as many rows
+    /// and columns and one more on each side, the 3×3 convolutions one more on each side): the
+    /// values of [`Self::forward`] there, for a fraction of its work.
+    ///
+    /// # Shapes
+    /// - returns `[rows.len(), cols.len(), C]`
+    pub fn decode_region(&self, grid: &Grid, rows: Range<usize>, cols: Range<usize>) -> Map {
+        let (h, w) = (grid.height, grid.width);
+        // Back from the pixels: up2's outputs, up1's, the residual stack's, conv3's, z_q.
+        let (r4, c4) = (pairs(&rows, 4 * h), pairs(&cols, 4 * w));
+        let (r3, c3) = (
+            pairs(&upsampled_from(&r4, 2 * h), 2 * h),
+            pairs(&upsampled_from(&c4, 2 * w), 2 * w),
+        );
+        let (r2, c2) = (upsampled_from(&r3, h), upsampled_from(&c3, w));
+        let blocks = self.residual.blocks.len();
+        let (r1, c1) = (grow(&r2, blocks, h), grow(&c2, blocks, w));
+        let (r0, c0) = (grow(&r1, 1, h), grow(&c1, 1, w));
+        let z_q = Region {
+            map: self.z_q(&grid.crop(r0.clone(), c0.clone())),
+            top: r0.start,
+            left: c0.start,
+            frame: (h, w),
+        };
+        let x = self.conv3.forward_region(&z_q, (false, false), r1, c1);
+        let x = self.residual.forward_region(x, r2, c2);
+        let x = self.up1.forward_region(&x, true, r3, c3);
+        let x = self.up2.forward_region(&x, false, r4, c4);
+        let signed = |r: &Range<usize>| r.start as isize..r.end as isize;
+        x.window(signed(&rows), signed(&cols), false)
+    }
 }
 
 /// A decoded window's pixels, placed in the full image (as [`crate::incremental::Patch`]).
@@ -164,8 +234,9 @@ impl HostVqVae {
         self.decoder.forward(&self.decoder.z_q(grid))
     }
 
-    /// The pixels that a change of cells `rows × cols` of `grid` can affect, decoded from the
-    /// window of cells that reaches them ([`crate::incremental::decode_window`] on the host).
+    /// The pixels that a change of cells `rows × cols` of `grid` can affect (the pixels of
+    /// [`crate::incremental::Window`]), each layer computed only where they depend on it
+    /// ([`HostDecoder::decode_region`]; burn's path decodes the window's cells whole).
     pub fn decode_window(
         &self,
         config: &VqVaeConfig,
@@ -174,20 +245,12 @@ impl HostVqVae {
         cols: std::ops::RangeInclusive<usize>,
     ) -> HostPatch {
         let window = Window::new(config, (grid.height, grid.width), rows, cols);
-        let crop = grid.crop(window.cell_rows.clone(), window.cell_cols.clone());
-        let decoded = self.decode(&crop);
-        let scale = VqVaeConfig::DOWNSAMPLE;
-        let (y0, x0) = (
-            scale * window.cell_rows.start,
-            scale * window.cell_cols.start,
-        );
         HostPatch {
             top: window.pixel_rows.start,
             left: window.pixel_cols.start,
-            pixels: decoded.crop(
-                window.pixel_rows.start - y0..window.pixel_rows.end - y0,
-                window.pixel_cols.start - x0..window.pixel_cols.end - x0,
-            ),
+            pixels: self
+                .decoder
+                .decode_region(grid, window.pixel_rows, window.pixel_cols),
         }
     }
 }

@@ -11,6 +11,8 @@
 //! A transposed convolution of stride 2 (4×4, padding 1) is four ordinary 2×2 convolutions,
 //! one per parity of the output pixel ([`HostConvTranspose`]).
 
+use std::ops::Range;
+
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
 
 use crate::{ReadError, read_f32};
@@ -113,6 +115,86 @@ impl Map {
     pub fn relu(&mut self) {
         for v in &mut self.data {
             *v = v.max(0.0);
+        }
+    }
+}
+
+/// A part of one layer's feature map: rows `top..top + map.height` and columns
+/// `left..left + map.width` of a frame of `frame = (height, width)` positions, outside which
+/// the map is zero (the layers' zero padding). The decoder computes a window this way, each
+/// layer only where the pixels asked for depend on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    /// The values of the region.
+    pub map: Map,
+    /// Its first row in the frame.
+    pub top: usize,
+    /// Its first column in the frame.
+    pub left: usize,
+    /// The whole map's `(height, width)`.
+    pub frame: (usize, usize),
+}
+
+impl Region {
+    /// The values at frame rows `rows` × columns `cols`, which may reach past the frame (zeros
+    /// there), through a ReLU if `relu`. Inside the frame they must lie in the region.
+    ///
+    /// # Shapes
+    /// - returns `[rows.end − rows.start, cols.end − cols.start, channels]`
+    pub fn window(&self, rows: Range<isize>, cols: Range<isize>, relu: bool) -> Map {
+        let c = self.map.channels;
+        let length = |r: &Range<isize>| usize::try_from(r.end - r.start).unwrap_or(0);
+        let mut out = Map::zeros(length(&rows), length(&cols), c);
+        let inside = |r: &Range<isize>, size: usize| {
+            let size = isize::try_from(size).unwrap_or(isize::MAX);
+            let (start, end) = (r.start.clamp(0, size), r.end.clamp(0, size));
+            (start as usize, end as usize)
+        };
+        let (c0, c1) = inside(&cols, self.frame.1);
+        let (r0, r1) = inside(&rows, self.frame.0);
+        if c0 >= c1 {
+            return out;
+        }
+        debug_assert!(
+            r0 >= self.top || r0 >= r1,
+            "rows {rows:?} before the region"
+        );
+        debug_assert!(
+            c0 >= self.left && c1 <= self.left + self.map.width,
+            "columns {cols:?}"
+        );
+        let skip_cols = (c0 as isize - cols.start) as usize;
+        for row in r0..r1 {
+            debug_assert!(
+                row < self.top + self.map.height,
+                "row {row} past the region"
+            );
+            let to = ((row as isize - rows.start) as usize * out.width + skip_cols) * c;
+            let from = ((row - self.top) * self.map.width + (c0 - self.left)) * c;
+            let len = (c1 - c0) * c;
+            let (target, source) = (
+                &mut out.data[to..to + len],
+                &self.map.data[from..from + len],
+            );
+            if relu {
+                for (o, &v) in target.iter_mut().zip(source) {
+                    *o = v.max(0.0);
+                }
+            } else {
+                target.copy_from_slice(source);
+            }
+        }
+        out
+    }
+
+    /// The region cut to frame rows `rows` × columns `cols` (inside it).
+    pub fn crop(&self, rows: Range<usize>, cols: Range<usize>) -> Self {
+        let signed = |r: &Range<usize>| r.start as isize..r.end as isize;
+        Self {
+            map: self.window(signed(&rows), signed(&cols), false),
+            top: rows.start,
+            left: cols.start,
+            frame: self.frame,
         }
     }
 }
@@ -378,6 +460,41 @@ impl HostConv {
         );
         out
     }
+
+    /// The convolution at output rows `rows` × columns `cols` only, from the region `x` of its
+    /// input (which must hold every input position those outputs read inside the frame); the
+    /// same values as [`Self::forward`] gives there.
+    pub fn forward_region(
+        &self,
+        x: &Region,
+        (relu_in, relu_out): (bool, bool),
+        rows: Range<usize>,
+        cols: Range<usize>,
+    ) -> Region {
+        let (s, p, k) = (
+            self.stride as isize,
+            self.padding as isize,
+            self.kernel as isize,
+        );
+        let reads = |r: &Range<usize>| r.start as isize * s - p..(r.end as isize - 1) * s - p + k;
+        let input = x.window(reads(&rows), reads(&cols), relu_in);
+        let mut out = Map::zeros(rows.len(), cols.len(), self.taps.outputs);
+        self.taps.run(
+            &input,
+            self.stride,
+            (rows.len(), cols.len()),
+            &mut out,
+            (1, 0, 1, 0),
+            relu_out,
+        );
+        let size = |n: usize| (n + 2 * self.padding - self.kernel) / self.stride + 1;
+        Region {
+            map: out,
+            top: rows.start,
+            left: cols.start,
+            frame: (size(x.frame.0), size(x.frame.1)),
+        }
+    }
 }
 
 /// A transposed convolution 4×4, stride 2, padding 1 (the decoder's upsampling): output pixel
@@ -453,5 +570,49 @@ impl HostConvTranspose {
             );
         }
         out
+    }
+
+    /// The transposed convolution at output rows `rows` × columns `cols` only (both with even
+    /// ends: whole pairs of output pixels), from the region `x` of its input (which must hold
+    /// the input rows and columns `start/2 − 1 .. end/2 + 1` inside the frame); the same values
+    /// as [`Self::forward`] gives there.
+    pub fn forward_region(
+        &self,
+        x: &Region,
+        relu_out: bool,
+        rows: Range<usize>,
+        cols: Range<usize>,
+    ) -> Region {
+        debug_assert!(
+            rows.start.is_multiple_of(2) && rows.end.is_multiple_of(2),
+            "{rows:?}"
+        );
+        debug_assert!(
+            cols.start.is_multiple_of(2) && cols.end.is_multiple_of(2),
+            "{cols:?}"
+        );
+        let half = |r: &Range<usize>| r.start / 2..r.end / 2;
+        let (m, n) = (half(&rows), half(&cols));
+        let reads = |r: &Range<usize>| r.start as isize - 1..r.end as isize + 1;
+        let input = x.window(reads(&m), reads(&n), false);
+        let outputs = self.phases.first().map_or(0, |p| p.outputs);
+        let mut out = Map::zeros(rows.len(), cols.len(), outputs);
+        for (phase, taps) in self.phases.iter().enumerate() {
+            let (py, px) = (phase / 2, phase % 2);
+            taps.run(
+                &input,
+                1,
+                (m.len(), n.len()),
+                &mut out,
+                (2, py, 2, px),
+                relu_out,
+            );
+        }
+        Region {
+            map: out,
+            top: rows.start,
+            left: cols.start,
+            frame: (2 * x.frame.0, 2 * x.frame.1),
+        }
     }
 }

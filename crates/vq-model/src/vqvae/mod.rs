@@ -11,7 +11,7 @@ mod residual;
 pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use host::{HostPatch, HostVqVae};
-pub use host_conv::Map;
+pub use host_conv::{Map, Region};
 pub use residual::{ResidualBlock, ResidualStack};
 
 use burn::prelude::*;
