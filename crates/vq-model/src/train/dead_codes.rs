@@ -63,7 +63,7 @@ impl DeadCodes {
         let rows = z_flat.select(0, Tensor::from_data(TensorData::new(picks, [n]), &device));
         let index = Tensor::<1, Int>::from_data(TensorData::new(targets, [n]), &device);
         let d = codebook.dims()[1];
-        let mask_rows: Tensor<2> = index.clone().one_hot::<2>(codebook.dims()[0]).float(); // [n, K]
+        let mask_rows = super::one_hot::one_hot(index.clone(), codebook.dims()[0]); // [n, K]
         let keep = mask_rows
             .clone()
             .sum_dim(0)

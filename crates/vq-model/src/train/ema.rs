@@ -47,7 +47,7 @@ impl Ema {
     /// - returns `[K, D]`
     pub fn step(&mut self, z_flat: Tensor<2>, codes: Tensor<1, Int>) -> Tensor<2> {
         let k = self.cluster_size.dims()[0];
-        let one_hot: Tensor<2> = codes.one_hot::<2>(k).float(); // [cells, K]
+        let one_hot = super::one_hot::one_hot(codes, k); // [cells, K]
         let counts = one_hot.clone().sum_dim(0).reshape([k]); // [K]
         let sums = one_hot.transpose().matmul(z_flat); // [K, D]
         let g = self.decay;

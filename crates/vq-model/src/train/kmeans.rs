@@ -30,7 +30,7 @@ pub fn kmeans(z_flat: Tensor<2>, k: usize, iterations: usize, seed: u64) -> Tens
         let assign = (c_sq - z_flat.clone().matmul(centroids.clone().transpose()) * 2.0)
             .argmin(1)
             .reshape([cells]); // [cells]
-        let one_hot: Tensor<2> = assign.one_hot::<2>(k).float(); // [cells, k]
+        let one_hot = super::one_hot::one_hot(assign, k); // [cells, k]
         let counts = one_hot.clone().sum_dim(0).reshape([k, 1]); // [k, 1]
         let sums = one_hot.transpose().matmul(z_flat.clone()); // [k, D]
         let empty = counts.clone().equal_elem(0.0); // [k, 1]

@@ -27,6 +27,7 @@ mod batches;
 mod dead_codes;
 mod ema;
 mod kmeans;
+mod one_hot;
 mod options;
 mod report;
 mod state;

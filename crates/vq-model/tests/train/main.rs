@@ -1,6 +1,8 @@
 //! Native tests of the VQ-VAE's training step (`vq_model::train`, feature `train`) on burn's
 //! CPU backend: the codebook's rules one by one, then the trainer's steps as the native
-//! trainer and the page drive them.
+//! trainer and the page drive them. Native only: they read with blocking calls, which the
+//! browser has not (its own test of the step is in tests/engine_browser.rs of the app).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod codebook_rules;
 mod schedule;
