@@ -35,7 +35,7 @@ import { gzipSync } from "node:zlib";
 import { cpus, loadavg, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { BASE_ARGS, SWIFTSHADER_ARGS, byId, darkShoeOnWhite, executablePath, here, markVisited, pkg, png, root, serve } from "./harness.mjs";
+import { BASE_ARGS, SWIFTSHADER_ARGS, byId, darkShoeOnWhite, executablePath, here, largeJpeg, markVisited, pkg, png, root, serve } from "./harness.mjs";
 
 const RUNS = Math.max(1, Number(process.env.VQ_LAB_BENCH_RUNS ?? 5) || 5);
 const ONLY = process.env.VQ_LAB_BENCH_ONLY ? new RegExp(process.env.VQ_LAB_BENCH_ONLY) : null;
@@ -1200,25 +1200,7 @@ async function largeUploadSession(browser, base) {
   await pairSession(browser, base, "a large upload", DECODERS,
     { whole: "?backend=cpu&decoder=whole", scaled: "?backend=cpu" }, {
       "large-upload": async (page, i) => {
-        jpeg ??= Buffer.from(await page.evaluate(async () => {
-          const [width, height] = [8000, 6000];
-          const canvas = new OffscreenCanvas(width, height);
-          const context = canvas.getContext("2d");
-          const gradient = context.createLinearGradient(0, 0, width, height);
-          gradient.addColorStop(0, "#2a6f4e");
-          gradient.addColorStop(1, "#d0904a");
-          context.fillStyle = gradient;
-          context.fillRect(0, 0, width, height);
-          for (let k = 0; k < 80; k++) {
-            context.fillStyle = `hsl(${(k * 37) % 360} 60% ${30 + (k % 5) * 10}%)`;
-            context.fillRect((k * 733) % (width - 600), (k * 977) % (height - 450), 600, 450);
-          }
-          const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 });
-          const bytes = new Uint8Array(await blob.arrayBuffer());
-          let text = "";
-          for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
-          return btoa(text);
-        }), "base64");
+        jpeg ??= await largeJpeg(page);
         const name = `large-${i + 1}.jpg`;
         const run = await measure(page, "cpu", { kind: "encoded", args: { source: name }, startOn: { type: "change", testid: "file-input" } },
           () => byId(page, "file-input").setInputFiles({ name, mimeType: "image/jpeg", buffer: jpeg }), `encoding ${name}`);

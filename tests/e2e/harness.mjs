@@ -136,3 +136,28 @@ export function darkShoeOnWhite() {
     return [235 - noise(), 232 - noise(), 228 - noise()];
   });
 }
+
+/// An 8000×6000 JPEG (a camera's photograph, 48 megapixels: a gradient and 80 coloured
+/// rectangles) made in `page` by an OffscreenCanvas's encoder, as bytes for a file input.
+export async function largeJpeg(page) {
+  const base64 = await page.evaluate(async () => {
+    const [width, height] = [8000, 6000];
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext("2d");
+    const gradient = context.createLinearGradient(0, 0, width, height);
+    gradient.addColorStop(0, "#2a6f4e");
+    gradient.addColorStop(1, "#d0904a");
+    context.fillStyle = gradient;
+    context.fillRect(0, 0, width, height);
+    for (let k = 0; k < 80; k++) {
+      context.fillStyle = `hsl(${(k * 37) % 360} 60% ${30 + (k % 5) * 10}%)`;
+      context.fillRect((k * 733) % (width - 600), (k * 977) % (height - 450), 600, 450);
+    }
+    const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let text = "";
+    for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+    return btoa(text);
+  });
+  return Buffer.from(base64, "base64");
+}

@@ -56,22 +56,26 @@ fn answer(
 
 /// A session that has started on the CPU, loaded `fashion` and encoded the ankle boot.
 fn fashion_with_an_image() -> (Session<Folder>, Rc<RefCell<Vec<FromEngine>>>) {
-    let (session, sent) = session_on(Folder::shipped());
-    let ready = answer(&session, &sent, init_cpu());
-    assert!(matches!(ready, FromEngine::Ready(_)), "{ready:?}");
-    let loaded = ask(
-        &session,
-        &sent,
-        ToEngine::LoadModel {
-            name: "fashion".into(),
-        },
-    );
-    assert!(
-        matches!(loaded.last(), Some(FromEngine::ModelLoaded(_))),
-        "{loaded:?}"
-    );
+    let (session, sent) = fashion_started_with(init_cpu());
     let encoded = answer(&session, &sent, encode_ankle_boot());
     assert!(matches!(encoded, FromEngine::Encoded(_)), "{encoded:?}");
+    (session, sent)
+}
+
+/// A session started with `init` (the engine's choices) and the `fashion` model loaded.
+fn fashion_started_with(init: ToEngine) -> (Session<Folder>, Rc<RefCell<Vec<FromEngine>>>) {
+    let (session, sent) = session_on(Folder::shipped());
+    assert!(matches!(
+        answer(&session, &sent, init),
+        FromEngine::Ready(_)
+    ));
+    let load = ToEngine::LoadModel {
+        name: "fashion".into(),
+    };
+    assert!(matches!(
+        ask(&session, &sent, load).last(),
+        Some(FromEngine::ModelLoaded(_))
+    ));
     (session, sent)
 }
 
@@ -379,24 +383,12 @@ fn grids_from_links_and_files_are_checked_against_the_model() {
 #[test]
 fn the_host_autoencoder_encodes_and_edits_as_burns_layers_do() {
     let run = |burn_autoencoder: bool| {
-        let (session, sent) = session_on(Folder::shipped());
-        let init = ToEngine::Init {
+        let (session, sent) = fashion_started_with(ToEngine::Init {
             preference: BackendPreference::Cpu,
             test_hooks: false,
             burn_autoencoder,
             whole_decode: false,
-        };
-        assert!(matches!(
-            answer(&session, &sent, init),
-            FromEngine::Ready(_)
-        ));
-        let load = ToEngine::LoadModel {
-            name: "fashion".into(),
-        };
-        assert!(matches!(
-            ask(&session, &sent, load).last(),
-            Some(FromEngine::ModelLoaded(_))
-        ));
+        });
         let FromEngine::Encoded(encoding) = answer(&session, &sent, encode_ankle_boot()) else {
             panic!("not encoded");
         };
@@ -446,24 +438,12 @@ fn a_large_upload_is_announced_then_encoded() {
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap_or_else(|err| panic!("{err}"));
     let encode = |whole_decode: bool| {
-        let (session, sent) = session_on(Folder::shipped());
-        let init = ToEngine::Init {
+        let (session, sent) = fashion_started_with(ToEngine::Init {
             preference: BackendPreference::Cpu,
             test_hooks: false,
             burn_autoencoder: false,
             whole_decode,
-        };
-        assert!(matches!(
-            answer(&session, &sent, init),
-            FromEngine::Ready(_)
-        ));
-        let load = ToEngine::LoadModel {
-            name: "fashion".into(),
-        };
-        assert!(matches!(
-            ask(&session, &sent, load).last(),
-            Some(FromEngine::ModelLoaded(_))
-        ));
+        });
         let request = ToEngine::Encode {
             bytes: png.clone(),
             source: "wide.png".into(),
