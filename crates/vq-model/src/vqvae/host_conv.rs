@@ -2,11 +2,12 @@
 //! ([`Map`]) and one kernel for every convolution the model has ([`HostConv`]).
 //!
 //! The kernel computes a block of 4 output pixels × 8 output channels at a time: 32 sums that
-//! stay in registers (eight SIMD vectors in locals in the browser build, `Sums`) while it runs over the
-//! taps and the input channels, each step one input value of each pixel times 8 weights: about
-//! 10 G multiply-adds per second for a 3×3 of 128 channels in V8's WebAssembly SIMD on this
-//! machine (its peak: ~15 G), where burn's CPU backend (im2col, gemm, a layout change per
-//! layer) reaches about 7 G.
+//! stay in registers (eight SIMD vectors in locals in the browser build, `Sums`) while it runs
+//! over the taps and the input channels, each step one input value of each pixel times 8
+//! weights: about 10.6 G multiply-adds per second for a 3×3 of 128 channels in V8's WebAssembly
+//! SIMD on this machine, alone in a small module (its peak: ~16 G). In the engine, against
+//! burn's CPU backend (im2col, gemm) in the same benchmark run, the two are within the
+//! machine's noise of each other (BENCHMARKS.md, `?autoencoder=burn`).
 //!
 //! A transposed convolution of stride 2 (4×4, padding 1) is four ordinary 2×2 convolutions,
 //! one per parity of the output pixel ([`HostConvTranspose`]).
