@@ -691,3 +691,30 @@ async fn twenty_training_steps_in_the_browser_lower_the_loss() {
         assert_eq!(next.step, 21);
     }
 }
+
+/// The prior's `log p(code | logits)` on the host sums its exponentials with WebAssembly SIMD
+/// in the browser (a polynomial `exp`, four lanes at a time), which native tests cannot reach:
+/// here it is the exact log-softmax (`f64::exp`) within a millionth of a nat, for logits
+/// spread narrowly and widely.
+#[wasm_bindgen_test]
+fn the_simd_log_softmax_is_the_exact_one_in_the_browser() {
+    use vq_model::sampler::softmax::{log_probability, log_probability_exact};
+    let mut state = 7u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+    };
+    let mut worst = 0.0f64;
+    for (len, scale) in [(512, 0.1f32), (512, 8.0), (128, 40.0), (13, 3.0)] {
+        let logits: Vec<f32> = (0..len).map(|_| next() * scale).collect();
+        for code in 0..len as u32 {
+            let difference =
+                (log_probability(&logits, code) - log_probability_exact(&logits, code)).abs();
+            worst = worst.max(difference);
+        }
+    }
+    console_log!("SIMD log-softmax against f64::exp: within {worst:e} nats");
+    assert!(worst < 1e-6, "{worst:e}");
+}

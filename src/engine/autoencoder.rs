@@ -199,17 +199,11 @@ pub async fn decode_window_with(
     let config: &VqVaeConfig = &model.config.vqvae;
     match &model.host {
         Some(host) => {
-            let mut changed = grid.clone();
-            let mut place = (0, 0);
-            let maps: Vec<Map> = codes
-                .iter()
-                .map(|&code| {
-                    changed.codes[row * grid.width + col] = code;
-                    let patch = host.decode_window(config, &changed, row..=row, col..=col);
-                    place = (patch.top, patch.left);
-                    patch.pixels
-                })
-                .collect();
+            let patches = host.decode_window_variants(config, grid, (row, col), codes);
+            let place = patches
+                .first()
+                .map_or((0, 0), |patch| (patch.top, patch.left));
+            let maps: Vec<Map> = patches.into_iter().map(|patch| patch.pixels).collect();
             Ok(Decoded::of_maps(&maps, place))
         }
         None => {

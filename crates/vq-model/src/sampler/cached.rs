@@ -22,6 +22,7 @@
 
 use std::ops::Range;
 
+use super::softmax::log_probability;
 use super::{Grid, SampleOptions, choose};
 use crate::prior::HostPrior;
 use crate::prior::host::gate;
@@ -585,13 +586,6 @@ pub fn logits(prior: &HostPrior, grid: &Grid, class: Option<usize>) -> Vec<Vec<f
         all.extend(row.chunks_exact(k).map(<[f32]>::to_vec));
     }
     all
-}
-
-/// `log p(code | logits)`: the log-softmax of `logits` at `code`, in `f64`.
-pub(super) fn log_probability(logits: &[f32], code: u32) -> f64 {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f64 = logits.iter().map(|&l| f64::from(l - max).exp()).sum();
-    f64::from(logits[code as usize] - max) - sum.ln()
 }
 
 /// The bits of every cell of a grid under the prior, `−log₂ p(code | cells before)`, on the

@@ -10,6 +10,7 @@
 //! backend that computes the same logits. Every read is `into_data_async`.
 
 pub mod cached;
+pub mod softmax;
 mod suggest;
 
 pub use cached::{CachedResampler, HostSurprisal};

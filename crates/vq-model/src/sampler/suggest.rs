@@ -14,7 +14,8 @@
 
 use std::ops::Range;
 
-use super::cached::{Cache, Codes, Crop, RowState, log_probability};
+use super::cached::{Cache, Codes, Crop, RowState};
+use super::softmax::{log_probabilities, log_probability};
 use super::{Grid, Suggestion};
 use crate::prior::HostPrior;
 
@@ -142,9 +143,7 @@ impl HostSuggester {
                 kept.push(base.row());
             }
         }
-        let causal: Vec<f64> = (0..logits.len())
-            .map(|code| log_probability(&logits, code as u32))
-            .collect();
+        let causal = log_probabilities(&logits);
         let mut order: Vec<usize> = (0..causal.len()).collect();
         order.sort_by(|&a, &b| causal[b].total_cmp(&causal[a]));
         order.truncate(candidates.max(1));

@@ -45,19 +45,33 @@ impl HostResidual {
     /// hold one more row and column on every side per block (inside the frame).
     fn forward_region(&self, mut x: Region, rows: Range<usize>, cols: Range<usize>) -> Region {
         let blocks = self.blocks.len();
-        for (b, (conv3, conv1)) in self.blocks.iter().enumerate() {
+        for b in 0..blocks {
             // What the blocks after this one still read around the asked-for region.
             let (r, c) = (
                 grow(&rows, blocks - 1 - b, x.frame.0),
                 grow(&cols, blocks - 1 - b, x.frame.1),
             );
-            let h = conv3.forward_region(&x, (true, true), r.clone(), c.clone());
-            let h = conv1.forward_region(&h, (false, false), r.clone(), c.clone());
-            x = x.crop(r, c);
-            x.map.add(&h.map);
+            x = self.block_region(b, &x, r, c);
         }
         x.map.relu();
         x
+    }
+
+    /// Block `block` (`x + 1×1(ReLU(3×3(ReLU(x))))`, no ReLU after) at rows `rows` × columns
+    /// `cols`, from the region `x` of its input (one more row and column on every side).
+    fn block_region(
+        &self,
+        block: usize,
+        x: &Region,
+        rows: Range<usize>,
+        cols: Range<usize>,
+    ) -> Region {
+        let (conv3, conv1) = &self.blocks[block];
+        let h = conv3.forward_region(x, (true, true), rows.clone(), cols.clone());
+        let h = conv1.forward_region(&h, (false, false), rows.clone(), cols.clone());
+        let mut out = x.crop(rows, cols);
+        out.map.add(&h.map);
+        out
     }
 }
 
@@ -70,6 +84,22 @@ fn grow(range: &Range<usize>, by: usize, size: usize) -> Range<usize> {
 /// (even ends) read, within `0..size`: `start/2 − 1 .. end/2 + 1`.
 fn upsampled_from(range: &Range<usize>, size: usize) -> Range<usize> {
     (range.start / 2).saturating_sub(1)..(range.end / 2 + 1).min(size)
+}
+
+/// The output rows (or columns) of a stride-2 transposed convolution (4×4, padding 1) that
+/// its inputs `range` reach, widened to whole pairs, within `0..size`: input `i` reaches
+/// outputs `2i − 1 ..= 2i + 2`.
+fn upsampled_to(range: &Range<usize>, size: usize) -> Range<usize> {
+    pairs(
+        &((2 * range.start).saturating_sub(1)..(2 * range.end + 1).min(size)),
+        size,
+    )
+}
+
+/// The part of `range` inside `bounds`.
+fn within(range: &Range<usize>, bounds: &Range<usize>) -> Range<usize> {
+    let start = range.start.max(bounds.start);
+    start..range.end.min(bounds.end).max(start)
 }
 
 /// `range` widened to whole pairs (even ends), within `0..size` (even).
@@ -191,6 +221,107 @@ impl HostDecoder {
         let signed = |r: &Range<usize>| r.start as isize..r.end as isize;
         x.window(signed(&rows), signed(&cols), false)
     }
+
+    /// The pixels `rows × cols` of `grid`'s decode with cell `(row, col)` set to each of
+    /// `codes` in turn: the values [`Self::decode_region`] gives for each changed grid, bit for
+    /// bit (tested), for a fraction of the work. The window is decoded once with the grid as
+    /// it is, keeping every layer; then for each code only the positions the cell reaches are
+    /// computed again (its cone: 3×3 cells after the first convolution, two more per residual
+    /// block, and each upsampling's outputs of those), reading the rest from the first pass.
+    ///
+    /// # Shapes
+    /// - returns one `[rows.len(), cols.len(), C]` per code
+    pub fn decode_variants(
+        &self,
+        grid: &Grid,
+        (row, col): (usize, usize),
+        codes: &[u32],
+        rows: Range<usize>,
+        cols: Range<usize>,
+    ) -> Vec<Map> {
+        let (h, w) = (grid.height, grid.width);
+        let blocks = self.residual.blocks.len();
+        // The first pass, as `decode_region`, each layer's region kept.
+        let (r4, c4) = (pairs(&rows, 4 * h), pairs(&cols, 4 * w));
+        let (r3, c3) = (
+            pairs(&upsampled_from(&r4, 2 * h), 2 * h),
+            pairs(&upsampled_from(&c4, 2 * w), 2 * w),
+        );
+        let (r2, c2) = (upsampled_from(&r3, h), upsampled_from(&c3, w));
+        let (r1, c1) = (grow(&r2, blocks, h), grow(&c2, blocks, w));
+        let (r0, c0) = (grow(&r1, 1, h), grow(&c1, 1, w));
+        let z_q = Region {
+            map: self.z_q(&grid.crop(r0.clone(), c0.clone())),
+            top: r0.start,
+            left: c0.start,
+            frame: (h, w),
+        };
+        // `stack[b]`: the input of residual block `b`; `stack[blocks]` the last one's output.
+        let mut stack =
+            vec![
+                self.conv3
+                    .forward_region(&z_q, (false, false), r1.clone(), c1.clone()),
+            ];
+        for b in 0..blocks {
+            let (r, c) = (grow(&r2, blocks - 1 - b, h), grow(&c2, blocks - 1 - b, w));
+            let next = self.residual.block_region(b, &stack[b], r, c);
+            stack.push(next);
+        }
+        let mut activated = stack[blocks].clone();
+        activated.map.relu();
+        let (up1_rows, up1_cols) = (r3.clone(), c3.clone());
+        let up1 = self.up1.forward_region(&activated, true, r3, c3);
+        let pixels = self.up2.forward_region(&up1, false, r4.clone(), c4.clone());
+
+        // The cell's cone, layer by layer, within the frame.
+        let cone = |by: usize| (grow(&(row..row + 1), by, h), grow(&(col..col + 1), by, w));
+        let (k_last, l_last) = cone(1 + blocks);
+        let (u1_rows, u1_cols) = (upsampled_to(&k_last, 2 * h), upsampled_to(&l_last, 2 * w));
+        // Only the pixels of the window, and only what the first pass holds.
+        let (u1_rows, u1_cols) = (within(&u1_rows, &up1_rows), within(&u1_cols, &up1_cols));
+        let (u2_rows, u2_cols) = (
+            within(&upsampled_to(&u1_rows, 4 * h), &r4),
+            within(&upsampled_to(&u1_cols, 4 * w), &c4),
+        );
+        let signed = |r: &Range<usize>| r.start as isize..r.end as isize;
+        codes
+            .iter()
+            .map(|&code| {
+                let mut changed = grid.clone();
+                changed.codes[row * w + col] = code;
+                let mut z_q = z_q.clone();
+                z_q.paste(&Region {
+                    map: self.z_q(&changed.crop(row..row + 1, col..col + 1)),
+                    top: row,
+                    left: col,
+                    frame: (h, w),
+                });
+                let (k, l) = cone(1);
+                let mut x = stack[0].clone();
+                x.paste(&self.conv3.forward_region(&z_q, (false, false), k, l));
+                for (b, base) in stack.iter().enumerate().skip(1) {
+                    let (k, l) = cone(1 + b);
+                    let mut next = base.clone();
+                    next.paste(&self.residual.block_region(b - 1, &x, k, l));
+                    x = next;
+                }
+                x.map.relu();
+                let mut u1 = up1.clone();
+                u1.paste(
+                    &self
+                        .up1
+                        .forward_region(&x, true, u1_rows.clone(), u1_cols.clone()),
+                );
+                let mut out = pixels.clone();
+                out.paste(
+                    &self
+                        .up2
+                        .forward_region(&u1, false, u2_rows.clone(), u2_cols.clone()),
+                );
+                out.window(signed(&rows), signed(&cols), false)
+            })
+            .collect()
+    }
 }
 
 /// A decoded window's pixels, placed in the full image (as [`crate::incremental::Patch`]).
@@ -252,5 +383,32 @@ impl HostVqVae {
                 .decoder
                 .decode_region(grid, window.pixel_rows, window.pixel_cols),
         }
+    }
+
+    /// [`Self::decode_window`] of cell `(row, col)` with each of `codes` there
+    /// ([`HostDecoder::decode_variants`]: one pass over the window, then each code's cone).
+    pub fn decode_window_variants(
+        &self,
+        config: &VqVaeConfig,
+        grid: &Grid,
+        (row, col): (usize, usize),
+        codes: &[u32],
+    ) -> Vec<HostPatch> {
+        let window = Window::new(config, (grid.height, grid.width), row..=row, col..=col);
+        self.decoder
+            .decode_variants(
+                grid,
+                (row, col),
+                codes,
+                window.pixel_rows.clone(),
+                window.pixel_cols.clone(),
+            )
+            .into_iter()
+            .map(|pixels| HostPatch {
+                top: window.pixel_rows.start,
+                left: window.pixel_cols.start,
+                pixels,
+            })
+            .collect()
     }
 }

@@ -4,10 +4,11 @@
 //! The kernel computes a block of 4 output pixels × 8 output channels at a time: 32 sums that
 //! stay in registers (eight SIMD vectors in locals in the browser build, `Sums`) while it runs
 //! over the taps and the input channels, each step one input value of each pixel times 8
-//! weights: about 10.6 G multiply-adds per second for a 3×3 of 128 channels in V8's WebAssembly
-//! SIMD on this machine, alone in a small module (its peak: ~16 G). In the engine, against
-//! burn's CPU backend (im2col, gemm) in the same benchmark run, the two are within the
-//! machine's noise of each other (BENCHMARKS.md, `?autoencoder=burn`).
+//! weights, the weights of one block laid out in the order it reads them. Alone in a small
+//! module in V8's WebAssembly SIMD on this machine it runs a 3×3 of 64 or 128 channels at
+//! 14.4–15.2 G multiply-adds per second (the peak: ~16 G); with the weights read with a
+//! stride and bounds checks in the loop it ran at 10.5. BENCHMARKS.md has what the engine
+//! makes of it (the peer's table: a full decode against onnxruntime-web).
 //!
 //! A transposed convolution of stride 2 (4×4, padding 1) is four ordinary 2×2 convolutions,
 //! one per parity of the output pixel ([`HostConvTranspose`]).
@@ -188,6 +189,32 @@ impl Region {
         out
     }
 
+    /// Writes `part`'s values over this region's at the same frame positions (`part` must lie
+    /// inside it).
+    pub fn paste(&mut self, part: &Region) {
+        let c = self.map.channels;
+        debug_assert_eq!(part.map.channels, c);
+        debug_assert!(
+            part.top >= self.top
+                && part.left >= self.left
+                && part.top + part.map.height <= self.top + self.map.height
+                && part.left + part.map.width <= self.left + self.map.width,
+            "rows {}+{} × columns {}+{} outside the region",
+            part.top,
+            part.map.height,
+            part.left,
+            part.map.width
+        );
+        let len = part.map.width * c;
+        if len == 0 {
+            return;
+        }
+        for (r, source) in part.map.data.chunks_exact(len).enumerate() {
+            let to = ((part.top - self.top + r) * self.map.width + (part.left - self.left)) * c;
+            self.map.data[to..to + len].copy_from_slice(source);
+        }
+    }
+
     /// The region cut to frame rows `rows` × columns `cols` (inside it).
     pub fn crop(&self, rows: Range<usize>, cols: Range<usize>) -> Self {
         let signed = |r: &Range<usize>| r.start as isize..r.end as isize;
@@ -200,17 +227,17 @@ impl Region {
     }
 }
 
-/// Weights of taps over a padded input, ready for the kernel: `[tap][in][out rounded up to 8]`
-/// (zeros past `out`), with each tap's offset `(row, column)` in the padded input.
+/// Weights of taps over a padded input, ready for the kernel: block after block of
+/// [`LANES`] outputs, each `[tap][in][LANES]` (zeros past `out`), so that one block's weights
+/// are read in order, [`LANES`] at a time; with each tap's offset `(row, column)` in the padded
+/// input.
 #[derive(Debug, Clone)]
 struct Taps {
     offsets: Vec<(usize, usize)>,
     inputs: usize,
     outputs: usize,
-    /// `outputs` rounded up to [`LANES`].
-    stride_out: usize,
     weight: Vec<f32>,
-    /// `stride_out` values.
+    /// `outputs` rounded up to [`LANES`] values.
     bias: Vec<f32>,
 }
 
@@ -223,11 +250,17 @@ impl Taps {
         bias: &[f32],
     ) -> Self {
         let stride_out = outputs.div_ceil(LANES) * LANES;
-        let mut packed = vec![0.0; offsets.len() * inputs * stride_out];
-        for t in 0..offsets.len() {
-            for i in 0..inputs {
-                for o in 0..outputs {
-                    packed[(t * inputs + i) * stride_out + o] = weight(t, i, o);
+        let taps = offsets.len();
+        let mut packed = vec![0.0; taps * inputs * stride_out];
+        for (block, chunk) in packed.chunks_exact_mut(taps * inputs * LANES).enumerate() {
+            for t in 0..taps {
+                for i in 0..inputs {
+                    for lane in 0..LANES {
+                        let o = block * LANES + lane;
+                        if o < outputs {
+                            chunk[(t * inputs + i) * LANES + lane] = weight(t, i, o);
+                        }
+                    }
                 }
             }
         }
@@ -237,7 +270,6 @@ impl Taps {
             offsets,
             inputs,
             outputs,
-            stride_out,
             weight: packed,
             bias: padded_bias,
         }
@@ -259,20 +291,22 @@ impl Taps {
         debug_assert_eq!(input.channels, self.inputs);
         debug_assert_eq!(out.channels, self.outputs);
         let n = self.inputs;
+        let per_block = self.offsets.len() * n * LANES;
         for y in 0..height {
             for x0 in (0..width).step_by(PIXELS) {
                 // The last block of a row repeats its last pixel where the row ends.
                 let xs: [usize; PIXELS] = std::array::from_fn(|p| (x0 + p).min(width - 1));
-                for block in 0..self.stride_out / LANES {
+                for (block, weights) in self.weight.chunks_exact(per_block).enumerate() {
                     let mut sums = Sums::new();
-                    for (t, &(dy, dx)) in self.offsets.iter().enumerate() {
+                    for (&(dy, dx), weights) in
+                        self.offsets.iter().zip(weights.chunks_exact(n * LANES))
+                    {
                         let row = y * stride + dy;
                         let at = |p: usize| {
                             let start = (row * input.width + xs[p] * stride + dx) * n;
                             &input.data[start..start + n]
                         };
-                        let weights = &self.weight[t * n * self.stride_out + block * LANES..];
-                        sums.accumulate(weights, self.stride_out, [at(0), at(1), at(2), at(3)]);
+                        sums.accumulate(weights, [at(0), at(1), at(2), at(3)]);
                     }
                     let sums = sums.into_array();
                     let lanes = LANES.min(self.outputs - block * LANES);
@@ -292,11 +326,13 @@ impl Taps {
     }
 }
 
-/// The 4 × 8 sums of one block of the kernel: `sums[p][l] += Σᵢ x_p[i] · w[i·stride + l]`.
+/// The 4 × 8 sums of one block of the kernel: `sums[p][l] += Σᵢ x_p[i] · w[8i + l]`.
 ///
 /// In the browser build these are eight SIMD vectors in locals, written with WebAssembly's
 /// intrinsics (left to the compiler, the same loop came out vectorised in a small module but
-/// scalar inside the engine's wasm; with the sums in an array, spilled to memory: 6.5 G/s).
+/// scalar inside the engine's wasm; with the sums in an array, spilled to memory: 6.5 G/s),
+/// over the block's weights and the four pixels' inputs as zipped iterators, so that the loop
+/// holds no bounds check (with indexing: 10.5 G/s in a small module, zipped: 14.4–15.2).
 /// Elsewhere plain arrays. Both add the same products in the same order.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 struct Sums {
@@ -312,12 +348,11 @@ impl Sums {
         }
     }
 
-    /// Adds `x[p][i] · weights[i·stride .. i·stride + 8]` for every input `i`.
+    /// Adds `x[p][i] · weights[8i .. 8i + 8]` for every input `i`.
     #[inline(always)]
-    fn accumulate(&mut self, weights: &[f32], stride: usize, x: [&[f32]; PIXELS]) {
+    fn accumulate(&mut self, weights: &[f32], x: [&[f32]; PIXELS]) {
         use core::arch::wasm32::{f32x4, f32x4_add, f32x4_mul, f32x4_splat};
         let [x0, x1, x2, x3] = x;
-        let n = x0.len().min(x1.len()).min(x2.len()).min(x3.len());
         let [
             mut s0,
             mut s1,
@@ -328,21 +363,21 @@ impl Sums {
             mut s6,
             mut s7,
         ] = self.s;
-        for i in 0..n {
-            let w = &weights[i * stride..i * stride + LANES];
+        let inputs = x0.iter().zip(x1).zip(x2).zip(x3);
+        for (w, (((&a0, &a1), &a2), &a3)) in weights.chunks_exact(LANES).zip(inputs) {
             // Four adjacent loads: one `v128.load` each half.
             let low = f32x4(w[0], w[1], w[2], w[3]);
             let high = f32x4(w[4], w[5], w[6], w[7]);
-            let a = f32x4_splat(x0[i]);
+            let a = f32x4_splat(a0);
             s0 = f32x4_add(s0, f32x4_mul(a, low));
             s1 = f32x4_add(s1, f32x4_mul(a, high));
-            let a = f32x4_splat(x1[i]);
+            let a = f32x4_splat(a1);
             s2 = f32x4_add(s2, f32x4_mul(a, low));
             s3 = f32x4_add(s3, f32x4_mul(a, high));
-            let a = f32x4_splat(x2[i]);
+            let a = f32x4_splat(a2);
             s4 = f32x4_add(s4, f32x4_mul(a, low));
             s5 = f32x4_add(s5, f32x4_mul(a, high));
-            let a = f32x4_splat(x3[i]);
+            let a = f32x4_splat(a3);
             s6 = f32x4_add(s6, f32x4_mul(a, low));
             s7 = f32x4_add(s7, f32x4_mul(a, high));
         }
@@ -378,12 +413,11 @@ impl Sums {
         Self([[0.0; LANES]; PIXELS])
     }
 
-    /// Adds `x[p][i] · weights[i·stride .. i·stride + 8]` for every input `i`.
+    /// Adds `x[p][i] · weights[8i .. 8i + 8]` for every input `i`.
     #[inline(always)]
-    fn accumulate(&mut self, weights: &[f32], stride: usize, x: [&[f32]; PIXELS]) {
+    fn accumulate(&mut self, weights: &[f32], x: [&[f32]; PIXELS]) {
         let n = x.iter().map(|x| x.len()).min().unwrap_or(0);
-        for i in 0..n {
-            let w = &weights[i * stride..i * stride + LANES];
+        for (i, w) in weights.chunks_exact(LANES).take(n).enumerate() {
             for (sums, x) in self.0.iter_mut().zip(&x) {
                 for (sum, &w) in sums.iter_mut().zip(w) {
                     *sum += x[i] * w;

@@ -3,7 +3,7 @@
 //! that leave partial blocks of the kernel (widths not a multiple of 4, channels not of 8).
 
 use burn::prelude::*;
-use vq_model::incremental::decode_window;
+use vq_model::incremental::{Window, decode_window};
 use vq_model::vqvae::{HostVqVae, Map};
 use vq_model::{VqVae, VqVaeConfig};
 
@@ -120,6 +120,50 @@ fn host_region_decode_equals_the_full_decode() {
                 "{rows:?} × {cols:?}: {}",
                 max_abs_diff(&region.data, &expected.data)
             );
+        }
+    }
+}
+
+/// The window around a cell decoded with each of several codes from one first pass (only the
+/// cell's cone computed again per code) holds, bit for bit, the window of each changed grid:
+/// at corners, edges and inside.
+#[test]
+fn host_variants_equal_the_window_of_each_changed_grid() {
+    let device = device();
+    for config in [small_vqvae_config(3), odd_config(3)] {
+        let vqvae = VqVae::new(&config, &device);
+        let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
+        let grid = random_grid(13, 17, config.codebook_size, 9);
+        let codes = [0, 3, (config.codebook_size - 1) as u32];
+        for cell in [(0, 0), (0, 16), (12, 0), (12, 16), (6, 8), (1, 15), (11, 2)] {
+            let window = Window::new(&config, (13, 17), cell.0..=cell.0, cell.1..=cell.1);
+            let variants = host.decoder.decode_variants(
+                &grid,
+                cell,
+                &codes,
+                window.pixel_rows.clone(),
+                window.pixel_cols.clone(),
+            );
+            for (&code, variant) in codes.iter().zip(&variants) {
+                let mut changed = grid.clone();
+                changed.codes[cell.0 * 17 + cell.1] = code;
+                let expected = host.decoder.decode_region(
+                    &changed,
+                    window.pixel_rows.clone(),
+                    window.pixel_cols.clone(),
+                );
+                let same = variant.data.len() == expected.data.len()
+                    && variant
+                        .data
+                        .iter()
+                        .zip(&expected.data)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(
+                    same,
+                    "cell {cell:?}, code {code}: {}",
+                    max_abs_diff(&variant.data, &expected.data)
+                );
+            }
         }
     }
 }
