@@ -79,6 +79,118 @@ fn columns_where(width: usize, inside: impl Fn(usize) -> bool) -> Range<usize> {
     start..end
 }
 
+/// Where the window's caches (the grid as it is) must be computed: per row and layer, the
+/// columns of the vertical stack (`vertical[r][l]`) and of the horizontal stack
+/// (`horizontal[r][l]`) that a candidate's rescoring reads outside its [`Cone`], or that those
+/// are computed from, and the cell's own logits; about half of the window's activations on
+/// the photo prior (the upper layers are read only near the cone).
+///
+/// Found backwards from what is read: the vertical stack of layer `l ≥ 1` at `(r, c)` reads
+/// layer `l − 1`'s at rows `r − h ..= r`, columns `c ± h`; the horizontal stack of layer `l`
+/// at `(r, c)` reads the vertical stack of its layer there and, for `l ≥ 1`, layer `l − 1`'s
+/// horizontal stack at columns `c − h ..= c`; the logits of a cell read the last horizontal
+/// stack there. A range covers every column needed in its row (those columns are contiguous
+/// or nearly; a few more computed cost a little and change nothing).
+#[derive(Debug, Clone)]
+struct BaseColumns {
+    vertical: Vec<Vec<Range<usize>>>,
+    horizontal: Vec<Vec<Range<usize>>>,
+}
+
+impl BaseColumns {
+    /// Every column of every row and layer.
+    fn all(prior: &HostPrior, window: &Grid) -> Self {
+        let every = vec![vec![0..window.width; prior.layers.len()]; window.height];
+        Self {
+            vertical: every.clone(),
+            horizontal: every,
+        }
+    }
+
+    /// The columns the candidates' rescoring needs from the first pass.
+    fn needed(prior: &HostPrior, window: &Grid, cone: Cone) -> Self {
+        let (height, width, layers) = (window.height, window.width, prior.layers.len());
+        let half = prior.kernel / 2;
+        let (r0, c0) = cone.cell;
+        let at = |l: usize, r: usize, c: usize| (l * height + r) * width + c;
+        let mut vertical = vec![false; layers * height * width];
+        let mut horizontal = vec![false; layers * height * width];
+        let in_cone_v = |l: usize, r: usize, c: usize| cone.vertical(l, r).contains(&c);
+        let in_cone_h = |l: usize, r: usize, c: usize| r >= r0 && cone.horizontal(l, (r, c));
+        // Work lists of (stack, layer, row, column) whose inputs are wanted: `true` vertical.
+        let mut wanted: Vec<(bool, usize, usize, usize)> = Vec::new();
+        for r in r0..height {
+            for l in 0..layers {
+                for c in 0..width {
+                    if r > r0 && in_cone_v(l, r, c) {
+                        wanted.push((true, l, r, c));
+                    }
+                    if in_cone_h(l, r, c) {
+                        wanted.push((false, l, r, c));
+                    }
+                }
+            }
+        }
+        // The cell's own logits read the last horizontal stack there, from the first pass.
+        horizontal[at(layers - 1, r0, c0)] = true;
+        wanted.push((false, layers - 1, r0, c0));
+        while let Some((is_vertical, l, r, c)) = wanted.pop() {
+            // The inputs of this activation, each taken from the first pass unless the
+            // candidates compute it in their cone.
+            let mut inputs: Vec<(bool, usize, usize, usize)> = Vec::new();
+            if is_vertical {
+                if l > 0 {
+                    for rr in r.saturating_sub(half)..=r {
+                        for cc in c.saturating_sub(half)..(c + half + 1).min(width) {
+                            inputs.push((true, l - 1, rr, cc));
+                        }
+                    }
+                }
+            } else {
+                inputs.push((true, l, r, c));
+                if l > 0 {
+                    for cc in c.saturating_sub(half)..=c {
+                        inputs.push((false, l - 1, r, cc));
+                    }
+                }
+            }
+            for (v, l, r, c) in inputs {
+                let computed = if v {
+                    r > r0 && in_cone_v(l, r, c)
+                } else {
+                    in_cone_h(l, r, c)
+                };
+                let flags = if v { &mut vertical } else { &mut horizontal };
+                if !computed && !flags[at(l, r, c)] {
+                    flags[at(l, r, c)] = true;
+                    wanted.push((v, l, r, c));
+                }
+            }
+        }
+        let ranges = |flags: &[bool]| -> Vec<Vec<Range<usize>>> {
+            (0..height)
+                .map(|r| {
+                    (0..layers)
+                        .map(|l| {
+                            let row = &flags[at(l, r, 0)..at(l, r, 0) + width];
+                            let first = row.iter().position(|&f| f);
+                            let last = row.iter().rposition(|&f| f);
+                            match (first, last) {
+                                (Some(first), Some(last)) => first..last + 1,
+                                _ => 0..0,
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        Self {
+            vertical: ranges(&vertical),
+            horizontal: ranges(&horizontal),
+        }
+    }
+}
+
 /// Candidates rescored together by one call of [`HostSuggester::rescore_next`]. The weights
 /// are read once per pair of inputs whatever the batch (a cell's inputs go together too), so
 /// the batch sets how long a call runs and how often the caller gives way: on the photo
@@ -114,9 +226,22 @@ impl HostSuggester {
     pub fn new(
         prior: &HostPrior,
         grid: &Grid,
+        cell: (usize, usize),
+        class: Option<usize>,
+        candidates: usize,
+    ) -> Self {
+        Self::with_base(prior, grid, cell, class, candidates, true)
+    }
+
+    /// [`Self::new`], the window's caches computed only where the candidates read them
+    /// (`pruned`, [`BaseColumns`]) or everywhere (the tests' reference).
+    fn with_base(
+        prior: &HostPrior,
+        grid: &Grid,
         (row, col): (usize, usize),
         class: Option<usize>,
         candidates: usize,
+        pruned: bool,
     ) -> Self {
         let field = prior.receptive_field();
         let rows =
@@ -131,11 +256,23 @@ impl HostSuggester {
             grids: std::slice::from_ref(&window),
             crop: Crop::whole(&window),
         };
+        let cone = Cone {
+            cell,
+            half: prior.kernel / 2,
+            width: window.width,
+        };
+        let columns = if pruned {
+            BaseColumns::needed(prior, &window, cone)
+        } else {
+            BaseColumns::all(prior, &window)
+        };
         let mut logits = vec![0.0; prior.codebook_size];
         let mut kept = Vec::with_capacity(window.height - cell.0);
         for r in 0..window.height {
-            base.start_row(prior, &codes, r, class);
-            base.fill_row(prior, &codes, r, class);
+            base.start_row_in(prior, &codes, r, class, &|l| columns.vertical[r][l].clone());
+            base.fill_row_in(prior, &codes, r, class, &|l| {
+                columns.horizontal[r][l].clone()
+            });
             if r == cell.0 {
                 base.logits(prior, cell.1, &mut logits);
             }
@@ -290,9 +427,9 @@ mod tests {
         score
     }
 
-    /// At each cell, the scores [`HostSuggester::rescore_next`] gives in batches, and those
-    /// of all the candidates in one batch, are the scores of one candidate at a time, bit for
-    /// bit.
+    /// At each cell, the scores [`HostSuggester::rescore_next`] gives in batches, those of
+    /// all the candidates in one batch, and those from a first pass computed everywhere, are
+    /// the scores of one candidate at a time, bit for bit.
     fn assert_batches_score_as_one_at_a_time(
         prior: &HostPrior,
         grid: &Grid,
@@ -311,6 +448,16 @@ mod tests {
             assert_eq!(bits(&suggester.scores), bits(&alone), "cell {cell:?}");
             let all = suggester.rescore(prior, &order);
             assert_eq!(bits(&all), bits(&alone), "cell {cell:?}, one batch");
+            // The first pass computed everywhere scores the same: the pruned one holds every
+            // value the candidates read.
+            let mut full = HostSuggester::with_base(prior, grid, cell, class, 8, false);
+            while full.rescore_next(prior) {}
+            assert_eq!(
+                bits(&full.scores),
+                bits(&alone),
+                "cell {cell:?}, full first pass"
+            );
+            assert_eq!(full.order, order);
         }
     }
 
