@@ -22,6 +22,7 @@
 
 pub mod codebook;
 pub mod config;
+pub mod exp;
 pub mod image;
 pub mod incremental;
 pub mod inside;

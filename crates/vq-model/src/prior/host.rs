@@ -217,6 +217,33 @@ mod simd {
         f32x4, f32x4_add, f32x4_extract_lane as lane, f32x4_mul, f32x4_splat, i32x4_shuffle, v128,
     };
 
+    /// [`super::gate`] of the channels in whole fours (`σ` and `tanh` as there, each lane the
+    /// same function); returns how many channels it computed.
+    pub fn gate4(a: &[f32], b: &[f32], bias: Option<&[f32]>, out: &mut [f32]) -> usize {
+        use core::arch::wasm32::{f32x4_div, f32x4_neg, f32x4_sub};
+        let c = out.len();
+        let one = f32x4_splat(1.0);
+        let two = f32x4_splat(2.0);
+        let sigmoid = |x: v128| f32x4_div(one, f32x4_add(one, crate::exp::exp4(f32x4_neg(x))));
+        let load = |v: &[f32], i: usize| f32x4(v[i], v[i + 1], v[i + 2], v[i + 3]);
+        let fours = c / 4;
+        for q in 0..fours {
+            let i = 4 * q;
+            let (mut x, mut y) = (load(a, i), load(b, i));
+            if let Some(bias) = bias {
+                x = f32x4_add(x, load(bias, i));
+                y = f32x4_add(y, load(bias, c + i));
+            }
+            let tanh = f32x4_sub(f32x4_mul(two, sigmoid(f32x4_mul(two, x))), one);
+            let g = f32x4_mul(tanh, sigmoid(y));
+            out[i] = lane::<0>(g);
+            out[i + 1] = lane::<1>(g);
+            out[i + 2] = lane::<2>(g);
+            out[i + 3] = lane::<3>(g);
+        }
+        4 * fours
+    }
+
     /// `y = W·x + b` for the first rows of `y` in fours; returns how many rows it computed.
     pub fn apply4(weight: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) -> usize {
         let cols = x.len();
@@ -392,20 +419,39 @@ impl HostLayer {
     }
 }
 
-/// `out = tanh(a) ⊙ σ(b)` of `x = [a, b]` (plus `bias`), the gated activation.
+/// `out = tanh(a) ⊙ σ(b)` of `x = [a, b]` (plus `bias`), the gated activation, with
+/// [`crate::exp`]'s `exp`: `σ(b) = 1 / (1 + e⁻ᵇ)`, `tanh(a) = 2σ(2a) − 1` (within 3·10⁻⁷ of
+/// the exact values, tested); four channels at a time with WebAssembly SIMD in the browser.
 ///
 /// # Shapes
 /// - `x`, `bias`: `[2c]`, `out`: `[c]`
 pub fn gate(x: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
     let c = out.len();
-    for (i, o) in out.iter_mut().enumerate() {
-        let (mut a, mut b) = (x[i], x[c + i]);
+    let (a, b) = x.split_at(c);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let done = simd::gate4(a, b, bias, out);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let done = 0;
+    for i in done..c {
+        let (mut a, mut b) = (a[i], b[i]);
         if let Some(bias) = bias {
             a += bias[i];
             b += bias[c + i];
         }
-        *o = a.tanh() * (1.0 / (1.0 + (-b).exp()));
+        out[i] = tanh(a) * sigmoid(b);
     }
+}
+
+/// `σ(x) = 1 / (1 + e⁻ˣ)`.
+#[inline(always)]
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + crate::exp::exp(-x))
+}
+
+/// `tanh(x) = 2σ(2x) − 1`.
+#[inline(always)]
+fn tanh(x: f32) -> f32 {
+    2.0 * sigmoid(2.0 * x) - 1.0
 }
 
 /// The weights of a [`PixelCnnPrior`] on the host.
@@ -516,6 +562,34 @@ mod tests {
     /// [`Dense::apply_many`] gives each x what [`Dense::apply`] gives it, bit for bit: odd
     /// and even numbers of xs and of rows, lengths with and without a tail past the chunks of
     /// eight.
+    /// The gate with `exp`'s polynomial is `tanh(a)·σ(b)` within 3·10⁻⁷, over the range the
+    /// stacks' features take and far past it, with and without a bias.
+    #[test]
+    fn the_gate_is_tanh_times_sigmoid() {
+        let mut rng = SplitMix64::new(11);
+        for scale in [0.01f32, 1.0, 8.0, 100.0] {
+            let c = 67;
+            let x = random(2 * c, &mut rng)
+                .into_iter()
+                .map(|v| v * scale)
+                .collect::<Vec<_>>();
+            let bias = random(2 * c, &mut rng);
+            for bias in [None, Some(bias.as_slice())] {
+                let mut out = vec![0.0; c];
+                gate(&x, bias, &mut out);
+                for i in 0..c {
+                    let (a, b) = match bias {
+                        Some(bias) => (x[i] + bias[i], x[c + i] + bias[c + i]),
+                        None => (x[i], x[c + i]),
+                    };
+                    let exact = f64::from(a).tanh() / (1.0 + (-f64::from(b)).exp());
+                    let error = (f64::from(out[i]) - exact).abs();
+                    assert!(error < 3e-7, "a {a}, b {b}: {} vs {exact}", out[i]);
+                }
+            }
+        }
+    }
+
     #[test]
     fn apply_many_is_apply_for_each_x() {
         let mut rng = SplitMix64::new(9);
