@@ -10,6 +10,8 @@
 //! - [`meaning`]: the cells of a model's pictures by code (what each code means);
 //! - [`held`]: what the engine keeps of an encoded picture (`x`, `x̂`, `z_e`) on the host;
 //! - [`generate`]: draw from the prior, surprisal, suggestions, the codebook's tiles;
+//! - [`training`]: the training worker's session: a VQ-VAE trained in chunks of steps on the
+//!   shipped training data, its progress and evaluations;
 //! - `scaled` (wasm32): large uploads decoded by the browser at a smaller size;
 //! - [`source`]: where the site's files come from ([`fetch`] in the browser);
 //! - [`error`]: every failure, with the page's sentence.
@@ -28,6 +30,7 @@ pub mod pause;
 pub mod scaled;
 pub mod session;
 pub mod source;
+pub mod training;
 pub mod warmup;
 #[cfg(target_arch = "wasm32")]
 pub mod webgpu;

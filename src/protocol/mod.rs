@@ -7,13 +7,16 @@
 //! - [`model`]: the catalogue of models, their loading, a loaded model's facts;
 //! - [`lab`]: an encoded image, an edit's cells and pixels;
 //! - [`prior`]: sampling, drawings, suggestions, the codebook's tiles;
-//! - [`messages`]: [`ToEngine`] and [`FromEngine`].
+//! - [`messages`]: [`ToEngine`] and [`FromEngine`];
+//! - [`training`]: a training run's knobs and presets, [`ToTrainer`] and [`FromTrainer`] (the
+//!   training worker's messages), its progress and evaluations.
 
 pub mod device;
 pub mod lab;
 pub mod messages;
 pub mod model;
 pub mod prior;
+pub mod training;
 
 pub use device::{AdapterInfo, Backend, BackendPreference, EngineReport, UnknownBackend, Warmup};
 pub use lab::{
@@ -26,6 +29,10 @@ pub use model::{
     LoadStage, ModelInfo, PHOTO_SIZES, is_folder_name,
 };
 pub use prior::{Codebook, Drawn, SamplerKind, Sampling, SuggestedCode};
+pub use training::{
+    CodebookUpdate, Evaluation, FromTrainer, Initialisation, Preset, SetupError, StepMeans,
+    TRAINING_GRID_CELLS, ToTrainer, TrainingData, TrainingMap, TrainingProgress, TrainingSetup,
+};
 
 #[cfg(test)]
 mod tests {
