@@ -40,8 +40,9 @@ enum Command {
     /// Trains the `fashion` model (VQ-VAE, grids, prior), evaluates it on the test split and
     /// writes weights, config, manifest and card picture to `--out`.
     Fashion(fashion::Args),
-    /// Trains the `photo` model on crops of Debian's wallpapers, evaluates it on held-out whole
-    /// photographs and writes it to `--out`.
+    /// Trains the `photo` model on crops of Debian's wallpapers and the training photographs of
+    /// `PHOTO-SOURCES.md`, evaluates it on whole held-out photographs from other sources and
+    /// writes it to `--out`.
     Photo(photo::Args),
     /// Judges the class-conditional samples of a shipped `fashion` model with an independent
     /// classifier, and records the result in its manifest.
@@ -65,8 +66,9 @@ enum Command {
         /// Where to write them.
         #[arg(long, default_value = "www/examples/photo")]
         out: PathBuf,
-        /// Folders holding the wallpapers.
-        #[arg(long, default_values = data::photos::DEFAULT_DIRS)]
+        /// Folders of held-out photographs, repeated; by default
+        /// `$VQ_LAB_CACHE/photos/held-out` (`scripts/install-photo-data.sh`).
+        #[arg(long)]
         data: Vec<PathBuf>,
         /// Only these (names as written, e.g. `kite`); all held-out photos when empty.
         #[arg(long, value_delimiter = ',')]
@@ -90,12 +92,12 @@ enum Command {
     },
     /// Recomputes the metrics of a shipped model directory from its files, on the held-out
     /// data of the recipe its config names (fashion: the Fashion-MNIST test split; photo: the
-    /// held-out wallpapers), next to the figures its manifest records.
+    /// held-out photographs), next to the figures its manifest records.
     Evaluate {
         /// The model directory, e.g. assets/models/fashion.
         dir: PathBuf,
-        /// Where the data is (Fashion-MNIST's folder, or the wallpapers' folders, repeated);
-        /// by default where the Debian packages install it.
+        /// Where the data is (Fashion-MNIST's folder, or the held-out photographs' folders,
+        /// repeated); by default where the scripts install it.
         #[arg(long)]
         data: Vec<PathBuf>,
     },

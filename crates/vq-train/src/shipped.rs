@@ -151,8 +151,10 @@ pub struct Evaluation {
 
 /// Measures the model in `dir` on the held-out data of its recipe, the same figures its
 /// trainer wrote to the manifest: the Fashion-MNIST test split for `fashion`, the held-out
-/// wallpapers for `photo`. `data` overrides where the data is (Fashion-MNIST's folder, or the
-/// wallpapers' folders); empty: the packages' folders.
+/// photographs for `photo` (`$VQ_LAB_CACHE/photos/held-out`: a model trained before issue 16
+/// recorded its figures on held-out wallpapers instead, so they differ). `data` overrides where
+/// the data is (Fashion-MNIST's folder, or the held-out photographs' folders); empty: where the
+/// scripts install it.
 ///
 /// # Errors
 /// When the model or the data cannot be loaded.
@@ -168,12 +170,8 @@ pub fn evaluate(dir: &Path, data: &[PathBuf], device: &Device) -> Result<Evaluat
             fashion::held_out_metrics(&model.vqvae, &model.prior, &test, device)
         }
         Recipe::Photo => {
-            let folders: Vec<PathBuf> = if data.is_empty() {
-                photos::DEFAULT_DIRS.iter().map(PathBuf::from).collect()
-            } else {
-                data.to_vec()
-            };
-            let held_out = photos::load_held_out(&folders)?;
+            let folders = photos::Folders::or_installed(&[], data);
+            let held_out = photos::load_held_out(&folders.held_out)?;
             photo::held_out_metrics(
                 &model.vqvae,
                 &model.prior,

@@ -141,12 +141,14 @@ fn a_damaged_shipped_file_is_refused() {
 fn photo_model_meets_its_bars() {
     let device = Device::flex();
     let model = load_dir(&model_dir("photo"), &device).expect("the shipped photo model loads");
-    let dirs: Vec<PathBuf> = vq_train::data::photos::DEFAULT_DIRS
+    let dirs: Vec<PathBuf> = vq_train::data::photos::WALLPAPER_DIRS
         .iter()
         .map(PathBuf::from)
         .collect();
-    let photos =
-        vq_train::data::photos::load_held_out(&dirs).expect("wallpapers (scripts/install-data.sh)");
+    // The split the shipped model was trained and measured on (before issue 16); measure it on
+    // `photos::load`'s held-out photographs once it is retrained.
+    let photos = vq_train::data::photos::legacy::wallpapers_every_eighth(&dirs)
+        .expect("wallpapers (scripts/install-data.sh)");
     assert!(!photos.held_out.is_empty(), "held-out photos");
     let held_out = photo::held_out(&photos);
     let k = model.config.vqvae.codebook_size;
@@ -164,7 +166,7 @@ fn photo_model_meets_its_bars() {
         crops.psnr_db,
         recorded("held_out_crop128_psnr_db")
     );
-    let (whole, mut codes) = photo::whole_image_psnr(&model.vqvae, &held_out.whole, &device);
+    let (whole, mut codes) = photo::whole_image_psnr(&model.vqvae, &held_out.whole[&256], &device);
     assert!(
         whole >= 26.0,
         "whole images at 256 px: PSNR {whole:.2} dB < 26 dB"

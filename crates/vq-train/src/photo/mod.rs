@@ -1,6 +1,10 @@
 //! The `photo` model: natural photographs in RGB, grid = image ÷ 4, K = 512, D = 64, and an
 //! unconditional gated PixelCNN trained on 16×16 grids (the codes of 64×64 crops).
 
+mod held_out;
+
+pub use held_out::{HeldOut, Use, WHOLE_SIDES, held_out_of, log_uses, reduced_size, whole_sides};
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -12,8 +16,7 @@ use vq_model::config::{ModelConfig, PriorConfig, VqVaeConfig};
 use vq_model::sampler::{self, Grid, SampleOptions};
 use vq_model::{PixelCnnPrior, VqVae};
 
-use crate::data::ImageSet;
-use crate::data::photos::{self, Photos};
+use crate::data::photos::{self, Folders, Photos};
 use crate::prior_train::GridSet;
 use crate::shipped::{self, Record};
 use crate::vqvae_train::psnr;
@@ -34,9 +37,15 @@ pub struct Args {
     /// Checkpoints and logs.
     #[arg(long, default_value = "runs/photo")]
     pub work: PathBuf,
-    /// Folders holding the wallpapers.
-    #[arg(long, default_values = photos::DEFAULT_DIRS)]
-    pub data: Vec<PathBuf>,
+    /// Folders of training photographs, repeated; by default the wallpapers
+    /// (`/usr/share/wallpapers`, `/usr/share/backgrounds`, `scripts/install-data.sh`) and
+    /// `$VQ_LAB_CACHE/photos/train` (`scripts/install-photo-data.sh`).
+    #[arg(long)]
+    pub train_data: Vec<PathBuf>,
+    /// Folders of held-out photographs (sources no training folder uses), repeated; by
+    /// default `$VQ_LAB_CACHE/photos/held-out` (`scripts/install-photo-data.sh`).
+    #[arg(long)]
+    pub held_out_data: Vec<PathBuf>,
     /// VQ-VAE steps.
     #[arg(long, default_value_t = 4500)]
     pub steps: usize,
@@ -58,6 +67,10 @@ pub struct Args {
     /// Seed of everything.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Load the photographs, log what was kept and at which sizes each held-out one is
+    /// evaluated, and stop before training.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// The architecture of the shipped `photo` model.
@@ -72,54 +85,24 @@ pub fn config() -> ModelConfig {
     )
 }
 
-/// Held-out evaluation images: four 128×128 crops of each held-out photo reduced to 512 px,
-/// and each whole held-out photo reduced to 256 px on its long side.
-pub struct HeldOut {
-    /// 128×128 crops.
-    pub crops: ImageSet,
-    /// Whole photos at 256 px, sides multiples of 4.
-    pub whole: Vec<RgbImage>,
-}
-
 /// The fixed held-out set of `photos` (their held-out images only).
 pub fn held_out(photos: &Photos) -> HeldOut {
     held_out_of(&photos.held_out)
 }
 
-/// The fixed held-out set made of `held_out` photos.
-pub fn held_out_of(held_out: &[RgbImage]) -> HeldOut {
-    let mut pixels = Vec::new();
-    let mut whole = Vec::new();
-    for photo in held_out {
-        let (w, h) = vq_model::image::fit_size((photo.width(), photo.height()), 512);
-        let medium = image::imageops::resize(photo, w, h, image::imageops::FilterType::Lanczos3);
-        for (fx, fy) in [(1, 1), (3, 1), (1, 3), (3, 3)] {
-            let x = (medium.width() - 128) * fx / 4;
-            let y = (medium.height() - 128) * fy / 4;
-            photos::push_planar(&medium, x, y, 128, 128, &mut pixels);
-        }
-        let (w, h) = vq_model::image::fit_size((photo.width(), photo.height()), 256);
-        whole.push(image::imageops::resize(
-            photo,
-            w,
-            h,
-            image::imageops::FilterType::Lanczos3,
-        ));
-    }
-    HeldOut {
-        crops: ImageSet {
-            channels: 3,
-            side: 128,
-            pixels,
-            labels: Vec::new(),
-        },
-        whole,
-    }
-}
-
 /// Mean PSNR of whole images, and the codes they use.
 pub fn whole_image_psnr(model: &VqVae, images: &[RgbImage], device: &Device) -> (f64, Vec<i64>) {
-    let mut total = 0.0;
+    let (psnrs, codes) = whole_image_psnrs(model, images, device);
+    (psnrs.iter().sum::<f64>() / psnrs.len().max(1) as f64, codes)
+}
+
+/// The PSNR of each whole image, and the codes they use.
+pub fn whole_image_psnrs(
+    model: &VqVae,
+    images: &[RgbImage],
+    device: &Device,
+) -> (Vec<f64>, Vec<i64>) {
+    let mut psnrs = Vec::new();
     let mut codes = Vec::new();
     for image in images {
         let mut values = Vec::new();
@@ -133,10 +116,24 @@ pub fn whole_image_psnr(model: &VqVae, images: &[RgbImage], device: &Device) -> 
         );
         let grid = model.encode(x.clone());
         let x_hat = model.decode(grid.clone()).clamp(-0.5, 0.5);
-        total += f64::from(psnr(batch::floats((x_hat - x).square().mean())[0]));
+        psnrs.push(f64::from(psnr(
+            batch::floats((x_hat - x).square().mean())[0],
+        )));
         codes.extend(batch::ints(grid));
     }
-    (total / images.len().max(1) as f64, codes)
+    (psnrs, codes)
+}
+
+/// The median of `values` (the mean of the middle two when their count is even; 0 when empty).
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
 }
 
 /// The grids of `count` random 64×64 crops of the held-out photos (the prior's grid size),
@@ -155,7 +152,9 @@ pub fn held_out_grids(
 /// The figures of the manifest, measured on the `held_out` photos (never cropped for
 /// training) with the run's `seed`: `held_out_crop128_psnr_db` and
 /// `held_out_crop128_normalised_mse` (four 128×128 crops of each), `held_out_whole256_psnr_db`
-/// (each whole, 256 px on its long side), `held_out_codes_used_fraction` and
+/// (the mean over each whole, 256 px on its long side), `held_out_whole{128,256,512}_median_psnr_db`,
+/// `…_worst_psnr_db` and `…_count` (each whole at that long side, only the photographs at least
+/// that large: never enlarged), `held_out_codes_used_fraction` and
 /// `held_out_perplexity` (over the whole images' codes and those of 2 000 random 64×64
 /// crops), `held_out_prior_bits_per_code` (on those crops' 16×16 grids) and
 /// `held_out_prior_fraction_of_uniform` (of `log2 K` bits).
@@ -169,19 +168,34 @@ pub fn held_out_metrics(
     let k = vqvae.quantizer.codebook_size();
     let set = held_out_of(held_out);
     let crops = evaluate::evaluate(vqvae, &set.crops, k, device);
-    let (whole_psnr, mut codes) = whole_image_psnr(vqvae, &set.whole, device);
+    let mut codes = Vec::new();
+    let mut whole = BTreeMap::new();
+    for (side, images) in &set.whole {
+        let (psnrs, side_codes) = whole_image_psnrs(vqvae, images, device);
+        if *side == 256 {
+            codes = side_codes;
+            whole.insert(
+                "held_out_whole256_psnr_db".to_string(),
+                psnrs.iter().sum::<f64>() / psnrs.len().max(1) as f64,
+            );
+        }
+        let worst = psnrs.iter().copied().reduce(f64::min).unwrap_or(0.0);
+        let prefix = format!("held_out_whole{side}");
+        whole.insert(format!("{prefix}_median_psnr_db"), median(&psnrs));
+        whole.insert(format!("{prefix}_worst_psnr_db"), worst);
+        whole.insert(format!("{prefix}_count"), psnrs.len() as f64);
+    }
     let grids = held_out_grids(vqvae, held_out, HELD_OUT_PRIOR_CROPS, seed, device);
     codes.extend(grids.codes.iter().copied());
     let usage = usage_counts(&codes, k);
     let used = usage.iter().filter(|&&n| n > 0).count() as f64 / k as f64;
     let bits = prior_train::bits_per_code(prior, &grids, device);
-    BTreeMap::from([
+    let mut metrics = BTreeMap::from([
         ("held_out_crop128_psnr_db".into(), crops.psnr_db),
         (
             "held_out_crop128_normalised_mse".into(),
             crops.normalised_mse,
         ),
-        ("held_out_whole256_psnr_db".into(), whole_psnr),
         ("held_out_codes_used_fraction".into(), used),
         ("held_out_perplexity".into(), perplexity(&usage)),
         ("held_out_prior_bits_per_code".into(), bits),
@@ -189,22 +203,30 @@ pub fn held_out_metrics(
             "held_out_prior_fraction_of_uniform".into(),
             bits / (k as f64).log2(),
         ),
-    ])
+    ]);
+    metrics.extend(whole);
+    metrics
 }
 
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
     let run = shipped::Run::start();
     let config = config();
-    let photos = photos::load(&args.data)?;
+    let folders = Folders::or_installed(&args.train_data, &args.held_out_data);
+    let photos = photos::load(&folders)?;
     eprintln!(
-        "photos: {} for training, {} held out: {:?}",
+        "photos: {} for training from {:?}, {} held out from {:?}",
         photos.train.len(),
+        folders.train,
         photos.held_out.len(),
-        photos.held_out_paths
+        folders.held_out
     );
     let train = photos::random_crops(&photos.train, args.crop, args.crops, args.seed);
     let held_out = held_out(&photos);
+    log_uses(&held_out, &photos.held_out_paths);
+    if args.dry_run {
+        return Ok(());
+    }
 
     let options = vqvae_train::Options::shipped(
         args.steps,
@@ -234,14 +256,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         &prior,
         Record {
             seed: args.seed,
-            data: format!(
-                "{} wallpapers of Debian's plasma-workspace-wallpapers, mate-backgrounds, ukui-wallpapers: {} crops of {} px from {} photos for training; {} whole photos held out",
-                photos.train.len() + photos.held_out.len(),
-                args.crops,
-                args.crop,
-                photos.train.len(),
-                photos.held_out.len()
-            ),
+            data: data_sentence(args, &folders, &photos),
             metrics,
             train_usage: usage_counts(&train_grids.codes, k),
         },
@@ -280,11 +295,34 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     Ok(())
 }
 
+/// The manifest's `data`: how many photographs of which sources trained and were held out.
+fn data_sentence(args: &Args, folders: &Folders, photos: &Photos) -> String {
+    let (train, held_out) = if *folders == Folders::installed() {
+        (
+            "Debian's plasma-workspace-wallpapers, mate-backgrounds, ukui-wallpapers, lomiri-wallpapers-16.04, lomiri-wallpapers-20.04, lxqt-themes".to_string(),
+            "scikit-image's sample data, Debian's palapeli-data".to_string(),
+        )
+    } else {
+        (
+            format!("folders {:?}", folders.train),
+            format!("folders {:?}", folders.held_out),
+        )
+    };
+    format!(
+        "{} crops of {} px from {} photographs for training ({train}); {} whole photographs held out ({held_out}); sources in crates/vq-train/PHOTO-SOURCES.md",
+        args.crops,
+        args.crop,
+        photos.train.len(),
+        photos.held_out.len()
+    )
+}
+
 /// Writes held-out photographs (never seen in training) as the app's built-in examples:
-/// each resized to 256 px on the long side, PNG, named after its wallpaper's folder, with an
-/// `examples.json` listing them and where they came from. `only` picks some by name.
-pub fn write_examples(data: &[PathBuf], out: &std::path::Path, only: &[String]) -> Result<()> {
-    let photos = photos::load_held_out(data)?;
+/// each resized to 256 px on the long side, PNG, named after its wallpaper's folder or its file,
+/// with an `examples.json` listing them and where they came from. `held_out` are the held-out
+/// folders (empty: where `scripts/install-photo-data.sh` puts them); `only` picks some by name.
+pub fn write_examples(held_out: &[PathBuf], out: &std::path::Path, only: &[String]) -> Result<()> {
+    let photos = photos::load_held_out(&Folders::or_installed(&[], held_out).held_out)?;
     std::fs::create_dir_all(out)?;
     let mut listing = Vec::new();
     for (image, path) in photos.held_out.iter().zip(&photos.held_out_paths) {
@@ -320,10 +358,10 @@ pub fn write_examples(data: &[PathBuf], out: &std::path::Path, only: &[String]) 
 pub const SAMPLE_TILE: u32 = 128;
 
 /// Writes the held-out sample that shows what each code means (`held-out-sample.png` in `out`):
-/// every held-out photograph at 256 px on its long side, its centre `SAMPLE_TILE` square, side by
+/// every held-out photograph (of the folders `held_out`, empty: the installed ones) at 256 px on its long side, its centre `SAMPLE_TILE` square, side by
 /// side in rows of three.
-pub fn write_held_out_sample(data: &[PathBuf], out: &std::path::Path) -> Result<()> {
-    let photos = photos::load_held_out(data)?;
+pub fn write_held_out_sample(held_out: &[PathBuf], out: &std::path::Path) -> Result<()> {
+    let photos = photos::load_held_out(&Folders::or_installed(&[], held_out).held_out)?;
     let count = photos.held_out.len() as u32;
     let columns = count.clamp(1, 3);
     let rows = count.div_ceil(columns);
