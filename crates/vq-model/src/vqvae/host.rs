@@ -189,17 +189,12 @@ impl HostDecoder {
         self.up2.forward(&x, false)
     }
 
-    /// The pixels `rows × cols` of `grid`'s decode, each layer computed only where those
-    /// pixels depend on it (working back from them: the upsamplings read half as many rows
-    /// and columns and one more on each side, the 3×3 convolutions one more on each side): the
-    /// values of [`Self::forward`] there, for a fraction of its work.
-    ///
-    /// # Shapes
-    /// - returns `[rows.len(), cols.len(), C]`
-    pub fn decode_region(&self, grid: &Grid, rows: Range<usize>, cols: Range<usize>) -> Map {
+    /// Back from the pixels `rows × cols`: the outputs of each layer they depend on (up2's,
+    /// up1's, the residual stack's, conv3's) and `z_q` there (the upsamplings read half as many
+    /// rows and columns and one more on each side, the 3×3 convolutions one more on each side).
+    fn reach(&self, grid: &Grid, rows: &Range<usize>, cols: &Range<usize>) -> Reach {
         let (h, w) = (grid.height, grid.width);
-        // Back from the pixels: up2's outputs, up1's, the residual stack's, conv3's, z_q.
-        let (r4, c4) = (pairs(&rows, 4 * h), pairs(&cols, 4 * w));
+        let (r4, c4) = (pairs(rows, 4 * h), pairs(cols, 4 * w));
         let (r3, c3) = (
             pairs(&upsampled_from(&r4, 2 * h), 2 * h),
             pairs(&upsampled_from(&c4, 2 * w), 2 * w),
@@ -208,12 +203,35 @@ impl HostDecoder {
         let blocks = self.residual.blocks.len();
         let (r1, c1) = (grow(&r2, blocks, h), grow(&c2, blocks, w));
         let (r0, c0) = (grow(&r1, 1, h), grow(&c1, 1, w));
-        let z_q = Region {
-            map: self.z_q(&grid.crop(r0.clone(), c0.clone())),
-            top: r0.start,
-            left: c0.start,
-            frame: (h, w),
-        };
+        Reach {
+            z_q: Region {
+                map: self.z_q(&grid.crop(r0.clone(), c0.clone())),
+                top: r0.start,
+                left: c0.start,
+                frame: (h, w),
+            },
+            conv3: (r1, c1),
+            stack: (r2, c2),
+            up1: (r3, c3),
+            up2: (r4, c4),
+        }
+    }
+
+    /// The pixels `rows × cols` of `grid`'s decode, each layer computed only where those
+    /// pixels depend on it (working back from them: the upsamplings read half as many rows
+    /// and columns and one more on each side, the 3×3 convolutions one more on each side): the
+    /// values of [`Self::forward`] there, for a fraction of its work.
+    ///
+    /// # Shapes
+    /// - returns `[rows.len(), cols.len(), C]`
+    pub fn decode_region(&self, grid: &Grid, rows: Range<usize>, cols: Range<usize>) -> Map {
+        let Reach {
+            z_q,
+            conv3: (r1, c1),
+            stack: (r2, c2),
+            up1: (r3, c3),
+            up2: (r4, c4),
+        } = self.reach(grid, &rows, &cols);
         let x = self.conv3.forward_region(&z_q, (false, false), r1, c1);
         let x = self.residual.forward_region(x, r2, c2);
         let x = self.up1.forward_region(&x, true, r3, c3);
@@ -242,20 +260,13 @@ impl HostDecoder {
         let (h, w) = (grid.height, grid.width);
         let blocks = self.residual.blocks.len();
         // The first pass, as `decode_region`, each layer's region kept.
-        let (r4, c4) = (pairs(&rows, 4 * h), pairs(&cols, 4 * w));
-        let (r3, c3) = (
-            pairs(&upsampled_from(&r4, 2 * h), 2 * h),
-            pairs(&upsampled_from(&c4, 2 * w), 2 * w),
-        );
-        let (r2, c2) = (upsampled_from(&r3, h), upsampled_from(&c3, w));
-        let (r1, c1) = (grow(&r2, blocks, h), grow(&c2, blocks, w));
-        let (r0, c0) = (grow(&r1, 1, h), grow(&c1, 1, w));
-        let z_q = Region {
-            map: self.z_q(&grid.crop(r0.clone(), c0.clone())),
-            top: r0.start,
-            left: c0.start,
-            frame: (h, w),
-        };
+        let Reach {
+            z_q,
+            conv3: (r1, c1),
+            stack: (r2, c2),
+            up1: (r3, c3),
+            up2: (r4, c4),
+        } = self.reach(grid, &rows, &cols);
         // `stack[b]`: the input of residual block `b`; `stack[blocks]` the last one's output.
         let mut stack =
             vec![
@@ -322,6 +333,16 @@ impl HostDecoder {
             })
             .collect()
     }
+}
+
+/// What a region of the decode depends on, layer by layer ([`HostDecoder::reach`]): `z_q`
+/// there, and the rows and columns of each layer's outputs.
+struct Reach {
+    z_q: Region,
+    conv3: (Range<usize>, Range<usize>),
+    stack: (Range<usize>, Range<usize>),
+    up1: (Range<usize>, Range<usize>),
+    up2: (Range<usize>, Range<usize>),
 }
 
 /// A decoded window's pixels, placed in the full image (as [`crate::incremental::Patch`]).

@@ -110,16 +110,7 @@ fn host_region_decode_equals_the_full_decode() {
                 (region.height, region.width, region.channels),
                 (expected.height, expected.width, expected.channels)
             );
-            let same = region
-                .data
-                .iter()
-                .zip(&expected.data)
-                .all(|(a, b)| a.to_bits() == b.to_bits());
-            assert!(
-                same,
-                "{rows:?} × {cols:?}: {}",
-                max_abs_diff(&region.data, &expected.data)
-            );
+            assert_same_bits(&region, &expected, &format!("{rows:?} × {cols:?}"));
         }
     }
 }
@@ -152,18 +143,23 @@ fn host_variants_equal_the_window_of_each_changed_grid() {
                     window.pixel_rows.clone(),
                     window.pixel_cols.clone(),
                 );
-                let same = variant.data.len() == expected.data.len()
-                    && variant
-                        .data
-                        .iter()
-                        .zip(&expected.data)
-                        .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(
-                    same,
-                    "cell {cell:?}, code {code}: {}",
-                    max_abs_diff(&variant.data, &expected.data)
-                );
+                assert_same_bits(variant, &expected, &format!("cell {cell:?}, code {code}"));
             }
         }
     }
+}
+
+/// `map` holds `expected`'s values bit for bit (and its shape).
+fn assert_same_bits(map: &Map, expected: &Map, what: &str) {
+    assert_eq!(
+        (map.height, map.width, map.channels),
+        (expected.height, expected.width, expected.channels),
+        "{what}"
+    );
+    let same = map
+        .data
+        .iter()
+        .zip(&expected.data)
+        .all(|(a, b)| a.to_bits() == b.to_bits());
+    assert!(same, "{what}: {}", max_abs_diff(&map.data, &expected.data));
 }
