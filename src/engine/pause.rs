@@ -4,14 +4,8 @@
 //! On the CPU backend every `await` on a read back resolves at once: without a pause a drawing
 //! of several seconds would hold the worker until it ends, and nothing could stop it.
 
-/// Lets the event loop run the tasks waiting: in the browser a message posted to a fresh
-/// `MessageChannel` (a task queued at once; a `setTimeout(0)` where there is none), natively
-/// one return to the executor (so that native tests can interleave requests too).
-///
-/// Not `setTimeout(0)` first: the browser clamps a timer set from within timers nested five
-/// deep to 4 ms, and a long piece of work that yields from each resumption is nested that
-/// deep after five turns, so each later turn could idle for up to 4 ms (a surprisal view of
-/// 25 ms turns gives way about twenty times).
+/// Lets the event loop run the tasks waiting: a `setTimeout(0)` in the browser; natively, one
+/// return to the executor (so that native tests can interleave requests too).
 pub async fn yield_to_events() {
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -35,49 +29,27 @@ pub async fn yield_to_events() {
     }
     #[cfg(target_arch = "wasm32")]
     {
+        use wasm_bindgen::{JsCast, JsValue};
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            if post_to_self(&resolve).is_none() && set_timeout(&resolve).is_none() {
-                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            let global = js_sys::global();
+            let set_timeout = js_sys::Reflect::get(&global, &JsValue::from_str("setTimeout"))
+                .ok()
+                .and_then(|value| value.dyn_into::<js_sys::Function>().ok());
+            match set_timeout {
+                Some(set_timeout) => {
+                    if set_timeout
+                        .call2(&global, &resolve, &JsValue::from(0))
+                        .is_err()
+                    {
+                        let _ = resolve.call0(&JsValue::NULL);
+                    }
+                }
+                None => {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
             }
         });
-        // Neither a message nor a timer rejects.
+        // A timer's promise never rejects.
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
-}
-
-/// Calls `resolve` from a task of its own: `new MessageChannel()`, `port1.onmessage = resolve`,
-/// `port2.postMessage(null)`. `None` where the global scope has no `MessageChannel`.
-#[cfg(target_arch = "wasm32")]
-fn post_to_self(resolve: &js_sys::Function) -> Option<()> {
-    use js_sys::Reflect;
-    use wasm_bindgen::{JsCast, JsValue};
-    let constructor: js_sys::Function = Reflect::get(&js_sys::global(), &"MessageChannel".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let channel = Reflect::construct(&constructor, &js_sys::Array::new()).ok()?;
-    let port1 = Reflect::get(&channel, &"port1".into()).ok()?;
-    let port2 = Reflect::get(&channel, &"port2".into()).ok()?;
-    Reflect::set(&port1, &"onmessage".into(), resolve).ok()?;
-    let post: js_sys::Function = Reflect::get(&port2, &"postMessage".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    post.call1(&port2, &JsValue::NULL).ok()?;
-    Some(())
-}
-
-/// Calls `resolve` from a timer: `setTimeout(resolve, 0)`.
-#[cfg(target_arch = "wasm32")]
-fn set_timeout(resolve: &js_sys::Function) -> Option<()> {
-    use wasm_bindgen::{JsCast, JsValue};
-    let global = js_sys::global();
-    let set_timeout: js_sys::Function = js_sys::Reflect::get(&global, &"setTimeout".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    set_timeout
-        .call2(&global, resolve, &JsValue::from(0))
-        .ok()?;
-    Some(())
 }
