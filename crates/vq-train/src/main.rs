@@ -100,6 +100,10 @@ enum Command {
         /// repeated); by default where the scripts install it.
         #[arg(long)]
         data: Vec<PathBuf>,
+        /// `photo` models: also the PSNR of each held-out photograph whole at 128, 256 and
+        /// 512 px (where it is that large).
+        #[arg(long)]
+        per_photo: bool,
     },
 }
 
@@ -137,9 +141,19 @@ fn main() -> Result<()> {
             steps,
             warmup,
         } => vq_train::bench::run(&data, steps, warmup, &device),
-        Command::Evaluate { dir, data } => {
+        Command::Evaluate {
+            dir,
+            data,
+            per_photo,
+        } => {
             let evaluation = shipped::evaluate(&dir, &data, &device)?;
             print!("{evaluation}");
+            if per_photo {
+                println!("{:>5} {:>9}  photograph", "side", "PSNR dB");
+                for (side, path, psnr) in shipped::per_photo(&dir, &data, &device)? {
+                    println!("{side:>5} {psnr:>9.2}  {}", path.display());
+                }
+            }
             Ok(())
         }
         Command::Judge {

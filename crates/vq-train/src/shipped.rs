@@ -188,6 +188,35 @@ pub fn evaluate(dir: &Path, data: &[PathBuf], device: &Device) -> Result<Evaluat
     })
 }
 
+/// The PSNR of each held-out photograph whole at each long side it reaches, for the `photo`
+/// model in `dir` (`vq-train evaluate --per-photo`): `(side, path, psnr)`. `data` as in
+/// [`evaluate`].
+///
+/// # Errors
+/// When the model or the photographs cannot be loaded, or the model is not a `photo` one.
+pub fn per_photo(
+    dir: &Path,
+    data: &[PathBuf],
+    device: &Device,
+) -> Result<Vec<(u32, PathBuf, f64)>> {
+    let model = load_dir(dir, device)?;
+    if Recipe::of(&model.config)? != Recipe::Photo {
+        bail!(
+            "--per-photo measures `photo` models; {} is not one",
+            dir.display()
+        );
+    }
+    let folders = photos::Folders::or_installed(&[], data);
+    let held_out = photos::load_held_out(&folders.held_out)?;
+    let set = photo::held_out_of(&held_out.held_out);
+    Ok(photo::per_photo_psnrs(
+        &model.vqvae,
+        &set,
+        &held_out.held_out_paths,
+        device,
+    ))
+}
+
 impl std::fmt::Display for Evaluation {
     /// One line per metric: measured, then as recorded.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -89,6 +89,21 @@ impl Trainer {
     /// When `train` holds no image or a batch would hold none (nothing to learn from), or a
     /// checkpoint or the log cannot be written.
     pub fn run(&mut self, train: &ImageSet, device: &Device) -> Result<()> {
+        self.run_with(train, device, &mut |_, _| Ok(()))
+    }
+
+    /// [`Trainer::run`], calling `after_step` with the trainer and the step just done after
+    /// each step (and its log row and checkpoint): held-out figures during a run.
+    ///
+    /// # Errors
+    ///
+    /// As [`Trainer::run`], and when `after_step` fails.
+    pub fn run_with(
+        &mut self,
+        train: &ImageSet,
+        device: &Device,
+        after_step: &mut dyn FnMut(&VqVaeTrainer, usize) -> Result<()>,
+    ) -> Result<()> {
         let steps = self.vqvae.options().steps;
         let batch_size = self.vqvae.options().batch_size;
         if train.is_empty() || batch_size == 0 {
@@ -125,6 +140,7 @@ impl Trainer {
             {
                 self.save_checkpoint(dir)?;
             }
+            after_step(&self.vqvae, report.step)?;
         }
         progress.finish();
         Ok(())

@@ -16,6 +16,7 @@ use vq_model::config::{ModelConfig, PriorConfig, VqVaeConfig};
 use vq_model::sampler::{self, Grid, SampleOptions};
 use vq_model::{PixelCnnPrior, VqVae};
 
+use crate::data::photos::augment::Augment;
 use crate::data::photos::{self, Folders, Photos};
 use crate::prior_train::GridSet;
 use crate::shipped::{self, Record};
@@ -67,22 +68,100 @@ pub struct Args {
     /// Seed of everything.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// What is done to each training crop (`data/photos/augment.rs`: flips, and a colour
+    /// jitter of ±10 % in brightness, contrast and saturation).
+    #[arg(long, value_enum, default_value_t = AugmentArg::FlipJitter)]
+    pub augment: AugmentArg,
+    /// Measure the whole held-out photographs (median and worst PSNR at 128, 256, 512 px) every
+    /// this many VQ-VAE steps and at the last, into `--work`/held_out.csv (0: never).
+    #[arg(long, default_value_t = 500)]
+    pub eval_every: usize,
+    /// Hidden channels of the encoder and decoder.
+    #[arg(long, default_value_t = 128)]
+    pub hidden: usize,
+    /// Channels inside each residual block.
+    #[arg(long, default_value_t = 64)]
+    pub residual_channels: usize,
+    /// Residual blocks in the encoder and in the decoder.
+    #[arg(long, default_value_t = 2)]
+    pub residual_blocks: usize,
     /// Load the photographs, log what was kept and at which sizes each held-out one is
     /// evaluated, and stop before training.
     #[arg(long)]
     pub dry_run: bool,
 }
 
+/// What `--augment` does to the training crops.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AugmentArg {
+    /// The crops as they are.
+    None,
+    /// Horizontal flips.
+    Flip,
+    /// Horizontal flips and the mild colour jitter.
+    FlipJitter,
+}
+
+impl AugmentArg {
+    /// The augmentation it names.
+    pub fn augment(self) -> Augment {
+        match self {
+            Self::None => Augment::NONE,
+            Self::Flip => Augment {
+                flip: true,
+                jitter: None,
+            },
+            Self::FlipJitter => Augment::FLIP_JITTER,
+        }
+    }
+}
+
 /// The architecture of the shipped `photo` model.
 pub fn config() -> ModelConfig {
+    config_with(128, 64, 2)
+}
+
+/// The `photo` architecture with `hidden` channels, `residual_channels` inside each of
+/// `residual_blocks` residual blocks (K = 512, D = 64, the same prior).
+pub fn config_with(hidden: usize, residual_channels: usize, residual_blocks: usize) -> ModelConfig {
     ModelConfig::new(
         "photo".into(),
         VqVaeConfig::new(3, 64, 512)
-            .with_hidden_channels(128)
-            .with_residual_channels(64),
+            .with_hidden_channels(hidden)
+            .with_residual_channels(residual_channels)
+            .with_residual_blocks(residual_blocks),
         PriorConfig::new(512).with_channels(64).with_layers(6),
         256,
     )
+}
+
+/// The PSNR of each whole held-out photograph of `held_out`, by long side.
+pub fn whole_psnrs(model: &VqVae, held_out: &HeldOut, device: &Device) -> BTreeMap<u32, Vec<f64>> {
+    held_out
+        .whole
+        .iter()
+        .map(|(side, images)| (*side, whole_image_psnrs(model, images, device).0))
+        .collect()
+}
+
+/// Per photograph (named by `paths`), its PSNR at each long side it is evaluated at:
+/// `(side, path, psnr)`, by side then in the order of `paths`.
+pub fn per_photo_psnrs(
+    model: &VqVae,
+    held_out: &HeldOut,
+    paths: &[PathBuf],
+    device: &Device,
+) -> Vec<(u32, PathBuf, f64)> {
+    let mut rows = Vec::new();
+    for (side, psnrs) in whole_psnrs(model, held_out, device) {
+        let named = paths
+            .iter()
+            .zip(&held_out.uses)
+            .filter(|(_, used)| used.whole_sides.contains(&side))
+            .map(|(path, _)| path.clone());
+        rows.extend(named.zip(psnrs).map(|(path, psnr)| (side, path, psnr)));
+    }
+    rows
 }
 
 /// The fixed held-out set of `photos` (their held-out images only).
@@ -211,7 +290,7 @@ pub fn held_out_metrics(
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
     let run = shipped::Run::start();
-    let config = config();
+    let config = config_with(args.hidden, args.residual_channels, args.residual_blocks);
     let folders = Folders::or_installed(&args.train_data, &args.held_out_data);
     let photos = photos::load(&folders)?;
     eprintln!(
@@ -221,7 +300,10 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         photos.held_out.len(),
         folders.held_out
     );
-    let train = photos::random_crops(&photos.train, args.crop, args.crops, args.seed);
+    let augment = args.augment.augment();
+    eprintln!("training crops: {augment}");
+    let train =
+        photos::random_training_crops(&photos.train, args.crop, args.crops, args.seed, &augment);
     let held_out = held_out(&photos);
     log_uses(&held_out, &photos.held_out_paths);
     if args.dry_run {
@@ -235,7 +317,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         args.seed,
         &args.work,
     );
-    let vqvae = vqvae_train::train(&config.vqvae, options, &train, device)?;
+    let vqvae = train_measured(&config.vqvae, options, &train, &held_out, args, device)?;
 
     let k = config.vqvae.codebook_size;
     let crops_64 = photos::random_crops(&photos.train, PRIOR_CROP, 20_000, args.seed ^ 64);
@@ -295,6 +377,58 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     Ok(())
 }
 
+/// Trains the VQ-VAE (resuming from `--work`'s checkpoint, if any), measuring the whole
+/// held-out photographs every `--eval-every` steps and at the last into `--work`/held_out.csv
+/// (`step,side,median_psnr_db,worst_psnr_db,count`), so that a run stopped early still has
+/// figures.
+fn train_measured(
+    config: &VqVaeConfig,
+    options: vqvae_train::Options,
+    train: &crate::data::ImageSet,
+    held_out: &HeldOut,
+    args: &Args,
+    device: &Device,
+) -> Result<VqVae> {
+    use std::io::Write;
+    let autodiff = device.clone().autodiff();
+    let mut trainer = vqvae_train::Trainer::new(config, options, &autodiff)?;
+    let path = args.work.join("held_out.csv");
+    std::fs::create_dir_all(&args.work)?;
+    let fresh = !path.exists();
+    let mut log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)?;
+    if fresh {
+        writeln!(log, "step,side,median_psnr_db,worst_psnr_db,count")?;
+    }
+    let (every, steps) = (args.eval_every, args.steps);
+    trainer.run_with(train, &autodiff, &mut |trainer, step| {
+        if every == 0 || !(step.is_multiple_of(every) || step == steps) {
+            return Ok(());
+        }
+        let model = trainer.model.valid();
+        for (side, psnrs) in whole_psnrs(&model, held_out, device) {
+            let worst = psnrs.iter().copied().reduce(f64::min).unwrap_or(0.0);
+            writeln!(
+                log,
+                "{step},{side},{:.3},{worst:.3},{}",
+                median(&psnrs),
+                psnrs.len()
+            )?;
+            if side == 256 {
+                eprintln!(
+                    "step {step}: held-out whole at 256 px: median {:.2} dB, worst {worst:.2} dB",
+                    median(&psnrs)
+                );
+            }
+        }
+        log.flush()?;
+        Ok(())
+    })?;
+    Ok(trainer.into_model())
+}
+
 /// The manifest's `data`: how many photographs of which sources trained and were held out.
 fn data_sentence(args: &Args, folders: &Folders, photos: &Photos) -> String {
     let (train, held_out) = if *folders == Folders::installed() {
@@ -309,9 +443,10 @@ fn data_sentence(args: &Args, folders: &Folders, photos: &Photos) -> String {
         )
     };
     format!(
-        "{} crops of {} px from {} photographs for training ({train}); {} whole photographs held out ({held_out}); sources in crates/vq-train/PHOTO-SOURCES.md",
+        "{} crops of {} px ({}) from {} photographs for training ({train}); {} whole photographs held out ({held_out}); sources in crates/vq-train/PHOTO-SOURCES.md",
         args.crops,
         args.crop,
+        args.augment.augment(),
         photos.train.len(),
         photos.held_out.len()
     )

@@ -16,10 +16,12 @@ use vq_model::rng::SplitMix64;
 use super::ImageSet;
 
 pub mod alpha;
+pub mod augment;
 pub mod files;
 pub mod legacy;
 
 use alpha::{Alpha, AlphaCounts};
+use augment::Augment;
 
 /// The wallpaper folders, as the packages install them: training photographs.
 pub const WALLPAPER_DIRS: [&str; 2] = ["/usr/share/wallpapers", "/usr/share/backgrounds"];
@@ -185,6 +187,18 @@ pub fn decode(path: &Path) -> Result<(Option<RgbImage>, Alpha)> {
 /// `count` random `side × side` crops of `photos`, each taken at a random scale (the photo
 /// reduced to 1, 1/2 or 1/4 of its loaded size), as an [`ImageSet`].
 pub fn random_crops(photos: &[RgbImage], side: u32, count: usize, seed: u64) -> ImageSet {
+    random_training_crops(photos, side, count, seed, &Augment::NONE)
+}
+
+/// [`random_crops`], each crop then augmented by `augment` ([`augment::apply`]): the same
+/// places and scales as without it, crop `i` augmented from `SplitMix64::stream(seed, i)`.
+pub fn random_training_crops(
+    photos: &[RgbImage],
+    side: u32,
+    count: usize,
+    seed: u64,
+    augment: &Augment,
+) -> ImageSet {
     let scales: Vec<Vec<RgbImage>> = photos
         .iter()
         .map(|p| {
@@ -203,12 +217,22 @@ pub fn random_crops(photos: &[RgbImage], side: u32, count: usize, seed: u64) -> 
         .collect();
     let mut rng = SplitMix64::new(seed);
     let mut pixels = Vec::with_capacity(count * 3 * (side * side) as usize);
-    for _ in 0..count {
+    let n = 3 * (side * side) as usize;
+    for i in 0..count {
         let photo = &scales[rng.below(scales.len())];
         let image = &photo[rng.below(photo.len())];
         let x = rng.below((image.width() - side + 1) as usize) as u32;
         let y = rng.below((image.height() - side + 1) as usize) as u32;
         push_planar(image, x, y, side, side, &mut pixels);
+        if !augment.is_none() {
+            let start = pixels.len() - n;
+            augment::apply(
+                &mut pixels[start..],
+                side as usize,
+                augment,
+                &mut SplitMix64::stream(seed, i as u64),
+            );
+        }
     }
     ImageSet {
         channels: 3,
@@ -289,6 +313,41 @@ pub(crate) mod tests {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
+    }
+
+    /// Training crops are taken where the unaugmented ones are: with flips alone each is that
+    /// crop or its mirror (both occur); with the jitter too, values stay in range; the same
+    /// seed gives the same crops.
+    #[test]
+    fn training_crops_are_flipped_and_jittered_reproducibly() {
+        let photo = RgbImage::from_fn(40, 30, |x, y| {
+            image::Rgb([(x * 6) as u8, (y * 8) as u8, ((x * y) % 256) as u8])
+        });
+        let photos = [photo];
+        let plain = random_crops(&photos, 8, 40, 5);
+        let flips = Augment {
+            flip: true,
+            jitter: None,
+        };
+        let flipped = random_training_crops(&photos, 8, 40, 5, &flips);
+        let (mut same, mut mirrored) = (0, 0);
+        for i in 0..plain.len() {
+            let mut mirror = plain.image(i).to_vec();
+            augment::flip_horizontal(&mut mirror, 8);
+            if flipped.image(i) == plain.image(i) {
+                same += 1;
+            } else {
+                assert_eq!(flipped.image(i), mirror.as_slice(), "crop {i}");
+                mirrored += 1;
+            }
+        }
+        assert!(same > 5 && mirrored > 5, "{same} kept, {mirrored} mirrored");
+
+        let jittered = random_training_crops(&photos, 8, 40, 5, &Augment::FLIP_JITTER);
+        assert!(jittered.pixels.iter().all(|v| (-0.5..=0.5).contains(v)));
+        assert_ne!(jittered.pixels, flipped.pixels);
+        let again = random_training_crops(&photos, 8, 40, 5, &Augment::FLIP_JITTER);
+        assert_eq!(jittered.pixels, again.pixels);
     }
 
     /// Loading keeps the two lists apart, composites alpha over grey and skips a picture that is
