@@ -85,6 +85,12 @@ pub struct Args {
     /// Residual blocks in the encoder and in the decoder.
     #[arg(long, default_value_t = 2)]
     pub residual_blocks: usize,
+    /// `K`, codes in the codebook (and logits of the prior).
+    #[arg(long, default_value_t = 512)]
+    pub codebook_size: usize,
+    /// `D`, the dimension of each code's vector.
+    #[arg(long, default_value_t = 64)]
+    pub embedding_dim: usize,
     /// Load the photographs, log what was kept and at which sizes each held-out one is
     /// evaluated, and stop before training.
     #[arg(long)]
@@ -118,19 +124,47 @@ impl AugmentArg {
 
 /// The architecture of the shipped `photo` model.
 pub fn config() -> ModelConfig {
-    config_with(128, 64, 2)
+    config_of(&Shape::SHIPPED)
 }
 
-/// The `photo` architecture with `hidden` channels, `residual_channels` inside each of
-/// `residual_blocks` residual blocks (K = 512, D = 64, the same prior).
-pub fn config_with(hidden: usize, residual_channels: usize, residual_blocks: usize) -> ModelConfig {
+/// The knobs of the `photo` architecture that `vq-train photo` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Hidden channels of the encoder and decoder.
+    pub hidden: usize,
+    /// Channels inside each residual block.
+    pub residual_channels: usize,
+    /// Residual blocks in the encoder and in the decoder.
+    pub residual_blocks: usize,
+    /// `K`.
+    pub codebook_size: usize,
+    /// `D`.
+    pub embedding_dim: usize,
+}
+
+impl Shape {
+    /// The shipped model's: 128 hidden, 2 residual blocks of 64, K = 512, D = 64.
+    pub const SHIPPED: Self = Self {
+        hidden: 128,
+        residual_channels: 64,
+        residual_blocks: 2,
+        codebook_size: 512,
+        embedding_dim: 64,
+    };
+}
+
+/// The `photo` architecture of `shape`, with the prior over its `K` codes (64 channels,
+/// 6 layers).
+pub fn config_of(shape: &Shape) -> ModelConfig {
     ModelConfig::new(
         "photo".into(),
-        VqVaeConfig::new(3, 64, 512)
-            .with_hidden_channels(hidden)
-            .with_residual_channels(residual_channels)
-            .with_residual_blocks(residual_blocks),
-        PriorConfig::new(512).with_channels(64).with_layers(6),
+        VqVaeConfig::new(3, shape.embedding_dim, shape.codebook_size)
+            .with_hidden_channels(shape.hidden)
+            .with_residual_channels(shape.residual_channels)
+            .with_residual_blocks(shape.residual_blocks),
+        PriorConfig::new(shape.codebook_size)
+            .with_channels(64)
+            .with_layers(6),
         256,
     )
 }
@@ -290,7 +324,13 @@ pub fn held_out_metrics(
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
     let run = shipped::Run::start();
-    let config = config_with(args.hidden, args.residual_channels, args.residual_blocks);
+    let config = config_of(&Shape {
+        hidden: args.hidden,
+        residual_channels: args.residual_channels,
+        residual_blocks: args.residual_blocks,
+        codebook_size: args.codebook_size,
+        embedding_dim: args.embedding_dim,
+    });
     let folders = Folders::or_installed(&args.train_data, &args.held_out_data);
     let photos = photos::load(&folders)?;
     eprintln!(
