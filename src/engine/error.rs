@@ -66,6 +66,21 @@ pub enum EngineError {
     /// No model is loaded.
     #[error("No model is loaded yet; choose one first.")]
     NoModel,
+    /// A request of the prior (sampling, completion, surprisal, suggestions) of a model
+    /// without one.
+    #[error(
+        "This model has no prior: it was trained in this page. Sampling, completion, surprisal \
+         and suggestions need one; pick a shipped model for them."
+    )]
+    NoPrior,
+    /// A trained model's files that cannot be added (a hash, the config, a name).
+    #[error("The trained model cannot be added: {0}. Export it again from the training panel.")]
+    TrainedFiles(String),
+    /// More trained models than the engine keeps.
+    #[error(
+        "The lab already holds {0} models trained in this page; reload the page to add others."
+    )]
+    TooManyTrained(usize),
     /// No grid to work on.
     #[error("There is no grid yet; encode an image or use a sample first.")]
     NoGrid,
@@ -218,6 +233,7 @@ mod tests {
         assert!(EngineError::WarmUp(Box::new(EngineError::Device("x".into()))).is_fault());
         for refused in [
             EngineError::NoModel,
+            EngineError::NoPrior,
             EngineError::NoGrid,
             EngineError::TopKZero,
             EngineError::Upload(UploadError::Empty),

@@ -33,6 +33,15 @@ pub const SUGGESTIONS: usize = 5;
 /// host, each candidate recomputes the rows from the cell to the last row that sees it).
 const SUGGESTION_CANDIDATES: usize = 16;
 
+/// The model's prior.
+///
+/// # Errors
+///
+/// [`EngineError::NoPrior`] for a model trained in the page.
+pub fn prior_of(model: &LoadedModel) -> Result<&vq_model::PixelCnnPrior, EngineError> {
+    model.prior.as_ref().ok_or(EngineError::NoPrior)
+}
+
 /// The sampler's options for the page's [`Sampling`], checked against the model.
 ///
 /// # Errors
@@ -48,7 +57,7 @@ pub fn sample_options(
     if sampling.top_k == Some(0) {
         return Err(EngineError::TopKZero);
     }
-    let classes = model.prior.num_classes;
+    let classes = prior_of(model)?.num_classes;
     if let Some(class) = sampling.class
         && class >= classes
     {
@@ -143,7 +152,7 @@ impl Drawer {
     ) -> Result<Option<usize>, EngineError> {
         Ok(match self {
             Self::Cached(resampler, host) => resampler.step(host),
-            Self::Windowed(resampler) => resampler.step(&model.prior, device).await?,
+            Self::Windowed(resampler) => resampler.step(prior_of(model)?, device).await?,
         })
     }
 }
@@ -341,7 +350,7 @@ pub async fn surprisal(
     class: Option<usize>,
     turn: &dyn Fn() -> Turn,
 ) -> Result<Vec<f32>, EngineError> {
-    let class = class.filter(|&c| c < model.prior.num_classes);
+    let class = class.filter(|&c| c < prior_of(model).map_or(0, |prior| prior.num_classes));
     let mut pass = HostSurprisal::new(host, grid, class);
     loop {
         give_way(turn).await?;
@@ -407,7 +416,7 @@ pub async fn suggest(
         }
         .into());
     }
-    let class = class.filter(|&c| c < model.prior.num_classes);
+    let class = class.filter(|&c| c < prior_of(model).map_or(0, |prior| prior.num_classes));
     let candidates = SUGGESTION_CANDIDATES.max(SUGGESTIONS);
     give_way(turn).await?;
     let mut suggester = HostSuggester::new(host, grid, (row, col), class, candidates);
@@ -444,7 +453,7 @@ mod tests {
                 manifest: include_bytes!("../../assets/models/photo/manifest.json"),
                 config: include_bytes!("../../assets/models/photo/config.json"),
                 vqvae: include_bytes!("../../assets/models/photo/vqvae.bpk"),
-                prior: include_bytes!("../../assets/models/photo/prior.bpk"),
+                prior: Some(include_bytes!("../../assets/models/photo/prior.bpk")),
             },
             &Device::flex(),
         )
@@ -459,7 +468,7 @@ mod tests {
         sampler: SamplerKind,
     ) -> (Vec<Vec<u32>>, f64) {
         let host = Rc::new(
-            futures_lite::future::block_on(HostPrior::read(&model.prior))
+            futures_lite::future::block_on(HostPrior::read(prior_of(model).expect("a prior")))
                 .unwrap_or_else(|e| panic!("{e}")),
         );
         let options = sample_options(sampling, model).unwrap_or_else(|e| panic!("{e}"));
@@ -521,7 +530,7 @@ mod tests {
                 manifest: include_bytes!("../../assets/models/fashion/manifest.json"),
                 config: include_bytes!("../../assets/models/fashion/config.json"),
                 vqvae: include_bytes!("../../assets/models/fashion/vqvae.bpk"),
-                prior: include_bytes!("../../assets/models/fashion/prior.bpk"),
+                prior: Some(include_bytes!("../../assets/models/fashion/prior.bpk")),
             },
             &Device::flex(),
         )
@@ -567,7 +576,7 @@ mod tests {
     fn a_drawing_shows_its_progress_and_repeats_for_a_seed() {
         let model = fashion();
         let host = Rc::new(
-            futures_lite::future::block_on(HostPrior::read(&model.prior))
+            futures_lite::future::block_on(HostPrior::read(prior_of(&model).expect("a prior")))
                 .unwrap_or_else(|e| panic!("{e}")),
         );
         let device = Device::flex();
@@ -605,7 +614,7 @@ mod tests {
     fn a_completion_needs_a_mask_that_fits() {
         let model = fashion();
         let host = Rc::new(
-            futures_lite::future::block_on(HostPrior::read(&model.prior))
+            futures_lite::future::block_on(HostPrior::read(prior_of(&model).expect("a prior")))
                 .unwrap_or_else(|e| panic!("{e}")),
         );
         let grid = Grid::zeros(7, 7);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     BackendPreference, CellCode, CellInside, CodePatches, Codebook, CodebookMap, Drawn, Encoding,
     EngineReport, Invert, LoadStage, LossReport, ModelInfo, MovedCell, PatchPixels, Sampling,
-    SuggestedCode,
+    SuggestedCode, TrainedFiles,
 };
 
 /// Messages from the UI to the engine.
@@ -33,6 +33,14 @@ pub enum ToEngine {
     LoadModel {
         /// One of the catalogue's models ([`super::Catalogue`]).
         name: String,
+    },
+    /// Add a model trained in the page (its files, checked against its manifest) to the
+    /// catalogue, under its name or another when that one is taken; answers
+    /// [`FromEngine::ModelAdded`] or [`FromEngine::Refused`] with [`Request::AddModel`]. Then
+    /// [`ToEngine::LoadModel`] loads it from the engine's memory.
+    AddModel {
+        /// The model's files.
+        files: TrainedFiles,
     },
     /// Decode an image file and encode it with the loaded model; answers
     /// [`FromEngine::Encoded`] or [`FromEngine::EncodeFailed`].
@@ -208,6 +216,8 @@ pub enum Request {
     Map,
     /// [`ToEngine::CodePatches`].
     CodePatches,
+    /// [`ToEngine::AddModel`].
+    AddModel,
     /// A message the engine could not read.
     Unreadable,
 }
@@ -232,6 +242,14 @@ pub enum FromEngine {
     },
     /// The answer to [`ToEngine::LoadModel`].
     ModelLoaded(ModelInfo),
+    /// The answer to [`ToEngine::AddModel`]: the catalogue with the model in it, and the name
+    /// it has there.
+    ModelAdded {
+        /// The catalogue, the new model last.
+        catalogue: super::Catalogue,
+        /// The model's name in it.
+        name: String,
+    },
     /// An upload is being prepared (a large one, decoded at a smaller size): a line for the
     /// page while [`ToEngine::Encode`] works.
     Preparing {

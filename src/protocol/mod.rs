@@ -8,9 +8,12 @@
 //! - [`lab`]: an encoded image, an edit's cells and pixels;
 //! - [`prior`]: sampling, drawings, suggestions, the codebook's tiles;
 //! - [`messages`]: [`ToEngine`] and [`FromEngine`];
+//! - [`bundle`]: a model trained in the page as one download (`<name>.vqlab.tar`), written
+//!   and read back;
 //! - [`training`]: a training run's knobs and presets, [`ToTrainer`] and [`FromTrainer`] (the
 //!   training worker's messages), its progress and evaluations.
 
+pub mod bundle;
 pub mod device;
 pub mod lab;
 pub mod messages;
@@ -18,6 +21,7 @@ pub mod model;
 pub mod prior;
 pub mod training;
 
+pub use bundle::{BundleError, read_bundle, write_bundle};
 pub use device::{AdapterInfo, Backend, BackendPreference, EngineReport, UnknownBackend, Warmup};
 pub use lab::{
     CellCode, CellInside, CodePatches, CodebookMap, Encoding, LossReport, MovedCell, NEAREST,
@@ -31,7 +35,8 @@ pub use model::{
 pub use prior::{Codebook, Drawn, SamplerKind, Sampling, SuggestedCode};
 pub use training::{
     CodebookUpdate, Evaluation, FromTrainer, Initialisation, Preset, SetupError, StepMeans,
-    TRAINING_GRID_CELLS, ToTrainer, TrainingData, TrainingMap, TrainingProgress, TrainingSetup,
+    TRAINING_GRID_CELLS, ToTrainer, TrainedFiles, TrainingData, TrainingMap, TrainingProgress,
+    TrainingSetup,
 };
 
 #[cfg(test)]

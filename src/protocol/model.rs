@@ -156,12 +156,21 @@ pub struct ModelInfo {
     pub max_grid_side: usize,
     /// The classes the prior is conditioned on (empty: an unconditional prior).
     pub class_names: Vec<String>,
+    /// Whether the model has a prior (a model trained in the page has none: the page's
+    /// prior tools say so rather than asking).
+    #[serde(default = "has_prior_by_default")]
+    pub has_prior: bool,
     /// Bytes downloaded.
     pub bytes: u64,
     /// Wall time of the whole load (download to warm-up), in milliseconds.
     pub millis: f64,
     /// The first decode (warm-up), in milliseconds.
     pub warmup_millis: f64,
+}
+
+/// The shipped models have a prior.
+fn has_prior_by_default() -> bool {
+    true
 }
 
 /// The sizes, in pixels on the long side, that a colour (photo) model takes uploads at.

@@ -301,6 +301,13 @@ pub enum ToTrainer {
     /// Evaluate the model as it stands (e.g. when paused); answers
     /// [`FromTrainer::Evaluated`].
     Evaluate,
+    /// The run's model as it stands, in the shipped models' format (in memory); answers
+    /// [`FromTrainer::Exported`]. `name` is the model's name in its files (a plain folder
+    /// name; the lab may give it another if that one is taken).
+    Export {
+        /// The model's name.
+        name: String,
+    },
 }
 
 /// Messages from the training worker to the training panel.
@@ -329,12 +336,43 @@ pub enum FromTrainer {
     Reset,
     /// The model as it stands, evaluated.
     Evaluated(Evaluation),
+    /// The model as it stands, as files ([`ToTrainer::Export`]).
+    Exported(TrainedFiles),
     /// A request refused (no data yet, a knob out of range, nothing to pause): the sentence
     /// for the panel. Nothing changed.
     Refused(String),
     /// The run stopped on a fault of the device: the sentence for the panel. The run is
     /// paused; reset or start again.
     Failed(String),
+}
+
+/// A VQ-VAE trained in the page, as the files of a shipped model (without a prior):
+/// `manifest.json` (hashes, sizes, the knobs, the step, the last evaluation), `config.json`
+/// and `vqvae.bpk` (burnpack, f16). What "Use this model" hands to the lab
+/// ([`super::ToEngine::AddModel`]) and what a download bundles ([`super::bundle`]).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainedFiles {
+    /// The model's name (its manifest's and config's).
+    pub name: String,
+    /// `manifest.json`.
+    pub manifest: String,
+    /// `config.json`.
+    pub config: String,
+    /// `vqvae.bpk`.
+    #[serde(with = "serde_bytes")]
+    pub vqvae: Vec<u8>,
+}
+
+impl std::fmt::Debug for TrainedFiles {
+    /// The weights' size, not their bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrainedFiles")
+            .field("name", &self.name)
+            .field("manifest", &self.manifest.len())
+            .field("config", &self.config.len())
+            .field("vqvae", &self.vqvae.len())
+            .finish()
+    }
 }
 
 /// What the training data holds.

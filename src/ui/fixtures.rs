@@ -45,6 +45,7 @@ pub fn model_info() -> ModelInfo {
         cell_size: 4,
         max_grid_side: 7,
         class_names: Vec::new(),
+        has_prior: true,
         bytes: 0,
         millis: 0.0,
         warmup_millis: 0.0,

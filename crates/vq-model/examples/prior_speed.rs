@@ -22,8 +22,8 @@ fn main() {
             .join("../../assets/models")
             .join(name);
         let model = load_dir(&dir, &device).unwrap_or_else(|err| panic!("{err}"));
-        let host =
-            pollster::block_on(HostPrior::read(&model.prior)).unwrap_or_else(|e| panic!("{e}"));
+        let prior = model.prior().unwrap_or_else(|err| panic!("{err}"));
+        let host = pollster::block_on(HostPrior::read(prior)).unwrap_or_else(|e| panic!("{e}"));
         let options = SampleOptions {
             seed: 3,
             ..SampleOptions::default()
@@ -38,7 +38,7 @@ fn main() {
 
         let started = Instant::now();
         let mut windowed = Resampler::new(grids, &mask, options);
-        while pollster::block_on(windowed.step(&model.prior, &device))
+        while pollster::block_on(windowed.step(prior, &device))
             .unwrap_or_else(|e| panic!("{e}"))
             .is_some()
         {}

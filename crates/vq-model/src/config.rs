@@ -52,20 +52,70 @@ pub struct PriorConfig {
     pub num_classes: usize,
 }
 
-/// Both halves of a shipped model, as `config.json` holds them.
-#[derive(Config, Debug, PartialEq)]
+/// A model's architecture, as `config.json` holds it: the autoencoder and, for a shipped
+/// model, the prior over its grids. A model trained in the page has no prior: its
+/// `config.json` has no `prior` key (a missing key reads as `None`, so the shipped files
+/// parse unchanged).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ModelConfig {
     /// The name the app shows, e.g. `fashion`.
     pub name: String,
     /// The autoencoder.
     pub vqvae: VqVaeConfig,
-    /// The prior over its code grids.
-    pub prior: PriorConfig,
+    /// The prior over its code grids; `None` for a model trained without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<PriorConfig>,
     /// Side of the images the model was trained on, in pixels (28 for Fashion-MNIST).
     pub image_size: usize,
     /// Names of the classes the prior is conditioned on, if any.
-    #[config(default = "Vec::new()")]
+    #[serde(default)]
     pub class_names: Vec<String>,
+}
+
+/// A model without a prior was asked for its prior.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the model {0} has no prior")]
+pub struct NoPrior(pub String);
+
+impl ModelConfig {
+    /// A shipped model's architecture: both halves.
+    pub fn new(name: String, vqvae: VqVaeConfig, prior: PriorConfig, image_size: usize) -> Self {
+        Self {
+            name,
+            vqvae,
+            prior: Some(prior),
+            image_size,
+            class_names: Vec::new(),
+        }
+    }
+
+    /// An autoencoder alone (a model trained in the page).
+    pub fn without_prior(name: String, vqvae: VqVaeConfig, image_size: usize) -> Self {
+        Self {
+            name,
+            vqvae,
+            prior: None,
+            image_size,
+            class_names: Vec::new(),
+        }
+    }
+
+    /// The same with these class names.
+    #[must_use]
+    pub fn with_class_names(mut self, class_names: Vec<String>) -> Self {
+        self.class_names = class_names;
+        self
+    }
+
+    /// The prior's architecture.
+    ///
+    /// # Errors
+    /// [`NoPrior`] for a model without one.
+    pub fn prior_config(&self) -> Result<&PriorConfig, NoPrior> {
+        self.prior
+            .as_ref()
+            .ok_or_else(|| NoPrior(self.name.clone()))
+    }
 }
 
 /// A `config.json` outside the bounds a browser tab can hold; the sentence says which field.
@@ -104,14 +154,18 @@ impl ModelConfig {
             ("vqvae.residual_blocks", self.vqvae.residual_blocks, 0, 16),
             ("vqvae.embedding_dim", self.vqvae.embedding_dim, 1, 1024),
             ("vqvae.codebook_size", self.vqvae.codebook_size, 2, 65_536),
-            ("prior.codebook_size", self.prior.codebook_size, 2, 65_536),
-            ("prior.channels", self.prior.channels, 1, 1024),
-            ("prior.layers", self.prior.layers, 1, 64),
-            ("prior.kernel", self.prior.kernel, 1, 15),
-            ("prior.num_classes", self.prior.num_classes, 0, 10_000),
             ("image_size", self.image_size, VqVaeConfig::DOWNSAMPLE, 4096),
         ];
-        for (field, value, min, max) in fields {
+        let prior_fields = self.prior.as_ref().map_or_else(Vec::new, |prior| {
+            vec![
+                ("prior.codebook_size", prior.codebook_size, 2, 65_536),
+                ("prior.channels", prior.channels, 1, 1024),
+                ("prior.layers", prior.layers, 1, 64),
+                ("prior.kernel", prior.kernel, 1, 15),
+                ("prior.num_classes", prior.num_classes, 0, 10_000),
+            ]
+        });
+        for (field, value, min, max) in fields.into_iter().chain(prior_fields) {
             if !(min..=max).contains(&value) {
                 return Err(OutOfBounds {
                     field,

@@ -1,7 +1,8 @@
 //! The contract between the trainer and the app: a model directory holds
 //!
 //! - `vqvae.bpk` and `prior.bpk`: weights in burn's burnpack format, stored in f16 and
-//!   computed in f32;
+//!   computed in f32 (a model trained in the page has no prior: no `prior.bpk`, no `prior` in
+//!   its config);
 //! - `config.json`: the [`ModelConfig`];
 //! - `manifest.json`: the SHA-256 of each file, how it was produced, and its metrics.
 //!
@@ -14,7 +15,7 @@ use burn::store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot};
 use burn::tensor::Bytes;
 use sha2::{Digest, Sha256};
 
-use crate::config::ModelConfig;
+use crate::config::{ModelConfig, NoPrior};
 use crate::prior::PixelCnnPrior;
 use crate::vqvae::VqVae;
 
@@ -52,6 +53,11 @@ pub struct Manifest {
     /// Codes' usage on the training set, `K` counts (for the app's codebook panel).
     #[serde(default)]
     pub train_usage: Vec<u64>,
+    /// The knobs of a model trained in the page (`K`, `D`, β, the codebook's rule, the
+    /// steps done, …) by name, as the page words them; empty for a shipped model (its
+    /// `command` says how it was made), whose manifest has no such key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub knobs: BTreeMap<String, String>,
     /// Wall time of the training, in seconds.
     pub wall_time_s: f64,
 }
@@ -88,6 +94,9 @@ pub enum WeightsError {
     /// burn could not read or write the weights.
     #[error("the weights could not be read into the model: {0}")]
     Store(String),
+    /// The model has no prior (trained in the page).
+    #[error(transparent)]
+    NoPrior(#[from] NoPrior),
     /// File system error (trainer side).
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -163,6 +172,65 @@ pub fn to_bytes<M: ModuleSnapshot>(module: &M) -> Result<Vec<u8>, WeightsError> 
     Ok(bytes.to_vec())
 }
 
+/// Serialises a module's weights to burnpack bytes, in f16, as [`to_bytes`] does, reading them
+/// from the module's device with `into_data_async` first (the browser's WebGPU device allows
+/// no synchronous read): the store writes a copy on burn's CPU device.
+///
+/// # Errors
+/// [`WeightsError::Store`] when a read fails.
+pub async fn to_bytes_async<M: Module + ModuleSnapshot>(
+    module: &M,
+) -> Result<Vec<u8>, WeightsError> {
+    let mut params = Collect(Vec::new());
+    module.visit(&mut params);
+    let mut data = Vec::with_capacity(params.0.len());
+    for tensor in params.0 {
+        let read = tensor
+            .into_data_async()
+            .await
+            .map_err(|err| WeightsError::Store(format!("{err:?}")))?;
+        data.push(read);
+    }
+    let on_host = module.clone().map(&mut OnHost {
+        data: data.into_iter(),
+        device: Device::flex(),
+    });
+    to_bytes(&on_host)
+}
+
+/// Every float parameter of a module, flattened, in the order of its fields.
+struct Collect(Vec<Tensor<1>>);
+
+impl burn::module::ModuleVisitor for Collect {
+    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+        let tensor = param.val();
+        let values = tensor.shape().num_elements();
+        self.0.push(tensor.reshape([values]));
+    }
+}
+
+/// Puts back each float parameter from the data [`Collect`] read, on `device`.
+struct OnHost<I> {
+    data: I,
+    device: Device,
+}
+
+impl<I: Iterator<Item = burn::tensor::TensorData>> burn::module::ModuleMapper for OnHost<I> {
+    fn map_float<const D: usize>(
+        &mut self,
+        param: burn::module::Param<Tensor<D>>,
+    ) -> burn::module::Param<Tensor<D>> {
+        let Some(data) = self.data.next() else {
+            return param;
+        };
+        let device = self.device.clone();
+        param.map(|tensor| {
+            let shape = tensor.shape();
+            Tensor::<1>::from_data(data, &device).reshape(shape)
+        })
+    }
+}
+
 /// Loads burnpack bytes (f16 or f32) into `module`, after checking them against the
 /// manifest's hash of `file`.
 ///
@@ -192,11 +260,23 @@ pub struct LoadedModel {
     pub manifest: Manifest,
     /// The autoencoder.
     pub vqvae: VqVae,
-    /// The prior.
-    pub prior: PixelCnnPrior,
+    /// The prior; `None` for a model trained without one (in the page).
+    pub prior: Option<PixelCnnPrior>,
     /// The autoencoder on the host ([`crate::vqvae::HostVqVae`]), when its user chose it (the
     /// browser's CPU backend, where it is faster than burn's layers); `None` as loaded.
     pub host: Option<crate::vqvae::HostVqVae>,
+}
+
+impl LoadedModel {
+    /// The prior.
+    ///
+    /// # Errors
+    /// [`WeightsError::NoPrior`] for a model without one.
+    pub fn prior(&self) -> Result<&PixelCnnPrior, WeightsError> {
+        self.prior
+            .as_ref()
+            .ok_or_else(|| NoPrior(self.config.name.clone()).into())
+    }
 }
 
 /// Loads the model directory `dir` from disk (native tools: the trainer, the examples), every
@@ -212,24 +292,29 @@ pub fn load_dir(dir: &std::path::Path, device: &Device) -> Result<LoadedModel, W
             std::io::Error::new(err.kind(), format!("reading {}: {err}", path.display()))
         })
     };
-    let (manifest, config, vqvae, prior) = (
+    let (manifest, config, vqvae) = (
         read(files::MANIFEST)?,
         read(files::CONFIG)?,
         read(files::VQVAE)?,
-        read(files::PRIOR)?,
     );
+    // A prior when the manifest names one.
+    let prior = if parse_manifest(&manifest)?.sha256.contains_key(files::PRIOR) {
+        Some(read(files::PRIOR)?)
+    } else {
+        None
+    };
     load_model(
         ModelFiles {
             manifest: &manifest,
             config: &config,
             vqvae: &vqvae,
-            prior: &prior,
+            prior: prior.as_deref(),
         },
         device,
     )
 }
 
-/// The bytes of the four files of a model directory.
+/// The bytes of the files of a model directory.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelFiles<'a> {
     /// `manifest.json`.
@@ -238,8 +323,8 @@ pub struct ModelFiles<'a> {
     pub config: &'a [u8],
     /// `vqvae.bpk`.
     pub vqvae: &'a [u8],
-    /// `prior.bpk`.
-    pub prior: &'a [u8],
+    /// `prior.bpk`; `None` for a model without a prior.
+    pub prior: Option<&'a [u8]>,
 }
 
 /// Builds a model from the bytes of its files, every hash checked first. No I/O: the caller
@@ -251,19 +336,29 @@ pub fn load_model(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel,
     let manifest = parse_manifest(files.manifest)?;
     let config = parse_config(&manifest, files.config)?;
     verify(&manifest, self::files::VQVAE, files.vqvae)?;
-    verify(&manifest, self::files::PRIOR, files.prior)?;
+    // The config says whether there is a prior; its weights must come with it.
+    let prior_bytes = match (&config.prior, files.prior) {
+        (Some(_), None) => return Err(WeightsError::NotInManifest(self::files::PRIOR.into())),
+        (_, prior) => prior,
+    };
+    if let (Some(_), Some(bytes)) = (&config.prior, prior_bytes) {
+        verify(&manifest, self::files::PRIOR, bytes)?;
+    }
     let vqvae = load_bytes(
         VqVae::new(&config.vqvae, device),
         &manifest,
         self::files::VQVAE,
         files.vqvae,
     )?;
-    let prior = load_bytes(
-        PixelCnnPrior::new(&config.prior, device),
-        &manifest,
-        self::files::PRIOR,
-        files.prior,
-    )?;
+    let prior = match (&config.prior, prior_bytes) {
+        (Some(prior_config), Some(bytes)) => Some(load_bytes(
+            PixelCnnPrior::new(prior_config, device),
+            &manifest,
+            self::files::PRIOR,
+            bytes,
+        )?),
+        _ => None,
+    };
     Ok(LoadedModel {
         host: None,
         config,
@@ -304,19 +399,55 @@ pub fn save_model(
     provenance: Provenance,
 ) -> Result<Manifest, WeightsError> {
     std::fs::create_dir_all(dir)?;
+    let (manifest, contents) = model_files(config, vqvae, Some(prior), provenance)?;
+    for (name, data) in &contents {
+        std::fs::write(dir.join(name), data)?;
+    }
+    write_manifest(dir, &manifest)?;
+    Ok(manifest)
+}
+
+/// A file of a model directory in memory: its name and its bytes.
+pub type NamedFile = (&'static str, Vec<u8>);
+
+/// A model's files in memory, as [`save_model`] writes them (no I/O: the page exports a model
+/// it trained with it): the manifest, and `(file name, bytes)` of the weights in f16 (the
+/// prior's when there is one) and of `config.json`, which the manifest hashes.
+///
+/// # Errors
+/// Store or serialisation errors.
+pub fn model_files(
+    config: &ModelConfig,
+    vqvae: &VqVae,
+    prior: Option<&PixelCnnPrior>,
+    provenance: Provenance,
+) -> Result<(Manifest, Vec<NamedFile>), WeightsError> {
+    let mut weights = vec![(files::VQVAE, to_bytes(vqvae)?)];
+    if let Some(prior) = prior {
+        weights.push((files::PRIOR, to_bytes(prior)?));
+    }
+    model_files_of(config, weights, provenance)
+}
+
+/// A model's files in memory from its weights already serialised (`(file name, burnpack
+/// bytes)`, e.g. by [`to_bytes_async`]), as [`model_files`].
+///
+/// # Errors
+/// Serialisation errors.
+pub fn model_files_of(
+    config: &ModelConfig,
+    weights: Vec<NamedFile>,
+    provenance: Provenance,
+) -> Result<(Manifest, Vec<NamedFile>), WeightsError> {
     let config_json = serde_json::to_vec_pretty(config).map_err(|e| WeightsError::Json {
         file: files::CONFIG.into(),
         message: e.to_string(),
     })?;
-    let contents = [
-        (files::VQVAE, to_bytes(vqvae)?),
-        (files::PRIOR, to_bytes(prior)?),
-        (files::CONFIG, config_json),
-    ];
+    let mut contents = weights;
+    contents.push((files::CONFIG, config_json));
     let mut sha256 = BTreeMap::new();
     let mut bytes = BTreeMap::new();
     for (name, data) in &contents {
-        std::fs::write(dir.join(name), data)?;
         sha256.insert(name.to_string(), sha256_hex(data));
         bytes.insert(name.to_string(), data.len() as u64);
     }
@@ -330,10 +461,10 @@ pub fn save_model(
         data: provenance.data,
         metrics: provenance.metrics,
         train_usage: provenance.train_usage,
+        knobs: BTreeMap::new(),
         wall_time_s: provenance.wall_time_s,
     };
-    write_manifest(dir, &manifest)?;
-    Ok(manifest)
+    Ok((manifest, contents))
 }
 
 /// Writes `manifest.json` into a model directory (by [`save_model`], and by the trainer when

@@ -29,9 +29,19 @@ pub fn run(data: &std::path::Path, steps: usize, warmup: usize, device: &Device)
 
     let grids = evaluate::encode(&trainer.into_model(), &train, device);
     let prior_options = |steps| prior_train::Options::shipped(steps, 64, 1);
-    prior_train::train(&config.prior, &grids, &prior_options(warmup), &autodiff)?;
+    prior_train::train(
+        config.prior_config()?,
+        &grids,
+        &prior_options(warmup),
+        &autodiff,
+    )?;
     let started = Instant::now();
-    prior_train::train(&config.prior, &grids, &prior_options(steps), &autodiff)?;
+    prior_train::train(
+        config.prior_config()?,
+        &grids,
+        &prior_options(steps),
+        &autodiff,
+    )?;
     let prior_seconds = started.elapsed().as_secs_f64();
     println!(
         "{device:?}: VQ-VAE {:.0} images/s ({steps} steps of 64 in {vqvae_seconds:.1} s); \

@@ -89,7 +89,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
 
     let train_grids = evaluate::encode(&vqvae, &train, device);
     let prior = prior_train::train(
-        &config.prior,
+        config.prior_config()?,
         &train_grids,
         &prior_train::Options::shipped(args.prior_steps, 64, args.seed),
         &device.clone().autodiff(),

@@ -117,7 +117,7 @@ pub fn conditional_agreement(
             class: Some(class),
         };
         let grids: Vec<Grid> = pollster::block_on(sampler::sample(
-            &model.prior,
+            model.prior()?,
             (side, side),
             per_class,
             &options,

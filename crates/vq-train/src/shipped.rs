@@ -167,14 +167,14 @@ pub fn evaluate(dir: &Path, data: &[PathBuf], device: &Device) -> Result<Evaluat
                 .first()
                 .map_or_else(|| PathBuf::from(fashion_data::DEFAULT_DIR), Clone::clone);
             let test = fashion_data::load(&folder, Split::Test)?;
-            fashion::held_out_metrics(&model.vqvae, &model.prior, &test, device)
+            fashion::held_out_metrics(&model.vqvae, model.prior()?, &test, device)
         }
         Recipe::Photo => {
             let folders = photos::Folders::or_installed(&[], data);
             let held_out = photos::load_held_out(&folders.held_out)?;
             photo::held_out_metrics(
                 &model.vqvae,
-                &model.prior,
+                model.prior()?,
                 &held_out.held_out,
                 model.manifest.seed,
                 device,

@@ -98,7 +98,11 @@ fn fashion_model_meets_its_bars() {
     // The prior on the grids of the first 200 of them (its forward pass is slow in a test
     // build): the bar is 60 % of 7 bits (4.2), the full test split gives 3.63.
     let grids = evaluate::encode(&model.vqvae, &test.take(200), &device);
-    let bits = prior_train::bits_per_code(&model.prior, &grids, &device);
+    let bits = prior_train::bits_per_code(
+        model.prior().expect("a shipped model has a prior"),
+        &grids,
+        &device,
+    );
     let uniform = (k as f64).log2();
     assert!(
         bits <= 0.6 * uniform,
@@ -198,7 +202,11 @@ fn photo_model_meets_its_bars() {
         "only {:.0} % of the {k} codes used",
         100.0 * used
     );
-    let bits = prior_train::bits_per_code(&model.prior, &grids, &device);
+    let bits = prior_train::bits_per_code(
+        model.prior().expect("a shipped model has a prior"),
+        &grids,
+        &device,
+    );
     let fraction = bits / (k as f64).log2();
     assert!(
         fraction <= 0.75,

@@ -84,6 +84,7 @@ impl<S: ModelSource> Session<S> {
 
     pub(super) async fn load_model(&self, name: &str) -> Result<ModelInfo, EngineError> {
         let device = self.device()?;
+        let started = Instant::now();
         let catalogue = self
             .catalogue
             .borrow()
@@ -96,7 +97,82 @@ impl<S: ModelSource> Session<S> {
                 choices: names.join(" or "),
             });
         }
-        let started = Instant::now();
+        let trained = self.trained_files(name);
+        let (manifest_bytes, [config, vqvae], prior, loaded) = match trained {
+            Some(files) => {
+                // Added from the page's memory: nothing to download.
+                let bytes = files.manifest.len() + files.config.len() + files.vqvae.len();
+                let loaded = bytes as u64;
+                self.progress(name, LoadStage::Verifying, loaded, Some(loaded));
+                let manifest = files.manifest.as_bytes().to_vec();
+                let config = files.config.as_bytes().to_vec();
+                (manifest, [config, files.vqvae.clone()], None, loaded)
+            }
+            None => self.download_model(name).await?,
+        };
+        let manifest = parse_manifest(&manifest_bytes)?;
+        let total = Some(loaded);
+        for (file, bytes) in [(files::CONFIG, &config), (files::VQVAE, &vqvae)]
+            .into_iter()
+            .chain(prior.as_ref().map(|prior| (files::PRIOR, prior)))
+        {
+            verify(&manifest, file, bytes)?;
+        }
+        self.progress(name, LoadStage::Initialising, loaded, total);
+        let model = lab::load(
+            ModelFiles {
+                manifest: &manifest_bytes,
+                config: &config,
+                vqvae: &vqvae,
+                prior: prior.as_deref(),
+            },
+            &device,
+        )
+        .map_err(|err: WeightsError| EngineError::from(err))?;
+        self.progress(name, LoadStage::WarmingUp, loaded, total);
+        let warmup_millis = lab::warm_up(&model, &device).await?;
+        // On the CPU backend the autoencoder runs on the host: its kernels are faster there
+        // than burn's layers (BENCHMARKS.md).
+        let on_cpu = self
+            .chosen
+            .borrow()
+            .as_ref()
+            .is_some_and(|chosen| chosen.backend == Backend::Cpu);
+        let mut model = model;
+        if on_cpu && !self.burn_autoencoder.get() {
+            model.host = Some(HostVqVae::read(&model.vqvae).await?);
+        }
+        let host_prior = match &model.prior {
+            Some(prior) => Some(Rc::new(HostPrior::read(prior).await?)),
+            None => None,
+        };
+        let host_codebook = HostCodebook::read(&model.vqvae.quantizer).await?;
+        let info = ModelInfo {
+            name: name.to_owned(),
+            channels: model.config.vqvae.in_channels,
+            image_size: model.config.image_size,
+            codebook_size: model.config.vqvae.codebook_size,
+            cell_size: VqVaeConfig::DOWNSAMPLE,
+            max_grid_side: max_grid_side(&model),
+            class_names: model.config.class_names.clone(),
+            has_prior: model.prior.is_some(),
+            bytes: loaded,
+            millis: millis(started),
+            warmup_millis,
+        };
+        self.model.replace(Some(Rc::new(model)));
+        self.host_prior.replace(host_prior);
+        self.host_codebook.replace(Some(Rc::new(host_codebook)));
+        self.grid.replace(None);
+        self.new_image(None);
+        self.map.replace(None);
+        self.meanings.replace(None);
+        Ok(info)
+    }
+
+    /// Downloads the files of the site's model `name`: the manifest's bytes, `config.json`
+    /// and `vqvae.bpk`, `prior.bpk`, and the bytes downloaded.
+    async fn download_model(&self, name: &str) -> Result<Downloaded, EngineError> {
         let base = format!("models/{name}/");
         let download = |err: FetchError| match err {
             FetchError::Status { status: 404, url } => EngineError::ModelMissing {
@@ -133,58 +209,10 @@ impl<S: ModelSource> Session<S> {
             EngineError::Weights("The model's files were not all downloaded".into())
         })?;
         self.progress(name, LoadStage::Verifying, loaded, Some(total));
-        for (file, bytes) in [
-            (files::CONFIG, &config),
-            (files::VQVAE, &vqvae),
-            (files::PRIOR, &prior),
-        ] {
-            verify(&manifest, file, bytes)?;
-        }
-        self.progress(name, LoadStage::Initialising, loaded, Some(total));
-        let model = lab::load(
-            ModelFiles {
-                manifest: &manifest_bytes,
-                config: &config,
-                vqvae: &vqvae,
-                prior: &prior,
-            },
-            &device,
-        )
-        .map_err(|err: WeightsError| EngineError::from(err))?;
-        self.progress(name, LoadStage::WarmingUp, loaded, Some(total));
-        let warmup_millis = lab::warm_up(&model, &device).await?;
-        // On the CPU backend the autoencoder runs on the host: its kernels are faster there
-        // than burn's layers (BENCHMARKS.md).
-        let on_cpu = self
-            .chosen
-            .borrow()
-            .as_ref()
-            .is_some_and(|chosen| chosen.backend == Backend::Cpu);
-        let mut model = model;
-        if on_cpu && !self.burn_autoencoder.get() {
-            model.host = Some(HostVqVae::read(&model.vqvae).await?);
-        }
-        let host_prior = HostPrior::read(&model.prior).await?;
-        let host_codebook = HostCodebook::read(&model.vqvae.quantizer).await?;
-        let info = ModelInfo {
-            name: name.to_owned(),
-            channels: model.config.vqvae.in_channels,
-            image_size: model.config.image_size,
-            codebook_size: model.config.vqvae.codebook_size,
-            cell_size: VqVaeConfig::DOWNSAMPLE,
-            max_grid_side: max_grid_side(&model),
-            class_names: model.config.class_names.clone(),
-            bytes: loaded,
-            millis: millis(started),
-            warmup_millis,
-        };
-        self.model.replace(Some(Rc::new(model)));
-        self.host_prior.replace(Some(Rc::new(host_prior)));
-        self.host_codebook.replace(Some(Rc::new(host_codebook)));
-        self.grid.replace(None);
-        self.new_image(None);
-        self.map.replace(None);
-        self.meanings.replace(None);
-        Ok(info)
+        Ok((manifest_bytes, [config, vqvae], Some(prior), loaded))
     }
 }
+
+/// A model's files as downloaded: the manifest's bytes, `config.json` and `vqvae.bpk`,
+/// `prior.bpk`, and the bytes in all.
+type Downloaded = (Vec<u8>, [Vec<u8>; 2], Option<Vec<u8>>, u64);

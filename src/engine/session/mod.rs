@@ -36,7 +36,7 @@ use super::source::ModelSource;
 use super::{ChosenDevice, EngineError, generate, lab};
 use crate::protocol::{
     Catalogue, CellCode, Codebook, Drawn, Encoding, FromEngine, Invert, PHOTO_SIZES, PatchPixels,
-    Request, Sampling, SuggestedCode, ToEngine,
+    Request, Sampling, SuggestedCode, ToEngine, TrainedFiles,
 };
 
 mod inside;
@@ -44,6 +44,7 @@ mod loading;
 mod teaching;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+mod trained;
 
 /// The engine's state and its answers; see the module's documentation.
 pub struct Session<S> {
@@ -55,9 +56,13 @@ pub struct Session<S> {
     chosen: RefCell<Option<ChosenDevice>>,
     /// The models the page offers, read by the first [`ToEngine::Init`].
     catalogue: RefCell<Option<Catalogue>>,
+    /// The models trained in the page, added by [`ToEngine::AddModel`], by their names in the
+    /// catalogue.
+    trained: RefCell<Vec<(String, Rc<TrainedFiles>)>>,
     /// The loaded model.
     model: RefCell<Option<Rc<LoadedModel>>>,
-    /// The loaded prior's weights on the host, for the cached sampler.
+    /// The loaded prior's weights on the host, for the cached sampler; `None` for a model
+    /// without a prior.
     host_prior: RefCell<Option<Rc<HostPrior>>>,
     /// The grid of codes of the current image, with the user's edits.
     grid: RefCell<Option<Grid>>,
@@ -134,6 +139,7 @@ impl<S: ModelSource> Session<S> {
             outbox: Box::new(outbox),
             chosen: RefCell::new(None),
             catalogue: RefCell::new(None),
+            trained: RefCell::new(Vec::new()),
             model: RefCell::new(None),
             host_prior: RefCell::new(None),
             grid: RefCell::new(None),
@@ -235,6 +241,10 @@ impl<S: ModelSource> Session<S> {
                     name,
                     message: err.to_string(),
                 },
+            },
+            ToEngine::AddModel { files } => match self.add_model(files) {
+                Ok((catalogue, name)) => FromEngine::ModelAdded { catalogue, name },
+                Err(err) => refused(Request::AddModel, &err),
             },
             ToEngine::Encode {
                 bytes,
@@ -342,8 +352,13 @@ impl<S: ModelSource> Session<S> {
         self.model.borrow().clone().ok_or(EngineError::NoModel)
     }
 
+    /// The loaded model's prior on the host: [`EngineError::NoPrior`] for a model without one.
     fn host_prior(&self) -> Result<Rc<HostPrior>, EngineError> {
-        self.host_prior.borrow().clone().ok_or(EngineError::NoModel)
+        let host = self.host_prior.borrow().clone();
+        match host {
+            Some(host) => Ok(host),
+            None => self.model().and(Err(EngineError::NoPrior)),
+        }
     }
 
     /// The current grid: a copy, taken before any `await`, so that it is the grid as of this
@@ -630,8 +645,8 @@ impl<S: ModelSource> Session<S> {
     ) -> Result<Drawn, EngineError> {
         let device = self.device()?;
         let model = self.model()?;
-        let grid = self.current_grid()?;
         let host = self.host_prior()?;
+        let grid = self.current_grid()?;
         let options = generate::sample_options(sampling, &model)?;
         let drawer =
             generate::new_completion(&grid, mask, count, options, sampling.sampler, &host)?;
@@ -665,8 +680,8 @@ impl<S: ModelSource> Session<S> {
 
     async fn surprisal(&self, class: Option<usize>) -> Result<(Vec<u32>, Vec<f32>), EngineError> {
         let model = self.model()?;
-        let grid = self.current_grid()?;
         let host = self.host_prior()?;
+        let grid = self.current_grid()?;
         let turn = || self.turn_for(&grid);
         let bits = generate::surprisal(&model, &host, &grid, class, &turn).await?;
         Ok((grid.codes, bits))
@@ -680,8 +695,8 @@ impl<S: ModelSource> Session<S> {
     ) -> Result<Vec<SuggestedCode>, EngineError> {
         let device = self.device()?;
         let model = self.model()?;
-        let grid = self.current_grid()?;
         let host = self.host_prior()?;
+        let grid = self.current_grid()?;
         let turn = || self.turn_for(&grid);
         generate::suggest(&model, &host, &grid, (row, col), class, &device, &turn).await
     }

@@ -41,6 +41,14 @@ pub enum TrainingError {
     /// A run resumed after its last step.
     #[error("The run has done all its {0} steps; start a new run to train again.")]
     Finished(usize),
+    /// A model exported under a name that is not a plain one.
+    #[error(
+        "“{0}” is not a name a model can have: lower-case letters, digits, - and _, 64 at most."
+    )]
+    ExportName(String),
+    /// The model's files could not be written.
+    #[error("The model could not be written as files: {0}.")]
+    Export(String),
     /// Computing on the device or reading a result back failed.
     #[error("{0}; reset the run, reload the page, or try ?backend=cpu")]
     Device(String),

@@ -41,6 +41,7 @@
 //! - [`data`]: the training data, checked and parsed, and its batches;
 //! - [`chunk`]: the means of a chunk's steps;
 //! - [`evaluate`]: PSNR, usage, reconstructions, tiles and the map;
+//! - [`export`]: the run's model as the files of a shipped model (without a prior);
 //! - [`error`]: every failure, with the panel's sentence.
 
 pub mod architecture;
@@ -48,8 +49,9 @@ pub mod chunk;
 pub mod data;
 pub mod error;
 pub mod evaluate;
+pub mod export;
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests;
+pub(crate) mod tests;
 
 use burn::module::Module;
 use burn::tensor::Device;
@@ -61,7 +63,9 @@ pub use chunk::ChunkSums;
 pub use data::Data;
 pub use error::TrainingError;
 
-use crate::protocol::{Evaluation, FromTrainer, ToTrainer, TrainingProgress, TrainingSetup};
+use crate::protocol::{
+    Evaluation, FromTrainer, ToTrainer, TrainedFiles, TrainingProgress, TrainingSetup,
+};
 
 /// Chunks between two evaluations (the first and the last chunk of a run evaluate too).
 pub const EVALUATE_EVERY: usize = 8;
@@ -75,6 +79,10 @@ struct Run {
     running: bool,
     /// Chunks run, for the evaluations' cadence.
     chunks: usize,
+    /// The last evaluation's figures, for an export's manifest.
+    figures: Option<export::Figures>,
+    /// Seconds spent in chunks.
+    seconds: f64,
 }
 
 /// The training worker's state and its answers; see the module's documentation.
@@ -123,7 +131,16 @@ impl TrainingSession {
                 self.run = None;
                 Ok(FromTrainer::Reset)
             }
-            ToTrainer::Evaluate => self.evaluate().await.map(FromTrainer::Evaluated),
+            ToTrainer::Evaluate => match self.evaluate().await {
+                Ok(evaluation) => {
+                    if let Some(run) = &mut self.run {
+                        run.figures = Some(export::Figures::of(&evaluation));
+                    }
+                    Ok(FromTrainer::Evaluated(evaluation))
+                }
+                Err(err) => Err(err),
+            },
+            ToTrainer::Export { name } => self.export(&name).await.map(FromTrainer::Exported),
         };
         answer.unwrap_or_else(|err| {
             if err.is_fault() {
@@ -184,6 +201,7 @@ impl TrainingSession {
             }
         }
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        run.seconds += seconds;
         let step = run.trainer.steps_done();
         let finished = step >= steps;
         run.chunks += 1;
@@ -198,6 +216,9 @@ impl TrainingSession {
         } else {
             None
         };
+        if let Some(evaluation) = &evaluation {
+            run.figures = Some(export::Figures::of(evaluation));
+        }
         if finished {
             run.running = false;
         }
@@ -238,6 +259,21 @@ impl TrainingSession {
         Ok((run.trainer.model.valid(), run.config.clone()))
     }
 
+    /// The run's model as it stands, as the files of a shipped model named `name` (without a
+    /// prior): what "Use this model" hands to the lab and what a download bundles.
+    ///
+    /// # Errors
+    /// [`TrainingError::NoData`], [`TrainingError::NoRun`], [`TrainingError::ExportName`];
+    /// [`TrainingError::Device`] when reading the weights fails.
+    pub async fn export(&self, name: &str) -> Result<TrainedFiles, TrainingError> {
+        if !crate::protocol::is_folder_name(name) {
+            return Err(TrainingError::ExportName(name.to_owned()));
+        }
+        let data = self.data.as_ref().ok_or(TrainingError::NoData)?;
+        let run = self.run.as_ref().ok_or(TrainingError::NoRun)?;
+        export::export(run, &data.summary(), name).await
+    }
+
     fn open(
         &mut self,
         manifest: &str,
@@ -263,6 +299,8 @@ impl TrainingSession {
             trainer,
             running: true,
             chunks: 0,
+            figures: None,
+            seconds: 0.0,
         });
         Ok(FromTrainer::Started { setup })
     }

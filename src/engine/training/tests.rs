@@ -416,3 +416,101 @@ fn measure_training() {
         );
     }
 }
+
+/// The files of a model trained `steps` steps of the shipped recipe (EMA, k-means, revival),
+/// evaluated at its end, exported as `name`: for the lab's tests of a trained model.
+pub(crate) fn exported(name: &str, steps: usize) -> crate::protocol::TrainedFiles {
+    let _turn = take_turn();
+    let mut session = opened();
+    start(
+        &mut session,
+        &TrainingSetup {
+            steps,
+            ..Preset::EmaKmeansRevival.setup()
+        },
+    );
+    let _ = run_to_end(&mut session, 1e9);
+    match block_on(session.handle(ToTrainer::Export {
+        name: name.to_owned(),
+    })) {
+        FromTrainer::Exported(files) => files,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// An export is the shipped format without a prior: a manifest hashing `config.json` and
+/// `vqvae.bpk` (f16, the bytes the synchronous writer gives), with the knobs, the step and
+/// the last evaluation; a config whose `prior` is absent; weights that load back.
+#[test]
+fn an_export_is_a_shipped_model_without_a_prior() {
+    use vq_model::weights::{self, ModelFiles, files};
+
+    let mut session = opened();
+    let refused = block_on(session.handle(ToTrainer::Export {
+        name: "mine".to_owned(),
+    }));
+    assert_eq!(
+        refused,
+        FromTrainer::Refused("There is no training run; start one first.".to_owned())
+    );
+    let exported = exported("mine", 6);
+    assert_eq!(exported.name, "mine");
+    let manifest =
+        weights::parse_manifest(exported.manifest.as_bytes()).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(manifest.name, "mine");
+    assert_eq!(manifest.command, "trained in the page");
+    assert_eq!(manifest.seed, 1);
+    assert_eq!(
+        manifest.sha256.keys().collect::<Vec<_>>(),
+        [files::CONFIG, files::VQVAE]
+    );
+    assert_eq!(manifest.bytes[files::VQVAE], exported.vqvae.len() as u64);
+    assert_eq!(manifest.knobs["step"], "6");
+    assert_eq!(manifest.knobs["codebook_size"], "128");
+    assert_eq!(manifest.knobs["codebook_update"], "EMA");
+    assert_eq!(manifest.metrics["evaluated_at_step"], 6.0);
+    assert!(
+        manifest.metrics["test_psnr_db"] > 5.0,
+        "{:?}",
+        manifest.metrics
+    );
+    assert!(manifest.metrics["test_perplexity"] >= 1.0);
+    assert!(!exported.config.contains("prior"), "{}", exported.config);
+    let config = weights::parse_config(&manifest, exported.config.as_bytes())
+        .unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(config.prior, None);
+    assert_eq!(
+        config.vqvae,
+        architecture::vqvae_config(&Preset::EmaKmeansRevival.setup(), 1)
+    );
+    assert_eq!(config.image_size, 28);
+    let device = Device::flex();
+    let model = weights::load_model(
+        ModelFiles {
+            manifest: exported.manifest.as_bytes(),
+            config: exported.config.as_bytes(),
+            vqvae: &exported.vqvae,
+            prior: None,
+        },
+        &device,
+    )
+    .unwrap_or_else(|err| panic!("{err}"));
+    assert!(model.prior.is_none());
+    // Read back asynchronously, written on the CPU: the same bytes the synchronous writer
+    // gives of the loaded model (f16 both ways: nothing rounds twice).
+    assert_eq!(
+        weights::to_bytes(&model.vqvae).unwrap_or_else(|err| panic!("{err}")),
+        exported.vqvae
+    );
+    let bad_name = block_on(session.handle(ToTrainer::Export {
+        name: "My model".to_owned(),
+    }));
+    assert_eq!(
+        bad_name,
+        FromTrainer::Refused(
+            "“My model” is not a name a model can have: lower-case letters, digits, - and _, 64 \
+             at most."
+                .to_owned()
+        )
+    );
+}

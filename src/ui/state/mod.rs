@@ -7,7 +7,9 @@
 //! - [`history`]: the encoded image, its codes and reconstruction, and the edits with undo and
 //!   redo (which paste pixels they kept, so they restore the reconstruction exactly);
 //! - [`prior`]: drawings, surprisal, suggestions and the mask;
-//! - [`teaching`]: the loss terms and the codebook's map of the current image.
+//! - [`teaching`]: the loss terms and the codebook's map of the current image;
+//! - [`trained`]: a model trained in the page added to the lab (its files, or a bundle read
+//!   back), and the prior tools' sentence for a model without a prior.
 //!
 //! [`LabState`] holds one of each, with what the lab's views share (the selected cell, the
 //! highlighted code, the copied region), and routes each engine message to its part.
@@ -20,6 +22,7 @@ pub mod model;
 pub mod prior;
 pub mod saved;
 pub mod teaching;
+pub mod trained;
 
 use self::edits::Edits;
 use self::engine::Timings;
@@ -280,6 +283,7 @@ impl LabState {
                     self.restored_model();
                 }
             }
+            FromEngine::ModelAdded { catalogue, name } => self.model_added(catalogue, name),
             FromEngine::ModelFailed { name, message } => {
                 self.restoring = false;
                 self.resuming = false;
@@ -430,6 +434,7 @@ impl LabState {
             Request::Losses => self.teaching.losses.refused(message),
             Request::Map => self.teaching.map.refused(message),
             Request::CodePatches => self.teaching.patches.refused(message),
+            Request::AddModel => self.add_refused(message),
             Request::SetCells | Request::Restore | Request::Crash | Request::Unreadable => {
                 self.edits.error = Some(message);
             }

@@ -43,6 +43,10 @@ pub struct ModelState {
     pub codebook: Option<Codebook>,
     /// Why the engine could not decode the codebook.
     pub codebook_error: Option<String>,
+    /// The model trained in the page on its way to the engine ([`super::trained`]).
+    pub adding: Option<String>,
+    /// Why a file chosen as a trained model could not be added.
+    pub trained_error: Option<String>,
 }
 
 impl ModelState {

@@ -493,7 +493,8 @@ mod tests {
         let dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/models/fashion");
         let model = crate::weights::load_dir(&dir, &device).expect("the fashion model");
-        let prior = pollster::block_on(HostPrior::read(&model.prior)).expect("weights");
+        let prior =
+            pollster::block_on(HostPrior::read(model.prior().expect("a prior"))).expect("weights");
         let grid = random_grid(7, 7, prior.codebook_size, 3);
         assert_batches_score_as_one_at_a_time(&prior, &grid, Some(2), &cells(7, 7));
     }

@@ -17,7 +17,7 @@ fn saved_model() -> (tempdir::Dir, ModelConfig, VqVae) {
         16,
     );
     let vqvae = VqVae::new(&config.vqvae, &device);
-    let prior = PixelCnnPrior::new(&config.prior, &device);
+    let prior = PixelCnnPrior::new(config.prior_config().expect("a prior"), &device);
     let dir = tempdir::Dir::new();
     let provenance = Provenance {
         command: "test".into(),
@@ -47,7 +47,7 @@ fn weights_round_trip_in_f16() {
             manifest: &bytes[0],
             config: &bytes[1],
             vqvae: &bytes[2],
-            prior: &bytes[3],
+            prior: Some(&bytes[3]),
         },
         &device,
     )
@@ -91,7 +91,7 @@ fn a_changed_byte_is_refused() {
             manifest: &bytes[0],
             config: &bytes[1],
             vqvae: &bytes[2],
-            prior: &bytes[3],
+            prior: Some(&bytes[3]),
         },
         &device,
     );

@@ -363,7 +363,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     let crops_64 = photos::random_crops(&photos.train, PRIOR_CROP, 20_000, args.seed ^ 64);
     let train_grids = evaluate::encode(&vqvae, &crops_64, device);
     let prior = prior_train::train(
-        &config.prior,
+        config.prior_config()?,
         &train_grids,
         &prior_train::Options::shipped(args.prior_steps, 32, args.seed),
         &device.clone().autodiff(),

@@ -8,6 +8,7 @@ mod inside;
 mod prior;
 mod robust;
 mod teaching;
+mod trained;
 
 use std::cell::RefCell;
 use std::rc::Rc;
