@@ -60,8 +60,18 @@ pub fn margins(encoding: &Encoding) -> Vec<f32> {
 }
 
 /// The codebook panel's summary: the codes used on the training set's grids (`train_usage`,
-/// from the manifest) and in this image (`image_usage`), with their perplexities.
+/// from the manifest; empty for a model trained in the page, whose manifest has none) and in
+/// this image (`image_usage`), with their perplexities.
 pub fn usage_summary(train_usage: &[u64], image_usage: &[u64]) -> String {
+    if train_usage.is_empty() {
+        return format!(
+            "{} codes. This image uses {} (outlined), perplexity {:.1}; this model's manifest \
+             does not count the training set's use of each code.",
+            image_usage.len(),
+            image_usage.iter().filter(|&&n| n > 0).count(),
+            perplexity(image_usage),
+        );
+    }
     let k = train_usage.len();
     let dead = train_usage.iter().filter(|&&n| n == 0).count();
     let used_here = image_usage.iter().filter(|&&n| n > 0).count();
@@ -170,6 +180,13 @@ mod tests {
             Some("Code 2: 0 cells of this image; 0.00 % of the training set's cells (a dead code)")
         );
         assert_eq!(code_usage(5, &[5, 5, 0, 5, 5], &[1, 1, 0, 0, 0]), None);
+        // A model trained in the page: no counts of the training set.
+        assert_eq!(
+            usage_summary(&[], &[1, 1, 0, 0]),
+            "4 codes. This image uses 2 (outlined), perplexity 2.0; this model's manifest does \
+             not count the training set's use of each code."
+        );
+        assert_eq!(code_usage(1, &[], &[1, 1, 0, 0]), None);
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub fn SamplePanel(
                  picture. Watch the grid fill in, then step back through it on the timeline."
             </p>
             <SamplingControls lab=lab input=input />
+            {move || lab.with(LabState::no_prior).map(|sentence| view! {
+                <p class="hint no-prior" role="note" data-testid="no-prior-sample">{sentence}</p>
+            })}
             <div class="lab-row">
                 <label>
                     "Samples "
@@ -87,7 +90,9 @@ pub fn SamplePanel(
                 <button
                     class="primary"
                     data-testid="sample-button"
-                    prop:disabled=move || lab.with(LabState::is_drawing)
+                    prop:disabled=move || {
+                        lab.with(|lab| lab.is_drawing() || lab.no_prior().is_some())
+                    }
                     on:click=move |_| start()
                 >
                     "Sample"

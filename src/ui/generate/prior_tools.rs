@@ -103,6 +103,12 @@ pub fn PriorTools(
             .map(|message| view! { <div class="error" role="alert" data-testid="suggestions-error">{message}</div> })
     };
     let masked = move || lab.with(|lab| lab.prior.mask.count());
+    let no_prior = move || lab.with(LabState::no_prior);
+    let no_prior_note = move || {
+        no_prior().map(|sentence| {
+            view! { <p class="hint no-prior" role="note" data-testid="no-prior">{sentence}</p> }
+        })
+    };
     let complete = move || {
         let mask = lab.with_untracked(|lab| lab.prior.mask.flags().to_vec());
         start_drawing(
@@ -127,12 +133,14 @@ pub fn PriorTools(
     });
     view! {
         <div class="prior-tools" data-testid="prior-tools">
+            {no_prior_note}
             {suggestions}
             {suggestions_pending}
             {suggestions_error}
             <div class="lab-row complete">
                 <button
                     data-testid="mask-mode"
+                    prop:disabled=move || no_prior().is_some()
                     aria-pressed=move || masking().to_string()
                     class:active=masking
                     on:click=move |_| tool.update(|t| *t = if *t == Tool::Mask { Tool::Select } else { Tool::Mask })
@@ -149,7 +157,9 @@ pub fn PriorTools(
                 <button
                     class="primary"
                     data-testid="complete-button"
-                    prop:disabled=move || masked() == 0 || lab.with(LabState::is_drawing)
+                    prop:disabled=move || {
+                        masked() == 0 || lab.with(LabState::is_drawing) || no_prior().is_some()
+                    }
                     on:click=move |_| complete()
                 >
                     {move || format!("Let the prior redraw {} masked cells", masked())}

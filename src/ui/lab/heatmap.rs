@@ -106,6 +106,7 @@ fn ColourChoice(
             Some(surprisal_totals(surprisal, lab.model.loaded()?, pixels))
         })
         .or_else(|| lab.with(|lab| lab.prior.surprisal_error.clone()))
+        .or_else(|| lab.with(|lab| lab.no_prior().map(str::to_owned)))
         .unwrap_or_else(|| "Asking the prior…".to_owned())
     };
     view! {

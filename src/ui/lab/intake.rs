@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::protocol::{DEFAULT_PHOTO_SIZE, Example, Invert, ToEngine};
+use crate::protocol::bundle::MAX_BUNDLE_BYTES;
+use crate::protocol::{BundleError, DEFAULT_PHOTO_SIZE, Example, Invert, ToEngine};
 use crate::ui::checks::{MAX_IMAGE_FILE_BYTES, file_size, grid_for_model};
 use crate::ui::colouring::ColourBy;
 use crate::ui::dom::{fetch_bytes, file_bytes, location_hash};
@@ -145,6 +146,43 @@ impl Intake {
     pub fn load(self, name: String) {
         self.lab.update(|lab| lab.loading(&name));
         self.engine.send(ToEngine::LoadModel { name });
+    }
+
+    /// Reads the files the user chose as a trained model (a `.vqlab.tar` bundle, or its three
+    /// files together) and hands the model to the engine, which adds it to the catalogue; the
+    /// lab then loads it ([`LabState::add_chosen_files`]). Files that are not a model's leave
+    /// the lab as it is, with a sentence.
+    pub fn read_trained(self, files: Vec<web_sys::File>) {
+        let total: f64 = files.iter().map(|file| file.size()).sum();
+        if total > MAX_BUNDLE_BYTES as f64 {
+            let err = BundleError::TooLarge {
+                bytes: total as usize,
+            };
+            self.lab.update(|lab| lab.trained_refused(&err));
+            return;
+        }
+        spawn_local(async move {
+            let mut named = Vec::with_capacity(files.len());
+            for file in &files {
+                match file_bytes(file).await {
+                    Ok(bytes) => named.push((file.name(), bytes)),
+                    Err(reason) => {
+                        self.lab.update(|lab| {
+                            lab.model.trained_error =
+                                Some(format!("{} could not be read: {reason}.", file.name()));
+                        });
+                        return;
+                    }
+                }
+            }
+            let requests = self
+                .lab
+                .try_update(|lab| lab.add_chosen_files(named))
+                .unwrap_or_default();
+            for request in requests {
+                self.engine.send(request);
+            }
+        });
     }
 
     /// Encodes an image file's bytes, named `source` on the page.

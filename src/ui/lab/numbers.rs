@@ -13,7 +13,13 @@ pub fn Numbers(lab: RwSignal<LabState>) -> impl IntoView {
         lab.with(|lab| -> Option<Explained> {
             let image = lab.image.as_ref()?;
             let info = lab.model.loaded()?;
-            let train_usage = lab.model.codebook.as_ref().map(|c| c.train_usage.as_slice());
+            // None for a model trained in the page: its manifest counts no training grids.
+            let train_usage = lab
+                .model
+                .codebook
+                .as_ref()
+                .map(|c| c.train_usage.as_slice())
+                .filter(|usage| !usage.is_empty());
             Some(explain(
                 &image.codes,
                 image.encoding.grid_width,

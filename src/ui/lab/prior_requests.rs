@@ -2,7 +2,8 @@
 //! suggestions for the selected cell while the Select tool is in hand. Each is asked for once
 //! per grid (and class, and cell), never while edits are on their way, and never twice at
 //! once: a brush stroke on the photo model would otherwise queue seconds of the prior's work
-//! per cell painted. The latest grid is asked for when the engine answers.
+//! per cell painted. The latest grid is asked for when the engine answers. A model without a
+//! prior (trained in the page) is asked nothing: the views say why.
 
 use leptos::prelude::*;
 
@@ -29,8 +30,10 @@ pub fn schedule(
         }
         let class = sampling.with(SamplingInput::class);
         let Some(codes) = lab.with(|lab| {
-            let idle =
-                !lab.prior.measuring_surprisal && lab.edits.pending() == 0 && !lab.restoring;
+            let idle = !lab.prior.measuring_surprisal
+                && lab.edits.pending() == 0
+                && !lab.restoring
+                && lab.no_prior().is_none();
             idle.then(|| lab.image.as_ref().map(|i| i.codes.clone()))
                 .flatten()
         }) else {
@@ -50,7 +53,11 @@ pub fn schedule(
         }
         let class = sampling.with(SamplingInput::class);
         let Some(((row, col), codes)) = lab.with(|lab| {
-            if lab.prior.suggesting || lab.edits.pending() > 0 || lab.restoring {
+            if lab.prior.suggesting
+                || lab.edits.pending() > 0
+                || lab.restoring
+                || lab.no_prior().is_some()
+            {
                 return None;
             }
             Some((lab.selected?, lab.image.as_ref()?.codes.clone()))

@@ -32,6 +32,23 @@ impl LabState {
         }
     }
 
+    /// The files chosen together as a trained model (`(name, bytes)`): one is a bundle, three
+    /// are `manifest.json`, `config.json` and `vqvae.bpk`. What to send the engine, or nothing
+    /// and the sentence saying why they are not a model's.
+    pub fn add_chosen_files(&mut self, mut files: Vec<(String, Vec<u8>)>) -> Vec<ToEngine> {
+        if files.len() == 1 {
+            let (_, bytes) = files.remove(0);
+            return self.add_bundle(&bytes);
+        }
+        match TrainedFiles::from_named_files(files) {
+            Ok(files) => self.add_trained(files),
+            Err(err) => {
+                self.trained_refused(&err);
+                Vec::new()
+            }
+        }
+    }
+
     /// Why a file chosen as a trained model is not one; nothing else changes.
     pub fn trained_refused(&mut self, err: &BundleError) {
         self.model.adding = None;
@@ -107,6 +124,12 @@ mod tests {
         let mut lab = lab();
         let sent = lab.add_bundle(&write_bundle(&files()));
         assert_eq!(sent, [ToEngine::AddModel { files: files() }]);
+        let three = vec![
+            ("manifest.json".to_owned(), files().manifest.into_bytes()),
+            ("config.json".to_owned(), files().config.into_bytes()),
+            ("vqvae.bpk".to_owned(), files().vqvae),
+        ];
+        assert_eq!(lab.add_chosen_files(three), sent);
         assert_eq!(lab.model.adding.as_deref(), Some("mine"));
         let outbox = lab.then_outbox(|lab| {
             lab.on_message(FromEngine::ModelAdded {
@@ -136,6 +159,19 @@ mod tests {
         let mut lab = lab();
         let before = lab.clone();
         assert!(lab.add_bundle(b"not an archive at all").is_empty());
+        let chosen = vec![("a.png".to_owned(), vec![1]), ("b.txt".to_owned(), vec![2])];
+        assert!(lab.add_chosen_files(chosen).is_empty());
+        assert_eq!(
+            lab.model.trained_error.as_deref(),
+            Some(
+                "The model's manifest.json is missing; choose the .vqlab.tar file, or \
+                 manifest.json, config.json and vqvae.bpk together."
+            )
+        );
+        assert!(
+            lab.add_chosen_files(vec![("x.tar".to_owned(), vec![0; 10])])
+                .is_empty()
+        );
         let sentence = lab.model.trained_error.clone().unwrap_or_default();
         assert!(
             sentence.starts_with("This file is not a VQ Lab model bundle"),
