@@ -146,7 +146,7 @@ fn fashion_files() -> vq_model::weights::ModelFiles<'static> {
         manifest: include_bytes!("../assets/models/fashion/manifest.json"),
         config: include_bytes!("../assets/models/fashion/config.json"),
         vqvae: include_bytes!("../assets/models/fashion/vqvae.bpk"),
-        prior: include_bytes!("../assets/models/fashion/prior.bpk"),
+        prior: Some(include_bytes!("../assets/models/fashion/prior.bpk")),
     }
 }
 
@@ -382,7 +382,7 @@ async fn a_seeded_sample_repeats_and_a_completion_keeps_every_unmasked_cell() {
         let model = vq_lab::engine::lab::load(fashion_files(), &device)
             .unwrap_or_else(|err| panic!("{err}"));
         let host = Rc::new(
-            vq_model::prior::HostPrior::read(&model.prior)
+            vq_model::prior::HostPrior::read(model.prior().unwrap_or_else(|err| panic!("{err}")))
                 .await
                 .unwrap_or_else(|err| panic!("{err}")),
         );
@@ -482,7 +482,8 @@ async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank
     use vq_lab::engine::generate;
     for (backend, device) in devices().await {
         let (model, mut grid) = model_and_ankle_boot(&device).await;
-        let host = vq_model::prior::HostPrior::read(&model.prior)
+        let prior = model.prior().unwrap_or_else(|err| panic!("{err}"));
+        let host = vq_model::prior::HostPrior::read(prior)
             .await
             .unwrap_or_else(|err| panic!("{err}"));
         let bits = generate::surprisal(&model, &host, &grid, Some(9), &|| generate::Turn::Go)
@@ -493,7 +494,7 @@ async fn surprisal_is_finite_and_grows_for_an_unlikely_code_and_suggestions_rank
         // The code the prior finds least likely at (3, 3), given the cells before it.
         let cell = 3 * 7 + 3;
         let logits = vq_model::sampler::logits_at(
-            &model.prior,
+            prior,
             std::slice::from_ref(&grid),
             (3, 3),
             Some(9),

@@ -178,3 +178,37 @@ impl ModelConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped configs have a prior; a config without the key (a model trained in the
+    /// page) reads as none and is written without it, its sizes checked all the same.
+    #[test]
+    fn the_prior_is_optional_and_absent_from_a_config_without_one() {
+        let shipped: ModelConfig =
+            serde_json::from_str(include_str!("../../../assets/models/fashion/config.json"))
+                .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(
+            shipped.prior_config().map(|prior| prior.num_classes),
+            Ok(10)
+        );
+        let mut trained = ModelConfig::without_prior(
+            "trained-1".to_owned(),
+            shipped.vqvae.clone(),
+            shipped.image_size,
+        );
+        let json = serde_json::to_string(&trained).unwrap_or_else(|err| panic!("{err}"));
+        assert!(!json.contains("prior"), "{json}");
+        let read: ModelConfig = serde_json::from_str(&json).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(read, trained);
+        assert_eq!(read.prior_config(), Err(NoPrior("trained-1".to_owned())));
+        assert_eq!(read.check_bounds(), Ok(()));
+        trained.vqvae.codebook_size = 1;
+        assert_eq!(
+            trained.check_bounds().map_err(|err| err.field),
+            Err("vqvae.codebook_size")
+        );
+    }
+}
