@@ -10,6 +10,7 @@ use vq_model::weights::{Manifest, WeightsError, files, parse_config, parse_manif
 use super::Session;
 use crate::engine::source::ModelSource;
 use crate::engine::{EngineError, lab};
+use crate::protocol::bundle::MAX_BUNDLE_BYTES;
 use crate::protocol::{Catalogue, CatalogueModel, TrainedFiles, is_folder_name};
 
 /// The most models trained in the page the engine keeps (each a few hundred KB at the sizes
@@ -99,6 +100,13 @@ fn trained_error(err: WeightsError) -> EngineError {
 /// The manifest and the config of `files`, every file checked against the manifest: a model
 /// without a prior, grey or colour, named plainly.
 fn check(files: &TrainedFiles) -> Result<(Manifest, ModelConfig), EngineError> {
+    let bytes = files.manifest.len() + files.config.len() + files.vqvae.len();
+    if bytes > MAX_BUNDLE_BYTES {
+        return Err(EngineError::TrainedFiles(format!(
+            "its files are {bytes} bytes, more than a model the lab keeps ({MAX_BUNDLE_BYTES} at \
+             most)"
+        )));
+    }
     let manifest = parse_manifest(files.manifest.as_bytes()).map_err(trained_error)?;
     if !is_folder_name(&files.name) || manifest.name != files.name {
         return Err(EngineError::TrainedFiles(format!(

@@ -285,7 +285,7 @@ impl Intake {
         self.dragging.set(true);
     }
 
-    /// A file dropped on the lab.
+    /// A file dropped on the lab: an image, or a model's download (`.vqlab.tar`).
     pub fn dropped(self, event: &web_sys::DragEvent) {
         event.prevent_default();
         self.dragging.set(false);
@@ -297,6 +297,10 @@ impl Intake {
             .and_then(|data| data.files())
             .and_then(|files| files.get(0))
         {
+            // A model's download dropped on the lab is a model, not an image.
+            Some(file) if file.name().ends_with(crate::protocol::bundle::EXTENSION) => {
+                self.read_trained(vec![file]);
+            }
             Some(file) => self.read_file(file),
             None => self.refuse("What was dropped is not a file; drop an image file.".to_owned()),
         }
