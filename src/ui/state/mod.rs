@@ -142,6 +142,14 @@ impl LabState {
             ModelStatus::Loading { name, .. } => Some(name.clone()),
             _ => None,
         };
+        // The models trained in the page first (the new engine names them as the first did),
+        // then the model.
+        let trained: Vec<ToEngine> = self.trained_again().collect();
+        self.outbox.extend(trained);
+        if self.model.adding.take().is_some() {
+            self.model.trained_error =
+                Some("The engine restarted before it took the model; load it again.".to_owned());
+        }
         if let Some(name) = name {
             self.outbox.push(ToEngine::LoadModel { name });
         }

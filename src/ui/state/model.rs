@@ -1,7 +1,7 @@
 //! The models the page offers (the catalogue the engine sent), the chosen one's loading and,
 //! once loaded, what the page knows of it and its decoded codebook.
 
-use crate::protocol::{Catalogue, CatalogueModel, Codebook, LoadStage, ModelInfo};
+use crate::protocol::{Catalogue, CatalogueModel, Codebook, LoadStage, ModelInfo, TrainedFiles};
 use crate::ui::share::Shared;
 
 /// Where the chosen model stands.
@@ -44,7 +44,10 @@ pub struct ModelState {
     /// Why the engine could not decode the codebook.
     pub codebook_error: Option<String>,
     /// The model trained in the page on its way to the engine ([`super::trained`]).
-    pub adding: Option<String>,
+    pub adding: Option<TrainedFiles>,
+    /// The models trained in the page the engine took, in the order it took them: a
+    /// restarted engine is given them again.
+    pub trained: Vec<TrainedFiles>,
     /// Why a file chosen as a trained model could not be added.
     pub trained_error: Option<String>,
 }

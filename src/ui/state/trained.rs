@@ -2,6 +2,11 @@
 //! ([`ToEngine::AddModel`]); its answer ([`FromEngine::ModelAdded`](crate::protocol::FromEngine))
 //! brings the catalogue with the model in it, and the lab loads it as picking it in the model
 //! select does. A file that is not a model's leaves everything as it was, with a sentence.
+//!
+//! The page keeps the files the engine took: a restarted engine (after a fault) is given them
+//! again, in the same order, before the model it had loaded ([`LabState::engine_restarted`]),
+//! so it names them as the first did. A reload forgets them (a kept session or a link naming
+//! one is refused as naming a model the site does not have).
 
 use super::LabState;
 use crate::protocol::{BundleError, Catalogue, ToEngine, TrainedFiles, read_bundle};
@@ -16,7 +21,7 @@ impl LabState {
     /// read back): what to send the engine. The lab loads it once the engine has it.
     pub fn add_trained(&mut self, files: TrainedFiles) -> Vec<ToEngine> {
         self.model.trained_error = None;
-        self.model.adding = Some(files.name.clone());
+        self.model.adding = Some(files.clone());
         vec![ToEngine::AddModel { files }]
     }
 
@@ -55,13 +60,27 @@ impl LabState {
         self.model.trained_error = Some(err.to_string());
     }
 
-    /// The engine has the model as `name` in `catalogue`: it becomes the lab's model.
+    /// The engine has the model as `name` in `catalogue`: it becomes the lab's model. A model
+    /// given again to a restarted engine only brings the catalogue back (the model it had
+    /// loaded is on its way, [`LabState::engine_restarted`]).
     pub(super) fn model_added(&mut self, catalogue: Catalogue, name: String) {
         self.model.catalogue = catalogue;
-        self.model.adding = None;
+        let Some(files) = self.model.adding.take() else {
+            return;
+        };
         self.model.trained_error = None;
+        if !self.model.trained.contains(&files) {
+            self.model.trained.push(files);
+        }
         self.loading(&name);
         self.outbox.push(ToEngine::LoadModel { name });
+    }
+
+    /// What a restarted engine is given before its model: the trained models the first took.
+    pub(super) fn trained_again(&self) -> impl Iterator<Item = ToEngine> + '_ {
+        self.model.trained.iter().map(|files| ToEngine::AddModel {
+            files: files.clone(),
+        })
     }
 
     /// The engine refused the model's files: the sentence, and the lab's model stays.
@@ -130,7 +149,7 @@ mod tests {
             ("vqvae.bpk".to_owned(), files().vqvae),
         ];
         assert_eq!(lab.add_chosen_files(three), sent);
-        assert_eq!(lab.model.adding.as_deref(), Some("mine"));
+        assert_eq!(lab.model.adding, Some(files()));
         let outbox = lab.then_outbox(|lab| {
             lab.on_message(FromEngine::ModelAdded {
                 catalogue: catalogue(&["fashion", "photo", "mine"]),
@@ -152,6 +171,43 @@ mod tests {
             ..model_info()
         }));
         assert_eq!(lab.no_prior(), Some(NO_PRIOR));
+    }
+
+    #[test]
+    fn a_restarted_engine_is_given_the_trained_models_again_and_the_image_stays() {
+        let mut lab = lab();
+        let _ = lab.add_trained(files());
+        lab.on_message(FromEngine::ModelAdded {
+            catalogue: catalogue(&["fashion", "photo", "mine"]),
+            name: "mine".to_owned(),
+        });
+        let info = ModelInfo {
+            name: "mine".to_owned(),
+            has_prior: false,
+            ..model_info()
+        };
+        lab.on_message(FromEngine::ModelLoaded(info.clone()));
+        lab.on_message(FromEngine::Encoded(Box::new(encoding())));
+        let outbox = lab.then_outbox(LabState::engine_restarted);
+        assert_eq!(
+            outbox,
+            [
+                ToEngine::AddModel { files: files() },
+                ToEngine::LoadModel {
+                    name: "mine".to_owned()
+                }
+            ]
+        );
+        // The new engine's catalogue comes back; nothing else is asked, the image stays.
+        let outbox = lab.then_outbox(|lab| {
+            lab.on_message(FromEngine::ModelAdded {
+                catalogue: catalogue(&["fashion", "photo", "mine"]),
+                name: "mine".to_owned(),
+            });
+        });
+        assert!(outbox.is_empty(), "{outbox:?}");
+        assert!(lab.image.is_some() && lab.model.loaded() == Some(&info));
+        assert_eq!(lab.model.catalogue.models.len(), 3);
     }
 
     #[test]
