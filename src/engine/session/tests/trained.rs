@@ -235,3 +235,50 @@ fn damaged_or_foreign_files_are_refused_with_a_sentence() {
         "{added:?}"
     );
 }
+
+#[test]
+fn the_engine_keeps_a_bounded_number_of_trained_models() {
+    let files = exported("mine", 1);
+    let (session, sent) = session_on(Folder::shipped());
+    let early = answer(
+        &session,
+        &sent,
+        ToEngine::AddModel {
+            files: files.clone(),
+        },
+    );
+    assert_eq!(
+        refusal(&early),
+        (
+            Request::AddModel,
+            "The engine has not chosen its device yet; wait for it to be ready.".to_owned()
+        )
+    );
+    assert!(matches!(
+        answer(&session, &sent, init_cpu()),
+        FromEngine::Ready(_)
+    ));
+    let renamed = |i: usize| TrainedFiles {
+        name: format!("m{i}"),
+        manifest: files
+            .manifest
+            .replacen("\"name\": \"mine\"", &format!("\"name\": \"m{i}\""), 1),
+        ..files.clone()
+    };
+    for i in 0..crate::engine::session::trained::MAX_TRAINED {
+        let added = answer(&session, &sent, ToEngine::AddModel { files: renamed(i) });
+        assert!(
+            matches!(&added, FromEngine::ModelAdded { name, .. } if *name == format!("m{i}")),
+            "{added:?}"
+        );
+    }
+    let one_more = answer(&session, &sent, ToEngine::AddModel { files: renamed(99) });
+    assert_eq!(
+        refusal(&one_more),
+        (
+            Request::AddModel,
+            "The lab already holds 8 models trained in this page; reload the page to add others."
+                .to_owned()
+        )
+    );
+}
