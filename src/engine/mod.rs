@@ -11,7 +11,8 @@
 //! - [`held`]: what the engine keeps of an encoded picture (`x`, `x̂`, `z_e`) on the host;
 //! - [`generate`]: draw from the prior, surprisal, suggestions, the codebook's tiles;
 //! - [`training`]: the training worker's session: a VQ-VAE trained in chunks of steps on the
-//!   shipped training data, its progress and evaluations;
+//!   shipped training data, its progress and evaluations; `trainer_worker` (wasm32) the
+//!   worker around it (the engine's script, started under another name);
 //! - `scaled` (wasm32): large uploads decoded by the browser at a smaller size;
 //! - [`source`]: where the site's files come from ([`fetch`] in the browser);
 //! - [`error`]: every failure, with the page's sentence.
@@ -30,6 +31,8 @@ pub mod pause;
 pub mod scaled;
 pub mod session;
 pub mod source;
+#[cfg(target_arch = "wasm32")]
+pub mod trainer_worker;
 pub mod training;
 pub mod warmup;
 #[cfg(target_arch = "wasm32")]

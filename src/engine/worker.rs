@@ -14,8 +14,13 @@ use super::fetch::Site;
 use super::{EngineError, Session};
 use crate::protocol::{FromEngine, ToEngine};
 
-/// Installs the panic hook and the message handler, then says [`FromEngine::Started`].
+/// Installs the panic hook and the message handler, then says [`FromEngine::Started`]; or,
+/// in a worker started as the trainer, starts that ([`super::trainer_worker`]).
 pub fn start() {
+    if super::trainer_worker::is_trainer() {
+        super::trainer_worker::start();
+        return;
+    }
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&format!("VQ Lab engine panicked: {message}").into());

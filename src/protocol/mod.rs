@@ -11,7 +11,9 @@
 //! - [`bundle`]: a model trained in the page as one download (`<name>.vqlab.tar`), written
 //!   and read back;
 //! - [`training`]: a training run's knobs and presets, [`ToTrainer`] and [`FromTrainer`] (the
-//!   training worker's messages), its progress and evaluations.
+//!   training worker's messages), its progress and evaluations;
+//! - [`trainer`]: the training worker's envelope ([`ToTrainerWorker`], [`FromTrainerWorker`]):
+//!   its device and data around the session's messages.
 
 pub mod bundle;
 pub mod device;
@@ -19,6 +21,7 @@ pub mod lab;
 pub mod messages;
 pub mod model;
 pub mod prior;
+pub mod trainer;
 pub mod training;
 
 pub use bundle::{BundleError, read_bundle, write_bundle};
@@ -33,6 +36,7 @@ pub use model::{
     LoadStage, ModelInfo, PHOTO_SIZES, is_folder_name,
 };
 pub use prior::{Codebook, Drawn, SamplerKind, Sampling, SuggestedCode};
+pub use trainer::{FromTrainerWorker, TRAINER_WORKER_NAME, TRAINING_DATA_PATH, ToTrainerWorker};
 pub use training::{
     CodebookUpdate, Evaluation, FromTrainer, Initialisation, Preset, SetupError, StepMeans,
     TRAINING_GRID_CELLS, ToTrainer, TrainedFiles, TrainingData, TrainingMap, TrainingProgress,

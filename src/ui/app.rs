@@ -13,8 +13,9 @@ use super::presentation::PresentationToggle;
 use super::state::LabState;
 use super::state::engine::{EngineEvent, EngineState, next_state, other_build};
 use super::store::{self, Kept};
+use super::training::TrainingPanel;
 use super::dom;
-use crate::protocol::{BackendPreference, FromEngine, ToEngine};
+use crate::protocol::{BackendPreference, FromEngine, ToEngine, TrainedFiles};
 
 /// How long the worker may take to load its WebAssembly before the page gives up.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -146,6 +147,10 @@ pub fn App() -> impl IntoView {
         }
         state.set(next);
     };
+    // A model trained in the panel goes to the lab, which loads it once the engine has it.
+    let use_trained = Callback::new(move |files: TrainedFiles| {
+        send_all(lab.try_update(|lab| lab.add_trained(files)).unwrap_or_default());
+    });
     let spawned = EngineClient::spawn(move |event, handle| {
         on_event(event, &|| {
             // A device that was lost is not tried again: the new engine runs on the CPU.
@@ -234,6 +239,7 @@ pub fn App() -> impl IntoView {
                     (true, Some(handle)) => view! { <Lab handle=handle lab=lab kept=kept modes=modes /> }.into_any(),
                     _ => ().into_any(),
                 }}
+                {move || (ready.get() && !embed).then(|| view! { <TrainingPanel preference=preference use_model=use_trained /> })}
                 {(!embed).then(|| view! {
                     <section class="card intro">
                         <h2>"How it works"</h2>

@@ -90,6 +90,35 @@ pub fn download(href: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Makes the browser download `bytes` as the file `name` (of the MIME type `mime`).
+///
+/// # Errors
+///
+/// A sentence when the browser refuses to make the file or its link.
+pub fn download_bytes(bytes: &[u8], name: &str, mime: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|err| describe(&err))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|err| describe(&err))?;
+    let downloaded = download(&url, name);
+    // The click has started the download; the blob's address is freed a minute later, when
+    // even a slow browser has read it.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        // Nothing to do if the address is already gone.
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        // Without a timer the address stays until the page closes: a leak, not a fault.
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            revoke.unchecked_ref(),
+            60_000,
+        );
+    }
+    downloaded
+}
+
 /// The bytes of `path`, relative to the page.
 ///
 /// # Errors

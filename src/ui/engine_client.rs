@@ -109,18 +109,22 @@ pub struct EngineClient {
 }
 
 fn new_worker() -> Result<Worker, String> {
-    // The page's build in the address, so that no cache gives this page an older loader.
-    let script = match super::dom::page_build() {
-        Some(build) => format!("{WORKER_SCRIPT}?build={build}"),
-        None => WORKER_SCRIPT.to_owned(),
-    };
-    Worker::new(&script).map_err(|err| {
+    Worker::new(&worker_script()).map_err(|err| {
         format!(
             "The browser could not start the engine's worker ({}). VQ Lab needs Web Workers \
              and WebAssembly; try a current Chrome, Edge or Firefox.",
             describe(&err)
         )
     })
+}
+
+/// The worker's script, with the page's build in the address, so that no cache gives this
+/// page an older loader.
+pub fn worker_script() -> String {
+    match super::dom::page_build() {
+        Some(build) => format!("{WORKER_SCRIPT}?build={build}"),
+        None => WORKER_SCRIPT.to_owned(),
+    }
 }
 
 /// Attaches handlers to `worker` that pass its events to `on_event` while `generation` is

@@ -11,6 +11,7 @@
 //! - [`statistics`]: the error map and PSNR, margins, codebook usage, surprisal totals;
 //! - [`explain`]: perplexity, dead codes and compression explained on the current image;
 //! - [`atlas`]: the codebook's tiles, their mean colours, the atlas;
+//! - [`charts`]: the training panel's curves, axes and histogram as geometry;
 //! - [`codebook_map`]: the codebook's 2-D map laid out, code-to-code distances;
 //! - [`checks`]: codes typed and grids imported, checked against the loaded model;
 //! - [`share`]: the grid file and the share link; [`sampling`]: the sampling fields;
@@ -19,8 +20,8 @@
 //!
 //! The page itself (wasm32 with the `ui` feature): [`App`], the engine's client, the badge,
 //! `dom` (canvas and document helpers), `visit` (the first visit's markers in `localStorage`),
-//! `presentation` (its button), `lab/` (the lab card, with the tour's card) and `generate/`
-//! (the prior's views).
+//! `presentation` (its button), `lab/` (the lab card, with the tour's card), `generate/`
+//! (the prior's views) and `training/` (the training panel and its worker's client).
 
 /// Items of the page only: wasm32 with the `ui` feature. Everything else in `ui` compiles
 /// natively, so that it is tested with `cargo test`.
@@ -31,6 +32,7 @@ macro_rules! page {
 }
 
 pub mod atlas;
+pub mod charts;
 pub mod checks;
 pub mod codebook_map;
 pub mod colouring;
@@ -58,6 +60,7 @@ page! {
     mod location;
     mod presentation;
     mod store;
+    mod training;
     mod visit;
 
     pub use app::App;

@@ -9,7 +9,9 @@
 //! - [`prior`]: drawings, surprisal, suggestions and the mask;
 //! - [`teaching`]: the loss terms and the codebook's map of the current image;
 //! - [`trained`]: a model trained in the page added to the lab (its files, or a bundle read
-//!   back), and the prior tools' sentence for a model without a prior.
+//!   back), and the prior tools' sentence for a model without a prior;
+//! - [`training`]: the training panel (its own state, beside [`LabState`]): the trainer's
+//!   status, the knobs, the run's curves and the previous run's.
 //!
 //! [`LabState`] holds one of each, with what the lab's views share (the selected cell, the
 //! highlighted code, the copied region), and routes each engine message to its part.
@@ -23,6 +25,7 @@ pub mod prior;
 pub mod saved;
 pub mod teaching;
 pub mod trained;
+pub mod training;
 
 use self::edits::Edits;
 use self::engine::Timings;
