@@ -156,9 +156,12 @@ pub fn scatter(codes: &[f32], usage: &[u32], cloud: &[f32], side: f64) -> (Vec<D
         .map(|axis| high[axis] - low[axis])
         .fold(1e-9, f64::max);
     let pad = side * 0.06;
+    // The narrower axis is centred in the square.
+    let centring = |axis: usize| (span - (high[axis] - low[axis])).max(0.0) / 2.0;
     let place = |pair: &[f32]| {
-        let at =
-            |axis: usize| pad + (f64::from(pair[axis]) - low[axis]) / span * (side - 2.0 * pad);
+        let at = |axis: usize| {
+            pad + (f64::from(pair[axis]) - low[axis] + centring(axis)) / span * (side - 2.0 * pad)
+        };
         (at(0), side - at(1))
     };
     let most = usage.iter().copied().max().unwrap_or(0).max(1);
@@ -173,7 +176,7 @@ pub fn scatter(codes: &[f32], usage: &[u32], cloud: &[f32], side: f64) -> (Vec<D
                 code: u32::try_from(code).unwrap_or(u32::MAX),
                 x,
                 y,
-                r: 1.5 + 5.0 * (f64::from(used) / f64::from(most)).sqrt(),
+                r: 1.2 + 3.8 * (f64::from(used) / f64::from(most)).sqrt(),
                 used,
             }
         })
@@ -252,8 +255,9 @@ mod tests {
         assert!(dots[0].r < dots[1].r);
         assert_eq!(dots[1].used, 9);
         assert_eq!(path.matches('M').count(), 2);
-        // The cloud's lowest point sits at the bottom left, within the padding.
-        assert!(path.contains("M6.0,94.0h0"), "{path}");
+        // The cloud's lowest point sits at the left padding; the y axis, half as wide as the
+        // x axis, is centred: from 28 to 72.
+        assert!(path.contains("M6.0,72.0h0"), "{path}");
     }
 
     #[test]

@@ -1694,6 +1694,127 @@ const only = process.env.VQ_LAB_E2E_ONLY ? new RegExp(process.env.VQ_LAB_E2E_ONL
 /// the default timeout, a browser that does not start) counts as a FAIL here, and the next
 /// scenario runs. `options.firstVisit`: the browser opens the page as on a first visit (see
 /// `withBrowser`).
+/// The training panel's figures as the page shows them.
+async function trainingState(page) {
+  return page.evaluate(() => {
+    const status = document.querySelector('[data-testid="training-status"]');
+    const evaluation = document.querySelector('[data-testid="training-evaluation"]');
+    const last = (id) => document.querySelector(`[data-testid="${id}"]`)?.dataset.last ?? "";
+    return {
+      status: status?.dataset.status,
+      step: Number(status?.dataset.step),
+      imagesPerSecond: Number(status?.dataset.imagesPerSecond),
+      line: status?.textContent,
+      error: document.querySelector('[data-testid="training-error"]')?.textContent ?? null,
+      psnr: Number(evaluation?.dataset.psnr),
+      codesUsed: Number(evaluation?.dataset.codesUsed),
+      perplexity: Number(evaluation?.dataset.perplexity),
+      evaluatedAt: Number(evaluation?.dataset.step),
+      charts: ["chart-losses", "chart-psnr", "chart-perplexity", "chart-codes"].map(last),
+    };
+  });
+}
+
+/// A run of `preset` of `steps` steps, to its end: the page's figures after its last evaluation.
+async function trainToEnd(page, preset, steps) {
+  await byId(page, preset).click();
+  await page.locator('[data-testid="training-knobs"] summary').click();
+  await byId(page, "knob-steps").fill(String(steps));
+  await byId(page, "knob-steps").press("Tab");
+  await byId(page, "training-start").click();
+  const observe = async () => JSON.stringify(await trainingState(page));
+  await expectWithin(page, `${preset}, ${steps} steps: the run finishes and is evaluated at its last step`, 240, (n) => {
+    const status = document.querySelector('[data-testid="training-status"]')?.dataset.status;
+    const evaluated = Number(document.querySelector('[data-testid="training-evaluation"]')?.dataset.step);
+    return status === "finished" && evaluated === n;
+  }, steps, observe);
+  await page.locator('[data-testid="training-knobs"] summary').click();
+  return trainingState(page);
+}
+
+/// The training panel on the CPU backend: open, train, pause, resume; the figures finite; the
+/// collapse preset against EMA + k-means + revival; the model used in the lab and downloaded.
+async function trainingScenario(page, errors) {
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: "longtask", buffered: true });
+  });
+  checkBadge(await loadBadge(page, base), "cpu");
+  await byId(page, "model-status").waitFor();
+  const requests = [];
+  page.on("request", (request) => requests.push(new URL(request.url()).pathname));
+  check(!requests.some((path) => path.includes("/training/")), "nothing of the training images is downloaded before the panel opens");
+  const observe = async () => JSON.stringify(await trainingState(page));
+  await byId(page, "open-training").click();
+  await expectWithin(page, "opened, the panel downloads the 3 000 training images and waits for a start", 60, () =>
+    document.querySelector('[data-testid="training-status"]')?.dataset.status === "idle", null, observe);
+  check(requests.some((path) => path.endsWith("/training/fashion/train.bin")), "the training images came from the site");
+
+  // The paper's recipe: it runs, the main thread stays free, pause stops it, resume goes on.
+  await byId(page, "preset-recipe").click();
+  await byId(page, "training-start").click();
+  await expectWithin(page, "the paper's recipe runs: 40 steps, a test PSNR and every chart drawn", 120, () => {
+    const status = document.querySelector('[data-testid="training-status"]');
+    return status?.dataset.status === "running" && Number(status.dataset.step) >= 40 &&
+      document.querySelector('[data-testid="training-evaluation"]') &&
+      ["chart-losses", "chart-psnr", "chart-perplexity", "chart-codes"].every((id) => document.querySelector(`[data-testid="${id}"]`)?.dataset.last);
+  }, null, observe);
+  const longTasksBefore = await page.evaluate(() => window.__longTasks.length);
+  await page.waitForTimeout(5000);
+  const running = await trainingState(page);
+  const longTasks = await page.evaluate((from) => window.__longTasks.slice(from), longTasksBefore);
+  console.log(`    training: ${running.line}; main-thread tasks over 50 ms in 5 s of training: ${JSON.stringify(longTasks.map((t) => Math.round(t.duration)))}`);
+  check(running.imagesPerSecond > 0 && running.charts.every((value) => value !== "" && Number.isFinite(Number(value))),
+    `while training, the speed and every chart's last value are finite numbers (${running.imagesPerSecond} images/s; ${running.charts.join(", ")})`);
+  check(longTasks.every((task) => task.duration < 200), "the page stays responsive while the worker trains: no main-thread task of 200 ms or more");
+  await page.screenshot({ path: join(screenshots, "training-running.png"), fullPage: true });
+  await byId(page, "training-pause").click();
+  await expectWithin(page, "Pause stops the run", 20, () =>
+    document.querySelector('[data-testid="training-status"]')?.dataset.status === "paused", null, observe);
+  const paused = (await trainingState(page)).step;
+  await page.waitForTimeout(1500);
+  check((await trainingState(page)).step === paused, `paused, the step stays at ${paused}`);
+  await byId(page, "training-resume").click();
+  await expectWithin(page, "Resume goes on from there", 30, (from) => {
+    const status = document.querySelector('[data-testid="training-status"]');
+    return status?.dataset.status === "running" && Number(status.dataset.step) > from;
+  }, paused, observe);
+
+  // A codebook that collapses, against one kept alive: fewer codes, a lower perplexity.
+  const figures = (run) => `${run.codesUsed} codes, perplexity ${run.perplexity.toFixed(1)}, ${run.psnr.toFixed(2)} dB`;
+  const recipe = await trainToEnd(page, "preset-recipe", 80);
+  const collapse = await trainToEnd(page, "preset-collapse", 80);
+  const alive = await trainToEnd(page, "preset-ema", 80);
+  console.log(`    after 80 steps: the paper's recipe ${figures(recipe)}; collapse ${figures(collapse)}; EMA + k-means + revival ${figures(alive)}`);
+  check(collapse.codesUsed < recipe.codesUsed && collapse.perplexity < recipe.perplexity,
+    "the collapse preset uses fewer codes than the paper's recipe, at a lower perplexity");
+  check(4 * collapse.codesUsed < alive.codesUsed && collapse.perplexity < alive.perplexity / 4,
+    "the collapse preset uses under a quarter of the codes of EMA + k-means + revival, at under a quarter of its perplexity");
+  check(await page.locator('[data-testid="chart-codes"] path.previous').count() > 0, "the run before is drawn dashed beside this one");
+  await page.screenshot({ path: join(screenshots, "training-finished.png"), fullPage: true });
+
+  // The model as it stands: downloaded as one file, and used in the lab.
+  const [download] = await Promise.all([page.waitForEvent("download"), byId(page, "training-download").click()]);
+  const saved = await download.path();
+  const bytes = saved ? (await readFile(saved)).length : 0;
+  check(/\.vqlab\.tar$/.test(download.suggestedFilename()) && bytes > 10_000,
+    `Download gives ${download.suggestedFilename()} (${bytes} bytes)`);
+  await byId(page, "training-use").click();
+  await expectWithin(page, "Use this model: the lab loads the model trained here", 60, () =>
+    /^trained/.test(document.querySelector('[data-testid="model-status"]')?.dataset.model ?? ""), null,
+    () => page.evaluate(() => document.querySelector('[data-testid="model-status"], [data-testid="model-error"]')?.textContent));
+  await byId(page, "example").first().click();
+  await waitForEncoding(page, "Ankle boot");
+  const pixels = await reconstructionPixels(page);
+  const grey = pixels.filter((_, i) => i % 4 === 0);
+  const spread = Math.max(...grey) - Math.min(...grey);
+  check(spread > 100, `the trained model encodes and draws an example (its reconstruction's grey levels span ${spread})`);
+  await page.screenshot({ path: join(screenshots, "training-used-in-lab.png"), fullPage: true });
+  check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
+}
+
 async function scenario(title, args, body, options = {}) {
   if (only && !only.test(title)) return;
   console.log(`  ${title}`);
@@ -1928,6 +2049,8 @@ try {
   await scenario("inside a cell on the CPU backend: z_e, every code's distance sorted, the slider past the boundary switches the code and the pixels; the numbers explained", [], insideScenario);
   await scenario("the losses, the codebook's map and what a code means on the CPU backend: the trainer's three terms of this image, an edit and its undo; a dot a code, a point a cell; patches of real pictures by code", [], teachingScenario);
   await scenario("a first visit on the CPU backend: the first example encoded by itself, the pictures in a phone's first screen, the tour; ?present and its button; ?embed", [], firstVisitScenario, { firstVisit: true });
+
+  await scenario("the training panel on the CPU backend: the paper's recipe runs, pauses and resumes; collapse against EMA + k-means + revival; the model downloaded and used in the lab", [], trainingScenario);
 
   await scenario("the session survives a reload: image, grid, history and view kept; Start over forgets them", [], sessionScenario);
 

@@ -297,13 +297,17 @@ impl TrainingState {
 
     /// The label of a run of `setup`.
     fn label_of(&self, setup: &TrainingSetup) -> String {
-        Preset::ALL
-            .into_iter()
-            .find(|preset| preset.setup() == *setup)
-            .map_or_else(
-                || "Your setup".to_owned(),
-                |preset| preset.label().to_owned(),
-            )
+        let same_but_steps = |preset: &Preset| {
+            TrainingSetup {
+                steps: setup.steps,
+                ..preset.setup()
+            } == *setup
+        };
+        match Preset::ALL.into_iter().find(same_but_steps) {
+            Some(preset) if preset.setup().steps == setup.steps => preset.label().to_owned(),
+            Some(preset) => format!("{}, {} steps", preset.label(), setup.steps),
+            None => "Your setup".to_owned(),
+        }
     }
 
     /// Routes a message of the training worker.
@@ -573,6 +577,24 @@ mod tests {
             "no".into(),
         )));
         assert!(state.can_export());
+    }
+
+    #[test]
+    fn a_run_is_named_by_its_preset_with_its_steps_when_only_they_changed() {
+        let mut state = opened();
+        state.choose_preset(Preset::Collapse);
+        state.edit_setup(|setup| setup.steps = 80);
+        started(&mut state);
+        assert_eq!(
+            state.run.as_ref().map(|run| run.label.as_str()),
+            Some("Collapse, 80 steps")
+        );
+        state.edit_setup(|setup| setup.commitment_cost = 0.5);
+        started(&mut state);
+        assert_eq!(
+            state.run.as_ref().map(|run| run.label.as_str()),
+            Some("Your setup")
+        );
     }
 
     #[test]
