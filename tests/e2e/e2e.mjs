@@ -1786,6 +1786,11 @@ async function trainingScenario(page, errors) {
   const figures = (run) => `${run.codesUsed} codes, perplexity ${run.perplexity.toFixed(1)}, ${run.psnr.toFixed(2)} dB`;
   const recipe = await trainToEnd(page, "preset-recipe", 80);
   const collapse = await trainToEnd(page, "preset-collapse", 80);
+  // The collapsed model, downloaded as one file (loaded back below).
+  const [download] = await Promise.all([page.waitForEvent("download"), byId(page, "training-download").click()]);
+  const bundle = await readFile(await download.path());
+  check(/\.vqlab\.tar$/.test(download.suggestedFilename()) && bundle.length > 10_000,
+    `Download gives ${download.suggestedFilename()} (${bundle.length} bytes)`);
   const alive = await trainToEnd(page, "preset-ema", 80);
   console.log(`    after 80 steps: the paper's recipe ${figures(recipe)}; collapse ${figures(collapse)}; EMA + k-means + revival ${figures(alive)}`);
   check(collapse.codesUsed < recipe.codesUsed && collapse.perplexity < recipe.perplexity,
@@ -1795,16 +1800,13 @@ async function trainingScenario(page, errors) {
   check(await page.locator('[data-testid="chart-codes"] path.previous').count() > 0, "the run before is drawn dashed beside this one");
   await page.screenshot({ path: join(screenshots, "training-finished.png"), fullPage: true });
 
-  // The model as it stands: downloaded as one file, and used in the lab.
-  const [download] = await Promise.all([page.waitForEvent("download"), byId(page, "training-download").click()]);
-  const saved = await download.path();
-  const bytes = saved ? (await readFile(saved)).length : 0;
-  check(/\.vqlab\.tar$/.test(download.suggestedFilename()) && bytes > 10_000,
-    `Download gives ${download.suggestedFilename()} (${bytes} bytes)`);
+  // The model as it stands, used in the lab.
+  const modelLine = () => page.evaluate(() => document.querySelector('[data-testid="model-status"], [data-testid="model-error"]')?.textContent);
   await byId(page, "training-use").click();
-  await expectWithin(page, "Use this model: the lab loads the model trained here", 60, () =>
-    /^trained/.test(document.querySelector('[data-testid="model-status"]')?.dataset.model ?? ""), null,
-    () => page.evaluate(() => document.querySelector('[data-testid="model-status"], [data-testid="model-error"]')?.textContent));
+  await expectWithin(page, "Use this model: the lab loads the model trained here (128 codes)", 60, () => {
+    const status = document.querySelector('[data-testid="model-status"]');
+    return /^trained/.test(status?.dataset.model ?? "") && /128 codes/.test(status.textContent);
+  }, null, modelLine);
   await byId(page, "example").first().click();
   await waitForEncoding(page, "Ankle boot");
   const pixels = await reconstructionPixels(page);
@@ -1812,6 +1814,12 @@ async function trainingScenario(page, errors) {
   const spread = Math.max(...grey) - Math.min(...grey);
   check(spread > 100, `the trained model encodes and draws an example (its reconstruction's grey levels span ${spread})`);
   await page.screenshot({ path: join(screenshots, "training-used-in-lab.png"), fullPage: true });
+  // The download loaded back: the collapsed model, under a name of its own.
+  await byId(page, "load-trained-model").setInputFiles({ name: download.suggestedFilename(), mimeType: "application/x-tar", buffer: bundle });
+  await expectWithin(page, "the downloaded file loads back as a model of the lab (the collapsed one: 512 codes)", 60, () => {
+    const status = document.querySelector('[data-testid="model-status"]');
+    return /^trained-/.test(status?.dataset.model ?? "") && /512 codes/.test(status.textContent);
+  }, null, modelLine);
   check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
 }
 

@@ -348,6 +348,8 @@ impl TrainingState {
                 self.run = Some(RunView::new(setup, label));
                 self.status = TrainerStatus::Running;
                 self.error = None;
+                // What became of the last run's model is no news about this one.
+                self.notice = None;
             }
             FromTrainer::Progress(progress) => {
                 if let Some(run) = &mut self.run {

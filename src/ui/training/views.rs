@@ -86,7 +86,7 @@ fn LineChart(
                         <text class="chart-label" x="-3" y="8" text-anchor="end">{charts::label(top)}</text>
                         <text class="chart-label" x="-3" y=FRAME.height text-anchor="end">{charts::label(bottom)}</text>
                         <text class="chart-label" x=FRAME.width y=FRAME.height + 13.0 text-anchor="end">
-                            {format!("step {}", charts::label(right))}
+                            {format!("step {right:.0}")}
                         </text>
                         {paths.unwrap_or_default().into_iter().map(|(d, class, previous)| view! {
                             <path class=format!("curve {class}") class:previous=previous d=d></path>
