@@ -121,6 +121,33 @@ pub fn bars(counts: &[u32], frame: Frame) -> Vec<(f64, f64, f64, f64)> {
         .collect()
 }
 
+/// `bars` ([`bars`]) as one SVG path of rectangles, those of no height left out: one node
+/// however many codes (512 `<rect>`s re-made at every evaluation cost the page a long task).
+pub fn bars_path(bars: &[(f64, f64, f64, f64)]) -> String {
+    let mut path = String::with_capacity(bars.len() * 32);
+    for &(x, y, width, height) in bars.iter().filter(|bar| bar.3 > 0.0) {
+        path.push_str(&format!(
+            "M{x:.2},{y:.2}h{width:.2}v{height:.2}h{:.2}z",
+            -width
+        ));
+    }
+    path
+}
+
+/// `dots` as one SVG path of circles (two arcs each): one node however many codes.
+pub fn circles_path<'a>(dots: impl IntoIterator<Item = &'a Dot>) -> String {
+    let mut path = String::new();
+    for dot in dots {
+        let (x, y, r) = (dot.x - dot.r, dot.y, dot.r);
+        path.push_str(&format!(
+            "M{x:.1},{y:.1}a{r:.1},{r:.1} 0 1,0 {:.1},0a{r:.1},{r:.1} 0 1,0 {:.1},0z",
+            2.0 * r,
+            -2.0 * r
+        ));
+    }
+    path
+}
+
 /// One code's dot on the codebook's map.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dot {
@@ -258,6 +285,33 @@ mod tests {
         // The cloud's lowest point sits at the left padding; the y axis, half as wide as the
         // x axis, is centred: from 28 to 72.
         assert!(path.contains("M6.0,72.0h0"), "{path}");
+    }
+
+    #[test]
+    fn bars_and_dots_are_one_path_each() {
+        let drawn = bars(
+            &[2, 0, 1],
+            Frame {
+                width: 30.0,
+                height: 10.0,
+            },
+        );
+        assert_eq!(
+            bars_path(&drawn),
+            "M0.00,0.00h10.00v10.00h-10.00zM20.00,5.00h10.00v5.00h-10.00z",
+            "the dead code's bar is a gap"
+        );
+        let dot = Dot {
+            code: 3,
+            x: 10.0,
+            y: 20.0,
+            r: 2.0,
+            used: 5,
+        };
+        assert_eq!(
+            circles_path([&dot]),
+            "M8.0,20.0a2.0,2.0 0 1,0 4.0,0a2.0,2.0 0 1,0 -4.0,0z"
+        );
     }
 
     #[test]

@@ -2,14 +2,15 @@
 // Chromium on the CPU backend, as a student would run it, with what the page shows: training
 // images per second, the test PSNR after each evaluation against the wall-clock time since
 // Start, perplexity and codes used at the end, and the main thread's long tasks (> 50 ms, the
-// Long Tasks API) while the worker trains. Writes bench/training.json and prints a table.
+// Long Tasks API) while the worker trains. Prints a line per preset; in bench/training.json
+// the presets measured replace their earlier runs.
 //
 //   node tests/e2e/training-bench.mjs                  (after `trunk build --release`)
 //   STEPS=600 PRESETS=recipe,collapse node tests/e2e/training-bench.mjs
 //
 // STEPS: steps of each run (default 1500, the presets' own); PRESETS: which, of recipe,
 // collapse, ema (default all three). Nothing else should run on the machine while it measures.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { cpus } from "node:os";
 import { chromium } from "playwright-core";
@@ -91,11 +92,19 @@ for (const preset of PRESETS) {
 await browser.close();
 server.close();
 
+// The runs of the presets measured now replace theirs in bench/training.json; the others stay.
 await mkdir(join(root, "bench"), { recursive: true });
-const machine = { cpus: cpus().length, model: cpus()[0]?.model, chromium: executablePath, date: new Date().toISOString() };
-await writeFile(join(root, "bench", "training.json"), JSON.stringify({ machine, runs }, null, 2) + "\n");
-const recipe = runs.find((run) => run.preset === "recipe");
-const collapse = runs.find((run) => run.preset === "collapse");
+const file = join(root, "bench", "training.json");
+const kept = await readFile(file, "utf8").then((text) => JSON.parse(text).runs ?? [], () => []);
+const machine = { cpus: cpus().length, model: cpus()[0]?.model, chromium: executablePath };
+const date = new Date().toISOString();
+const merged = [
+  ...kept.filter((old) => !runs.some((run) => run.preset === old.preset)),
+  ...runs.map((run) => ({ ...run, date, machine })),
+];
+await writeFile(file, JSON.stringify({ runs: merged }, null, 2) + "\n");
+const recipe = merged.find((run) => run.preset === "recipe" && run.steps === STEPS);
+const collapse = merged.find((run) => run.preset === "collapse" && run.steps === STEPS);
 if (recipe && collapse) {
   console.log(`collapse / recipe perplexity after ${STEPS} steps: ${(collapse.last.perplexity / recipe.last.perplexity).toFixed(2)}`);
 }

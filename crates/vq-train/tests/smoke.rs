@@ -28,6 +28,7 @@ fn options(steps: usize, dir: &std::path::Path) -> Options {
             decay_from: Some(30),
             ema: true,
             kmeans_init: true,
+            normal_init: false,
             dead_patience: 5,
             seed: 3,
         },

@@ -33,6 +33,7 @@ pub fn train_options(setup: &TrainingSetup) -> TrainOptions {
         decay_from: None,
         ema: setup.codebook_update == CodebookUpdate::Ema,
         kmeans_init: setup.initialisation == Initialisation::KMeans,
+        normal_init: setup.initialisation == Initialisation::Normal,
         dead_patience: setup.revive_after.unwrap_or(0),
         seed: setup.seed,
     }

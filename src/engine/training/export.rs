@@ -126,7 +126,8 @@ fn knobs(setup: &TrainingSetup, step: usize) -> BTreeMap<String, String> {
         CodebookUpdate::Ema => "EMA",
     };
     let initialisation = match setup.initialisation {
-        Initialisation::Random => "random",
+        Initialisation::Random => "random, uniform in ±1/K",
+        Initialisation::Normal => "random, normal N(0, 1)",
         Initialisation::KMeans => "k-means on the first batch",
     };
     BTreeMap::from([

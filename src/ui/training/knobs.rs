@@ -18,7 +18,7 @@ pub fn preset_testid(preset: Preset) -> &'static str {
 fn preset_lesson(preset: Preset) -> &'static str {
     match preset {
         Preset::PaperRecipe => "K = 128, codebook learned by its loss from a random start.",
-        Preset::Collapse => "K = 512, D = 64, random start, no revival: most codes never win.",
+        Preset::Collapse => "K = 512, D = 64, a normal start far from the encoder, no revival: most codes never win.",
         Preset::EmaKmeansRevival => "EMA updates, k-means start, dead codes revived after 50 steps.",
     }
 }
@@ -118,10 +118,15 @@ pub fn Knobs(state: RwSignal<TrainingState>) -> impl IntoView {
                 </label>
                 <label>"Start "
                     <select data-testid="knob-init" on:change=move |event| {
-                        let init = if event_target_value(&event) == "kmeans" { Initialisation::KMeans } else { Initialisation::Random };
+                        let init = match event_target_value(&event).as_str() {
+                            "kmeans" => Initialisation::KMeans,
+                            "normal" => Initialisation::Normal,
+                            _ => Initialisation::Random,
+                        };
                         state.update(|s| s.edit_setup(|setup| setup.initialisation = init));
                     }>
-                        <option value="random" selected=move || state.with(|s| s.setup.initialisation == Initialisation::Random)>"random"</option>
+                        <option value="random" selected=move || state.with(|s| s.setup.initialisation == Initialisation::Random)>"random, uniform in ±1/K (the paper's)"</option>
+                        <option value="normal" selected=move || state.with(|s| s.setup.initialisation == Initialisation::Normal)>"random, normal N(0, 1) (PyTorch's nn.Embedding)"</option>
                         <option value="kmeans" selected=move || state.with(|s| s.setup.initialisation == Initialisation::KMeans)>"k-means on the first batch"</option>
                     </select>
                 </label>

@@ -253,9 +253,7 @@ fn Histogram(evaluation: Memo<Option<Evaluation>>) -> impl IntoView {
                 <svg class="histogram" data-testid="training-usage" data-bars=count
                     viewBox=format!("0 0 {} {}", frame.width, frame.height) role="img"
                     aria-label="How often each code was chosen">
-                    {bars.into_iter().filter(|bar| bar.3 > 0.0).map(|(x, y, width, height)| view! {
-                        <rect x=format!("{x:.2}") y=format!("{y:.2}") width=format!("{width:.2}") height=format!("{height:.2}")></rect>
-                    }).collect_view()}
+                    <path class="bars" d=charts::bars_path(&bars)></path>
                 </svg>
             })
         })
@@ -275,12 +273,8 @@ fn TrainingMapSvg(evaluation: Memo<Option<Evaluation>>) -> impl IntoView {
                     viewBox=format!("0 0 {SIDE} {SIDE}") role="img"
                     aria-label="The codebook and the encoder's outputs on the codebook's two principal axes">
                     <path class="map-cells" d=cloud></path>
-                    {dots.into_iter().map(|dot| view! {
-                        <circle class="map-code" class:dead=dot.used == 0 cx=format!("{:.1}", dot.x)
-                            cy=format!("{:.1}", dot.y) r=format!("{:.1}", dot.r)>
-                            <title>{format!("code {}: chosen {} times", dot.code, dot.used)}</title>
-                        </circle>
-                    }).collect_view()}
+                    <path class="map-code" d=charts::circles_path(dots.iter().filter(|dot| dot.used > 0))></path>
+                    <path class="map-code dead" d=charts::circles_path(dots.iter().filter(|dot| dot.used == 0))></path>
                 </svg>
             })
         })

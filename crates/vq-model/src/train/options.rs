@@ -20,6 +20,11 @@ pub struct TrainOptions {
     pub ema: bool,
     /// Initialise the codebook by k-means on the first batch's `z_e`.
     pub kmeans_init: bool,
+    /// Start the codebook from a standard normal `N(0, 1)` (as PyTorch's `nn.Embedding`
+    /// starts) instead of uniformly in `±1/K` (the paper's reference implementation); no
+    /// effect with `kmeans_init`. Absent from older options files: `false`.
+    #[serde(default)]
+    pub normal_init: bool,
     /// Revive codes unused for this many steps (0: never).
     pub dead_patience: usize,
     /// Seed of the initial weights, the k-means initialisation, the batches and the revivals.
@@ -37,6 +42,7 @@ impl TrainOptions {
             decay_from,
             ema: true,
             kmeans_init: true,
+            normal_init: false,
             dead_patience: 300,
             seed,
         }

@@ -21,6 +21,9 @@ use crate::vqvae::VqVae;
 /// of the step's batch.
 const REVIVAL_STREAMS: u64 = 0x005E_ED0F_DEAD_C0DE;
 
+/// The stream of the seed that draws a normal codebook (`options.normal_init`).
+const NORMAL_CODEBOOK_STREAM: u64 = 0x0000_C0DE_B00C_0001;
+
 /// A VQ-VAE in training: one step at a time, on any device.
 ///
 /// Randomness comes from the seed alone: the initial weights from the device seeded with it,
@@ -112,10 +115,10 @@ impl VqVaeTrainer {
         Ok(self.finish(read))
     }
 
-    /// The tensor half of a step, with no read: on the first step the k-means initialisation
-    /// of the codebook, then the forward pass, the loss (with the codebook term unless the
-    /// codebook follows the EMA), the backward pass (straight through the lookup), Adam, and
-    /// the EMA update of the codebook. Counts the step. Its tensors, read, go to
+    /// The tensor half of a step, with no read: on the first step the k-means (or normal)
+    /// initialisation of the codebook, then the forward pass, the loss (with the codebook
+    /// term unless the codebook follows the EMA), the backward pass (straight through the
+    /// lookup), Adam, and the EMA update of the codebook. Counts the step. Its tensors, read, go to
     /// [`VqVaeTrainer::finish`] before the next `update`, or the dead codes miss a step.
     ///
     /// # Shapes
@@ -136,6 +139,11 @@ impl VqVaeTrainer {
                 self.options.seed,
             );
             self.set_codebook(centroids);
+        } else if self.step == 0 && self.options.normal_init {
+            let (k, d) = (self.config.codebook_size, self.config.embedding_dim);
+            let device = self.model.quantizer.codebook.weight.device();
+            let values = standard_normal(k * d, self.options.seed);
+            self.set_codebook(Tensor::from_data(TensorData::new(values, [k, d]), &device));
         }
         if self.options.ema && self.ema.is_none() {
             self.ema = Some(Ema::new(self.codebook_off_graph(), EMA_DECAY, EMA_EPSILON));
@@ -251,4 +259,16 @@ impl VqVaeTrainer {
         self.model.quantizer.codebook.weight =
             weight.map(|_| codebook.without_autodiff().autodiff().require_grad());
     }
+}
+
+/// `count` draws of a standard normal (Box–Muller on the seed's own stream): the same on
+/// every backend.
+fn standard_normal(count: usize, seed: u64) -> Vec<f32> {
+    let mut rng = SplitMix64::stream(seed, NORMAL_CODEBOOK_STREAM);
+    (0..count)
+        .map(|_| {
+            let radius = (-2.0 * (1.0 - rng.next_f64()).ln()).sqrt();
+            (radius * (std::f64::consts::TAU * rng.next_f64()).cos()) as f32
+        })
+        .collect()
 }

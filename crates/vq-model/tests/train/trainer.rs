@@ -160,3 +160,37 @@ fn a_state_of_another_codebook_is_refused() {
     assert!(format!("{error}").contains("ema_embed_sum"), "{error}");
     assert_eq!(trainer.steps_done(), 0, "nothing taken up");
 }
+
+/// `normal_init` starts the codebook from `N(0, 1)`, the same draws for the same seed: after
+/// one step at Adam's 1e-3 the codes' spread is still about 1, against about `1/(K√3)` for the
+/// uniform start in `±1/K`.
+#[test]
+fn a_normal_start_draws_the_codebook_from_a_standard_normal() {
+    let _turn = take_turn();
+    let device = device();
+    let spread = |normal_init: bool| {
+        let start = TrainOptions {
+            kmeans_init: false,
+            normal_init,
+            ..options(1)
+        };
+        let mut trainer = VqVaeTrainer::new(&tiny_config(), start, &device);
+        trainer.step(fixed_batch(8, &device)).expect("step");
+        let codes = codebook(&trainer);
+        let mean = codes.iter().sum::<f32>() / codes.len() as f32;
+        let variance = codes.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / codes.len() as f32;
+        (variance.sqrt(), codes)
+    };
+    let (normal, drawn) = spread(true);
+    let (uniform, _) = spread(false);
+    assert!(
+        (0.7..1.3).contains(&normal),
+        "normal start: spread {normal}"
+    );
+    assert!(uniform < 0.1, "uniform start in ±1/K: spread {uniform}");
+    assert_eq!(
+        spread(true).1,
+        drawn,
+        "the same seed draws the same codebook"
+    );
+}
