@@ -73,7 +73,7 @@ for (const preset of PRESETS) {
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="training-evaluation"]')?.dataset.step) === n, STEPS, { timeout: 60000 });
   const seen = await page.evaluate((from) => ({
     evaluations: window.__evaluations.map((e) => ({ ...e, seconds: (e.at - from.at) / 1000 })),
-    longTasks: window.__longTasks.slice(from.longTasks).map((t) => Math.round(t.duration)),
+    longTasks: window.__longTasks.slice(from.longTasks).map((t) => `${Math.round(t.duration)} ms at ${((t.start - from.at) / 1000).toFixed(1)} s`),
     seconds: (performance.now() - from.at) / 1000,
   }), started);
   const last = seen.evaluations.at(-1);
@@ -87,7 +87,7 @@ for (const preset of PRESETS) {
   console.log(`${preset}: ${STEPS} steps in ${run.seconds.toFixed(0)} s, median ${run.medianImagesPerSecond?.toFixed(0)} images/s; ` +
     `at the end ${last.psnr.toFixed(2)} dB, perplexity ${last.perplexity.toFixed(1)}, ${last.codesUsed} codes used; ` +
     `within 2 min ${within2min ? `${within2min.psnr.toFixed(2)} dB (step ${within2min.step}, ${within2min.seconds.toFixed(0)} s)` : "no evaluation"}; ` +
-    `main-thread tasks over 50 ms: ${seen.longTasks.length ? seen.longTasks.join(", ") + " ms" : "none"}`);
+    `main-thread tasks over 50 ms: ${seen.longTasks.length ? seen.longTasks.join(", ") : "none"}`);
 }
 await browser.close();
 server.close();
