@@ -6,7 +6,9 @@
 //! gradient crosses the codebook lookup by the straight-through estimator of
 //! [`crate::quantizer`]), or with the codebook following the EMA rule of the paper's appendix
 //! A.1 instead of its loss term ([`Ema`]); k-means initialisation of the codebook from the
-//! first batch ([`kmeans`]); revival of codes unused for `dead_patience` steps
+//! first batch ([`kmeans`]), or a start from `N(0, 1)` (`TrainOptions::normal_init`, the
+//! training panel's collapse lesson) instead of the model's `±1/K`; revival of codes unused
+//! for `dead_patience` steps
 //! ([`DeadCodes`]); a learning rate constant, then falling linearly to a tenth
 //! ([`TrainOptions::learning_rate_at`]).
 //!
