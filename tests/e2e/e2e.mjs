@@ -1774,6 +1774,8 @@ async function trainingScenario(page, errors) {
   await expectWithin(page, "Pause stops the run", 20, () =>
     document.querySelector('[data-testid="training-status"]')?.dataset.status === "paused", null, observe);
   const paused = (await trainingState(page)).step;
+  await expectWithin(page, `paused, the figures are those of the model at step ${paused}`, 20, (step) =>
+    Number(document.querySelector('[data-testid="training-evaluation"]')?.dataset.step) === step, paused, observe);
   await page.waitForTimeout(1500);
   check((await trainingState(page)).step === paused, `paused, the step stays at ${paused}`);
   await byId(page, "training-resume").click();

@@ -125,7 +125,12 @@ pub fn TrainingPanel(
                     </button>
                     <button data-testid="training-pause"
                         disabled=move || status() != TrainerStatus::Running
-                        on:click=move |_| session(ToTrainer::Pause)>"Pause"</button>
+                        on:click=move |_| {
+                            // Paused, the figures show the model as it stands, not as it was
+                            // at the last evaluation.
+                            session(ToTrainer::Pause);
+                            session(ToTrainer::Evaluate);
+                        }>"Pause"</button>
                     <button data-testid="training-resume"
                         disabled=move || !matches!(status(), TrainerStatus::Paused(_))
                         on:click=move |_| session(ToTrainer::Resume)>"Resume"</button>
