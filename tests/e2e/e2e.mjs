@@ -1723,6 +1723,12 @@ async function trainToEnd(page, preset, steps) {
   await byId(page, "knob-steps").press("Tab");
   await byId(page, "training-start").click();
   const observe = async () => JSON.stringify(await trainingState(page));
+  // The run before may show the same step finished: first see this one start (it runs for
+  // seconds; the trainer's Started resets the step).
+  await expectWithin(page, `${preset}: the run starts`, 60, (n) => {
+    const status = document.querySelector('[data-testid="training-status"]');
+    return status?.dataset.status === "running" && Number(status.dataset.step) < n;
+  }, steps, observe);
   await expectWithin(page, `${preset}, ${steps} steps: the run finishes and is evaluated at its last step`, 240, (n) => {
     const status = document.querySelector('[data-testid="training-status"]')?.dataset.status;
     const evaluated = Number(document.querySelector('[data-testid="training-evaluation"]')?.dataset.step);
