@@ -13,12 +13,13 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::MessageEvent;
 
 use super::fetch::Site;
 use super::pause::yield_to_events;
 use super::source::ModelSource;
 use super::training::TrainingSession;
+use super::worker::{post_to_page, scope};
 use crate::protocol::{
     FromTrainer, FromTrainerWorker, TRAINER_WORKER_NAME, TRAINING_DATA_PATH, ToTrainer,
     ToTrainerWorker,
@@ -165,23 +166,9 @@ fn refused(sentence: &str) -> FromTrainerWorker {
     FromTrainerWorker::Session(FromTrainer::Refused(sentence.to_owned()))
 }
 
-fn scope() -> Option<DedicatedWorkerGlobalScope> {
-    js_sys::global()
-        .dyn_into::<DedicatedWorkerGlobalScope>()
-        .ok()
-}
-
 /// Sends `message` to the page; a failure can only be logged.
 fn post(message: FromTrainerWorker) {
-    let Some(scope) = scope() else { return };
-    let sent = serde_wasm_bindgen::to_value(&message)
-        .map_err(|err| err.to_string())
-        .and_then(|value| {
-            scope
-                .post_message(&value)
-                .map_err(|err| crate::js::describe(&err))
-        });
-    if let Err(err) = sent {
+    if let Err(err) = post_to_page(&message) {
         web_sys::console::error_1(&format!("the trainer could not post a message: {err}").into());
     }
 }

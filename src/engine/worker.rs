@@ -46,23 +46,28 @@ pub fn start() {
     post(FromEngine::Started);
 }
 
-fn scope() -> Option<DedicatedWorkerGlobalScope> {
+pub(super) fn scope() -> Option<DedicatedWorkerGlobalScope> {
     js_sys::global()
         .dyn_into::<DedicatedWorkerGlobalScope>()
         .ok()
 }
 
-/// Sends `message` to the page; a failure can only be logged (there is no one else to tell).
-fn post(message: FromEngine) {
-    let Some(scope) = scope() else { return };
-    let sent = serde_wasm_bindgen::to_value(&message)
+/// Posts `message` to the page (the engine's and the trainer's messages alike); the sentence
+/// when it cannot be encoded or posted. Outside a worker, nothing is posted.
+pub(super) fn post_to_page<T: serde::Serialize>(message: &T) -> Result<(), String> {
+    let Some(scope) = scope() else { return Ok(()) };
+    serde_wasm_bindgen::to_value(message)
         .map_err(|err| err.to_string())
         .and_then(|value| {
             scope
                 .post_message(&value)
                 .map_err(|err| crate::js::describe(&err))
-        });
-    if let Err(err) = sent {
+        })
+}
+
+/// Sends `message` to the page; a failure can only be logged (there is no one else to tell).
+fn post(message: FromEngine) {
+    if let Err(err) = post_to_page(&message) {
         web_sys::console::error_1(&format!("the engine could not post {message:?}: {err}").into());
     }
 }
