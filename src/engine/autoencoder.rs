@@ -14,7 +14,7 @@ use vq_model::incremental::{decode_window as device_window, decode_window_each};
 use vq_model::sampler::Grid;
 use vq_model::vqvae::Map;
 use vq_model::weights::LoadedModel;
-use vq_model::{VqVaeConfig, read_f32};
+use vq_model::{VqVaeConfig, read_f32, read_i64};
 
 use super::EngineError;
 use crate::protocol::PatchPixels;
@@ -93,45 +93,182 @@ impl Decoded {
     }
 }
 
-/// `z_e` of `images` (each planes `[C, H, W]` in model space, `(width, height)` = `size`), on
-/// the device, ready for the quantizer, with its values on the host when the encoder ran
-/// there.
-///
-/// # Shapes
-/// - returns `[n, D, H/4, W/4]`
-pub fn z_e(
-    model: &LoadedModel,
-    images: &[Vec<f32>],
-    (width, height): (usize, usize),
-    device: &Device,
-) -> (Tensor<4>, Option<Vec<f32>>) {
-    let channels = model.config.vqvae.in_channels;
-    match &model.host {
-        Some(host) => {
-            let maps: Vec<Map> = images
-                .iter()
-                .map(|planes| {
-                    host.encoder
-                        .forward(&Map::from_planes(planes, (height, width), channels))
-                })
-                .collect();
-            let (d, h, w) = maps
-                .first()
-                .map_or((0, 0, 0), |m| (m.channels, m.height, m.width));
-            let values: Vec<f32> = maps.iter().flat_map(Map::to_planes).collect();
-            let tensor = Tensor::<4>::from_data(
-                TensorData::new(values.clone(), [maps.len(), d, h, w]),
-                device,
-            );
-            (tensor, Some(values))
+/// `z_e` of a batch of images: maps on the host when the encoder ran there, else a tensor on
+/// the device.
+pub enum Latents {
+    /// One `[h, w, D]` map per image.
+    Host(Vec<Map>),
+    /// `[n, D, h, w]`.
+    Device(Box<Tensor<4>>),
+}
+
+/// The `k` nearest codes of every cell of a batch, nearest first, with their squared distances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    /// Rows of cells.
+    pub height: usize,
+    /// Columns of cells.
+    pub width: usize,
+    /// Codes per cell, `[n, h, w, k]`.
+    pub codes: Vec<u32>,
+    /// Squared distances, `[n, h, w, k]`, ascending per cell.
+    pub distance: Vec<f32>,
+}
+
+impl Ranked {
+    /// Each image's grid of its nearest codes (`k` codes per cell).
+    pub fn grids(&self, k: usize) -> Vec<Grid> {
+        let cells = self.height * self.width;
+        self.codes
+            .chunks((cells * k).max(1))
+            .map(|codes| Grid {
+                height: self.height,
+                width: self.width,
+                codes: codes.iter().step_by(k.max(1)).copied().collect(),
+            })
+            .collect()
+    }
+}
+
+/// Codes read back from the device (a negative index, which the quantizer never gives, reads
+/// as 0).
+fn codes_of(codes: Vec<i64>) -> Vec<u32> {
+    codes
+        .into_iter()
+        .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
+        .collect()
+}
+
+impl Latents {
+    /// `z_e` of `images` (each planes `[C, H, W]` in model space, `(width, height)` = `size`).
+    pub fn of(
+        model: &LoadedModel,
+        images: &[Vec<f32>],
+        (width, height): (usize, usize),
+        device: &Device,
+    ) -> Self {
+        let channels = model.config.vqvae.in_channels;
+        match &model.host {
+            Some(host) => Self::Host(
+                images
+                    .iter()
+                    .map(|planes| {
+                        host.encoder
+                            .forward(&Map::from_planes(planes, (height, width), channels))
+                    })
+                    .collect(),
+            ),
+            None => {
+                let values: Vec<f32> = images.iter().flatten().copied().collect();
+                let x = Tensor::<4>::from_data(
+                    TensorData::new(values, [images.len(), channels, height, width]),
+                    device,
+                );
+                Self::Device(Box::new(model.vqvae.encoder.forward(x)))
+            }
         }
-        None => {
-            let values: Vec<f32> = images.iter().flatten().copied().collect();
-            let x = Tensor::<4>::from_data(
-                TensorData::new(values, [images.len(), channels, height, width]),
-                device,
-            );
-            (model.vqvae.encoder.forward(x), None)
+    }
+
+    /// The `k` nearest codes of every cell (on the host when `z_e` is there).
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Device`] when the device fails to compute or read back.
+    pub async fn ranked(
+        &self,
+        model: &LoadedModel,
+        k: usize,
+        device: &Device,
+    ) -> Result<Ranked, EngineError> {
+        match (self, &model.host) {
+            (Self::Host(maps), Some(host)) => {
+                let (height, width) = maps.first().map_or((0, 0), |m| (m.height, m.width));
+                let mut ranked = Ranked {
+                    height,
+                    width,
+                    codes: Vec::new(),
+                    distance: Vec::new(),
+                };
+                for map in maps {
+                    let one = host.quantizer.ranked(map, k);
+                    ranked.codes.extend(one.codes);
+                    ranked.distance.extend(one.distance);
+                }
+                Ok(ranked)
+            }
+            _ => {
+                let ranked = model.vqvae.quantizer.ranked(self.tensor(device), k); // [n, h, w, k]
+                let [_, height, width, _] = ranked.codes.dims();
+                Ok(Ranked {
+                    height,
+                    width,
+                    codes: codes_of(read_i64(ranked.codes).await?),
+                    distance: read_f32(ranked.distance).await?,
+                })
+            }
+        }
+    }
+
+    /// `z_e` as a device tensor `[n, D, h, w]`.
+    pub fn tensor(&self, device: &Device) -> Tensor<4> {
+        match self {
+            Self::Device(tensor) => (**tensor).clone(),
+            Self::Host(maps) => {
+                let (d, h, w) = maps
+                    .first()
+                    .map_or((0, 0, 0), |m| (m.channels, m.height, m.width));
+                let values: Vec<f32> = maps.iter().flat_map(Map::to_planes).collect();
+                Tensor::<4>::from_data(TensorData::new(values, [maps.len(), d, h, w]), device)
+            }
+        }
+    }
+
+    /// [`Self::ranked`] with the full decode of each image's nearest codes, `[C, H, W]` per
+    /// image. On the device the decode is queued before anything is read back, so that the
+    /// two read-backs wait once.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Device`] when the device fails to compute or read back.
+    pub async fn ranked_and_decoded(
+        &self,
+        model: &LoadedModel,
+        k: usize,
+        device: &Device,
+    ) -> Result<(Ranked, Vec<Vec<f32>>), EngineError> {
+        let Self::Device(z_e) = self else {
+            let ranked = self.ranked(model, k, device).await?;
+            let grids = ranked.grids(k);
+            let decoded = decode(model, &grids, device).await?;
+            return Ok((ranked, decoded.planes));
+        };
+        let ranked = model.vqvae.quantizer.ranked((**z_e).clone(), k); // [n, h, w, k]
+        let [n, height, width, k] = ranked.codes.dims();
+        let nearest = ranked
+            .codes
+            .clone()
+            .slice([0..n, 0..height, 0..width, 0..1])
+            .reshape([n, height, width]);
+        let x_hat = Decoded::of_tensor(model.vqvae.decode(nearest), (0, 0)); // [n, C, H, W]
+        let ranked = Ranked {
+            height,
+            width,
+            codes: codes_of(read_i64(ranked.codes).await?),
+            distance: read_f32(ranked.distance).await?,
+        };
+        debug_assert_eq!(ranked.codes.len(), n * height * width * k);
+        Ok((ranked, x_hat.await?.planes))
+    }
+
+    /// The values `[n, D, h, w]`, read back where they are on the device.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Device`] when the device fails to read back.
+    pub async fn values(&self) -> Result<Vec<f32>, EngineError> {
+        match self {
+            Self::Host(maps) => Ok(maps.iter().flat_map(Map::to_planes).collect()),
+            Self::Device(tensor) => Ok(read_f32((**tensor).clone()).await?),
         }
     }
 }

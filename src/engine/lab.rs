@@ -4,17 +4,18 @@
 //! Free of any web API, so it compiles natively too; the worker ([`super::worker`]) fetches the
 //! bytes and posts the results. Every read from the device is asynchronous.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use vq_model::image::{
     RgbaImage, decode_upload, fit_size, planes_from_rgba, resize, rgba_from_planes, upload_size,
 };
 use vq_model::sampler::Grid;
 use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
-use vq_model::{ModelConfig, VqVaeConfig, read_f32, read_i64};
+use vq_model::{ModelConfig, VqVaeConfig, read_f32};
 use web_time::Instant;
 
+use super::EngineError;
+use super::autoencoder::{self, Latents};
 use super::held::Held;
-use super::{EngineError, autoencoder};
 use crate::protocol::{CellCode, Encoding, Invert, NEAREST, PHOTO_SIZES, PatchPixels};
 
 /// A border whose mean grey level (0–255) is above this counts as light.
@@ -237,38 +238,13 @@ pub async fn encode(
     let channels = model.config.vqvae.in_channels;
     let size = (prepared.width, prepared.height);
     let x = planes_from_rgba(&prepared.rgba, size, channels); // [C, H, W]
-    let (z_e, z_e_values) = autoencoder::z_e(model, std::slice::from_ref(&x), size, device);
-    let ranked = model.vqvae.quantizer.ranked(z_e.clone(), NEAREST); // [1, h, w, k]
-    let [_, grid_height, grid_width, k] = ranked.codes.dims();
-    // On the device, decode the nearest codes before anything is read back.
-    let device_x_hat = model.host.is_none().then(|| {
-        model.vqvae.decode(
-            ranked
-                .codes
-                .clone()
-                .slice([0..1, 0..grid_height, 0..grid_width, 0..1])
-                .reshape([1, grid_height, grid_width]),
-        ) // [1, C, H, W]
-    });
-    let nearest = read_codes(ranked.codes).await?;
-    let nearest_distance = read_f32(ranked.distance).await?;
-    let codes: Vec<u32> = nearest.iter().step_by(k).copied().collect();
-    let grid = Grid {
-        height: grid_height,
-        width: grid_width,
-        codes: codes.clone(),
-    };
-    let x_hat = match device_x_hat {
-        Some(x_hat) => read_f32(x_hat).await?,
-        None => autoencoder::decode(model, std::slice::from_ref(&grid), device)
-            .await?
-            .planes
-            .swap_remove(0),
-    }; // [C, H, W]
-    let z_e = match z_e_values {
-        Some(values) => values,
-        None => read_f32(z_e).await?,
-    };
+    let z_e = Latents::of(model, std::slice::from_ref(&x), size, device);
+    let (ranked, mut x_hat) = z_e.ranked_and_decoded(model, NEAREST, device).await?;
+    let grid = ranked.grids(NEAREST).swap_remove(0);
+    let x_hat = x_hat.swap_remove(0); // [C, H, W]
+    let z_e = z_e.values().await?;
+    let (grid_width, grid_height) = (grid.width, grid.height);
+    let (codes, nearest, nearest_distance) = (grid.codes.clone(), ranked.codes, ranked.distance);
     let reconstruction = rgba_from_planes(&x_hat, size, channels);
     let held = Held::new(
         (x, x_hat),
@@ -315,17 +291,13 @@ pub async fn encode_cells(
         .iter()
         .map(|rgba| planes_from_rgba(rgba, (width, height), channels))
         .collect();
-    let (z_e, _) = autoencoder::z_e(model, &planes, (width, height), device);
-    let ranked = model.vqvae.quantizer.ranked(z_e, 1); // [n, h, w, 1]
-    let cells = ranked.codes.dims()[1] * ranked.codes.dims()[2];
-    let codes = read_codes(ranked.codes).await?;
-    let distances = read_f32(ranked.distance).await?;
+    let ranked = Latents::of(model, &planes, (width, height), device)
+        .ranked(model, 1, device)
+        .await?; // [n, h, w, 1]
+    let cells = (ranked.height * ranked.width).max(1);
     Ok((
-        codes.chunks(cells.max(1)).map(<[u32]>::to_vec).collect(),
-        distances
-            .chunks(cells.max(1))
-            .map(<[f32]>::to_vec)
-            .collect(),
+        ranked.codes.chunks(cells).map(<[u32]>::to_vec).collect(),
+        ranked.distance.chunks(cells).map(<[f32]>::to_vec).collect(),
     ))
 }
 
@@ -351,18 +323,6 @@ pub async fn patch(
     let mut decoded = autoencoder::decode_window(model, grid, rows, cols, device).await?;
     let patch = decoded.patch(0);
     Ok(Some((patch, decoded.planes.swap_remove(0))))
-}
-
-/// The codes of an integer tensor of codes, read back (a negative index, which the quantizer
-/// never gives, reads as 0).
-async fn read_codes<const D: usize>(
-    codes: Tensor<D, burn::tensor::Int>,
-) -> Result<Vec<u32>, EngineError> {
-    Ok(read_i64(codes)
-        .await?
-        .into_iter()
-        .map(|code| u32::try_from(code.max(0)).unwrap_or(0))
-        .collect())
 }
 
 /// The smallest range that holds every value (`None` for none).

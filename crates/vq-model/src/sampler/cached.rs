@@ -406,12 +406,12 @@ impl Cache {
         let s = &mut self.scratch;
         let (out, hidden) = (&mut s.out[..span.len()], &mut s.hidden);
         for (o, &h) in out.iter_mut().zip(&top[span]) {
-            *o = h.max(0.0);
+            *o = crate::relu(h);
         }
         let hidden = &mut hidden[..cells * prior.out_hidden.rows];
         prior.out_hidden.apply_many(out, hidden);
         for h in hidden.iter_mut() {
-            *h = h.max(0.0);
+            *h = crate::relu(*h);
         }
         prior.out_logits.apply_many(hidden, logits);
     }

@@ -35,7 +35,10 @@ pub fn log_probability_exact(logits: &[f32], code: u32) -> f64 {
 
 /// `(max, ln Σ exp(logitᵢ − max))`.
 fn log_sum_exp(logits: &[f32]) -> (f32, f64) {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // A comparison, not `f32::max` (branches in WebAssembly: `crate::relu`).
+    let max = logits
+        .iter()
+        .fold(f32::NEG_INFINITY, |m, &l| if l > m { l } else { m });
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let (mut sum, done) = simd::exp_sum(logits, max);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

@@ -5,6 +5,7 @@
 use std::ops::Range;
 
 use super::host_conv::{HostConv, HostConvTranspose, Map, Region};
+use super::host_quantizer::HostQuantizer;
 use super::{Decoder, Encoder, ResidualStack, VqVae};
 use crate::ReadError;
 use crate::config::VqVaeConfig;
@@ -361,6 +362,8 @@ pub struct HostPatch {
 pub struct HostVqVae {
     /// `x ↦ z_e`.
     pub encoder: HostEncoder,
+    /// `z_e ↦` the nearest codes.
+    pub quantizer: HostQuantizer,
     /// `codes ↦ x̂`.
     pub decoder: HostDecoder,
 }
@@ -372,9 +375,11 @@ impl HostVqVae {
     ///
     /// [`ReadError`] when a weight cannot be read back.
     pub async fn read(vqvae: &VqVae) -> Result<Self, ReadError> {
+        let decoder = HostDecoder::read(&vqvae.decoder, vqvae).await?;
         Ok(Self {
             encoder: HostEncoder::read(&vqvae.encoder).await?,
-            decoder: HostDecoder::read(&vqvae.decoder, vqvae).await?,
+            quantizer: HostQuantizer::new(&decoder.codebook, decoder.embedding_dim),
+            decoder,
         })
     }
 

@@ -97,7 +97,7 @@ impl Map {
             );
             if relu {
                 for (o, &v) in row.iter_mut().zip(source) {
-                    *o = v.max(0.0);
+                    *o = crate::relu(v);
                 }
             } else {
                 row.copy_from_slice(source);
@@ -116,7 +116,7 @@ impl Map {
     /// `max(0, ·)` of every value.
     pub fn relu(&mut self) {
         for v in &mut self.data {
-            *v = v.max(0.0);
+            *v = crate::relu(*v);
         }
     }
 }
@@ -180,7 +180,7 @@ impl Region {
             );
             if relu {
                 for (o, &v) in target.iter_mut().zip(source) {
-                    *o = v.max(0.0);
+                    *o = crate::relu(v);
                 }
             } else {
                 target.copy_from_slice(source);
@@ -317,7 +317,7 @@ impl Taps {
                         let target = &mut out.data[start..start + lanes];
                         for ((o, &s), &b) in target.iter_mut().zip(sum).zip(bias) {
                             let v = s + b;
-                            *o = if relu { v.max(0.0) } else { v };
+                            *o = if relu { crate::relu(v) } else { v };
                         }
                     }
                 }
@@ -470,6 +470,26 @@ impl HostConv {
             padding,
             kernel,
         })
+    }
+
+    /// A 1×1 convolution from `inputs` to `outputs` channels: output `o` of a pixel is
+    /// `bias[o] + Σᵢ weight(o, i) · x[i]` (the quantizer's distances, as a layer).
+    pub fn pointwise(
+        (inputs, outputs): (usize, usize),
+        weight: impl Fn(usize, usize) -> f32,
+        bias: &[f32],
+    ) -> Self {
+        Self {
+            taps: Taps::new(
+                vec![(0, 0)],
+                (inputs, outputs),
+                |_, i, o| weight(o, i),
+                bias,
+            ),
+            stride: 1,
+            padding: 0,
+            kernel: 1,
+        }
     }
 
     /// The convolution of `x`, through a ReLU first if `relu_in` and after if `relu_out`.

@@ -6,12 +6,14 @@ mod decoder;
 mod encoder;
 pub mod host;
 pub mod host_conv;
+pub mod host_quantizer;
 mod residual;
 
 pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use host::{HostPatch, HostVqVae};
 pub use host_conv::{Map, Region};
+pub use host_quantizer::{HostQuantizer, HostRanked};
 pub use residual::{ResidualBlock, ResidualStack};
 
 use burn::prelude::*;

@@ -42,6 +42,41 @@ fn host_encoder_equals_burns() {
     }
 }
 
+/// The host's ranking of the codes of each cell is the device's: the same codes in the same
+/// order (the two sum in different orders, so a near-tie may swap: none does here), the same
+/// squared distances.
+#[test]
+fn host_ranking_equals_burns() {
+    let device = device();
+    for config in [small_vqvae_config(3), odd_config(3)] {
+        let mut vqvae = VqVae::new(&config, &device);
+        // Spread the codebook (the paper's ±1/K start puts every code near the origin).
+        vqvae.quantizer.codebook.weight = vqvae
+            .quantizer
+            .codebook
+            .weight
+            .map(|w| w.random_like(burn::tensor::Distribution::Normal(0.0, 1.0)));
+        let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
+        let (d, h, w) = (config.embedding_dim, 6, 9);
+        let z_e = Tensor::<4>::random(
+            [1, d, h, w],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        let k = 5.min(config.codebook_size);
+        let ranked = vqvae.quantizer.ranked(z_e.clone(), k);
+        let expected_codes = block_on(vq_model::read_i64(ranked.codes)).expect("codes");
+        let expected_distance = to_vec(ranked.distance);
+        let host_ranked = host
+            .quantizer
+            .ranked(&Map::from_planes(&to_vec(z_e), (h, w), d), k);
+        let codes: Vec<i64> = host_ranked.codes.iter().map(|&c| i64::from(c)).collect();
+        assert_eq!(codes, expected_codes, "{config:?}");
+        let diff = max_abs_diff(&host_ranked.distance, &expected_distance);
+        assert!(diff < 1e-4, "{config:?}: {diff}");
+    }
+}
+
 #[test]
 fn host_decoder_equals_burns() {
     let device = device();
