@@ -159,7 +159,19 @@ fn main() {
     let seconds = median(runs, || {
         let _ = host.decoder.forward(&z_q);
     });
-    report("decoder (host)", seconds, decoder_macs(side, v) as f64);
+    report(
+        "decoder of z_q (host)",
+        seconds,
+        decoder_macs(side, v) as f64,
+    );
+    let seconds = median(runs, || {
+        let _ = host.decoder.decode(&grid);
+    });
+    report(
+        "decoder of codes (host, first layer by table)",
+        seconds,
+        decoder_macs(side, v) as f64,
+    );
 }
 
 fn encoder_macs(side: usize, v: &vq_model::VqVaeConfig) -> usize {

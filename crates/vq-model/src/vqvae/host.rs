@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use super::host_codes::CodeConv;
 use super::host_conv::{HostConv, HostConvTranspose, Map, Region};
 use super::host_quantizer::HostQuantizer;
 use super::{Decoder, Encoder, ResidualStack, VqVae};
@@ -146,7 +147,11 @@ pub struct HostDecoder {
     /// `K × D`, code after code.
     codebook: Vec<f32>,
     embedding_dim: usize,
+    /// The first convolution, for any `z_q` ([`Self::forward`]).
     conv3: HostConv,
+    /// The same convolution over codes, from a table of its taps' products with each code
+    /// ([`CodeConv`]): what decoding a grid uses.
+    first: CodeConv,
     residual: HostResidual,
     up1: HostConvTranspose,
     up2: HostConvTranspose,
@@ -155,8 +160,16 @@ pub struct HostDecoder {
 impl HostDecoder {
     async fn read(decoder: &Decoder, vqvae: &VqVae) -> Result<Self, ReadError> {
         let [_, embedding_dim] = vqvae.quantizer.codebook.weight.dims();
+        let codebook = crate::read_f32(vqvae.quantizer.codebook.weight.val()).await?;
+        let [outputs, _, kernel, _] = decoder.conv3.weight.dims();
+        let weight = crate::read_f32(decoder.conv3.weight.val()).await?;
+        let bias = match &decoder.conv3.bias {
+            Some(bias) => crate::read_f32(bias.val()).await?,
+            None => vec![0.0; outputs],
+        };
         Ok(Self {
-            codebook: crate::read_f32(vqvae.quantizer.codebook.weight.val()).await?,
+            first: CodeConv::new(&weight, &bias, kernel, &codebook, embedding_dim),
+            codebook,
             embedding_dim,
             conv3: HostConv::read(&decoder.conv3, 1, 1).await?,
             residual: HostResidual::read(&decoder.residual).await?,
@@ -184,15 +197,29 @@ impl HostDecoder {
     /// # Shapes
     /// - `z_q`: `[h, w, D]` → `x̂`: `[4h, 4w, C]` in model space
     pub fn forward(&self, z_q: &Map) -> Map {
-        let x = self.conv3.forward(z_q, false, false);
+        self.after_first(self.conv3.forward(z_q, false, false))
+    }
+
+    /// The decode of `grid`: [`Self::forward`] of its `z_q`, the first convolution read from
+    /// the table of codes ([`CodeConv`]; the same values up to the order of float sums).
+    ///
+    /// # Shapes
+    /// - returns `x̂`: `[4h, 4w, C]` in model space
+    pub fn decode(&self, grid: &Grid) -> Map {
+        let (h, w) = (grid.height, grid.width);
+        self.after_first(self.first.forward_region(grid, 0..h, 0..w).map)
+    }
+
+    /// The layers after the first convolution.
+    fn after_first(&self, x: Map) -> Map {
         let x = self.residual.forward(x);
         let x = self.up1.forward(&x, true);
         self.up2.forward(&x, false)
     }
 
     /// Back from the pixels `rows × cols`: the outputs of each layer they depend on (up2's,
-    /// up1's, the residual stack's, conv3's) and `z_q` there (the upsamplings read half as many
-    /// rows and columns and one more on each side, the 3×3 convolutions one more on each side).
+    /// up1's, the residual stack's, conv3's; the upsamplings read half as many rows and columns
+    /// and one more on each side, the 3×3 convolutions one more on each side).
     fn reach(&self, grid: &Grid, rows: &Range<usize>, cols: &Range<usize>) -> Reach {
         let (h, w) = (grid.height, grid.width);
         let (r4, c4) = (pairs(rows, 4 * h), pairs(cols, 4 * w));
@@ -203,14 +230,7 @@ impl HostDecoder {
         let (r2, c2) = (upsampled_from(&r3, h), upsampled_from(&c3, w));
         let blocks = self.residual.blocks.len();
         let (r1, c1) = (grow(&r2, blocks, h), grow(&c2, blocks, w));
-        let (r0, c0) = (grow(&r1, 1, h), grow(&c1, 1, w));
         Reach {
-            z_q: Region {
-                map: self.z_q(&grid.crop(r0.clone(), c0.clone())),
-                top: r0.start,
-                left: c0.start,
-                frame: (h, w),
-            },
             conv3: (r1, c1),
             stack: (r2, c2),
             up1: (r3, c3),
@@ -227,13 +247,12 @@ impl HostDecoder {
     /// - returns `[rows.len(), cols.len(), C]`
     pub fn decode_region(&self, grid: &Grid, rows: Range<usize>, cols: Range<usize>) -> Map {
         let Reach {
-            z_q,
             conv3: (r1, c1),
             stack: (r2, c2),
             up1: (r3, c3),
             up2: (r4, c4),
         } = self.reach(grid, &rows, &cols);
-        let x = self.conv3.forward_region(&z_q, (false, false), r1, c1);
+        let x = self.first.forward_region(grid, r1, c1);
         let x = self.residual.forward_region(x, r2, c2);
         let x = self.up1.forward_region(&x, true, r3, c3);
         let x = self.up2.forward_region(&x, false, r4, c4);
@@ -262,18 +281,13 @@ impl HostDecoder {
         let blocks = self.residual.blocks.len();
         // The first pass, as `decode_region`, each layer's region kept.
         let Reach {
-            z_q,
             conv3: (r1, c1),
             stack: (r2, c2),
             up1: (r3, c3),
             up2: (r4, c4),
         } = self.reach(grid, &rows, &cols);
         // `stack[b]`: the input of residual block `b`; `stack[blocks]` the last one's output.
-        let mut stack =
-            vec![
-                self.conv3
-                    .forward_region(&z_q, (false, false), r1.clone(), c1.clone()),
-            ];
+        let mut stack = vec![self.first.forward_region(grid, r1, c1)];
         for b in 0..blocks {
             let (r, c) = (grow(&r2, blocks - 1 - b, h), grow(&c2, blocks - 1 - b, w));
             let next = self.residual.block_region(b, &stack[b], r, c);
@@ -301,16 +315,9 @@ impl HostDecoder {
             .map(|&code| {
                 let mut changed = grid.clone();
                 changed.codes[row * w + col] = code;
-                let mut z_q = z_q.clone();
-                z_q.paste(&Region {
-                    map: self.z_q(&changed.crop(row..row + 1, col..col + 1)),
-                    top: row,
-                    left: col,
-                    frame: (h, w),
-                });
                 let (k, l) = cone(1);
                 let mut x = stack[0].clone();
-                x.paste(&self.conv3.forward_region(&z_q, (false, false), k, l));
+                x.paste(&self.first.forward_region(&changed, k, l));
                 for (b, base) in stack.iter().enumerate().skip(1) {
                     let (k, l) = cone(1 + b);
                     let mut next = base.clone();
@@ -336,10 +343,9 @@ impl HostDecoder {
     }
 }
 
-/// What a region of the decode depends on, layer by layer ([`HostDecoder::reach`]): `z_q`
-/// there, and the rows and columns of each layer's outputs.
+/// What a region of the decode depends on, layer by layer ([`HostDecoder::reach`]): the rows
+/// and columns of each layer's outputs.
 struct Reach {
-    z_q: Region,
     conv3: (Range<usize>, Range<usize>),
     stack: (Range<usize>, Range<usize>),
     up1: (Range<usize>, Range<usize>),
@@ -388,7 +394,7 @@ impl HostVqVae {
     /// # Shapes
     /// - returns `x̂`: `[4h, 4w, C]`
     pub fn decode(&self, grid: &Grid) -> Map {
-        self.decoder.forward(&self.decoder.z_q(grid))
+        self.decoder.decode(grid)
     }
 
     /// The pixels that a change of cells `rows × cols` of `grid` can affect (the pixels of

@@ -5,6 +5,7 @@
 mod decoder;
 mod encoder;
 pub mod host;
+pub mod host_codes;
 pub mod host_conv;
 pub mod host_quantizer;
 mod residual;

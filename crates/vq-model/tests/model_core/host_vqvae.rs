@@ -100,6 +100,25 @@ fn host_decoder_equals_burns() {
     }
 }
 
+/// Decoding a grid through the table of codes (the first convolution's products with each
+/// code, computed once) gives what the convolution of its `z_q` gives, at the grid's edges
+/// too.
+#[test]
+fn the_table_of_codes_decodes_as_the_convolution_of_z_q() {
+    let device = device();
+    for config in [small_vqvae_config(3), odd_config(3)] {
+        let vqvae = VqVae::new(&config, &device);
+        let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
+        for (h, w, seed) in [(6, 5, 4), (1, 1, 5), (2, 7, 6)] {
+            let grid = random_grid(h, w, config.codebook_size, seed);
+            let by_table = host.decoder.decode(&grid);
+            let by_z_q = host.decoder.forward(&host.decoder.z_q(&grid));
+            let diff = max_abs_diff(&by_table.data, &by_z_q.data);
+            assert!(diff < 1e-5, "{config:?} at {h}×{w}: {diff}");
+        }
+    }
+}
+
 #[test]
 fn host_window_decode_equals_burns() {
     let device = device();
