@@ -62,7 +62,12 @@ fn main() {
     let mut rng = SplitMix64::new(7);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/models/photo");
     let model = load_dir(&dir, &device).unwrap_or_else(|err| panic!("{err}"));
+    let started = Instant::now();
     let host = pollster::block_on(HostVqVae::read(&model.vqvae)).unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "the host autoencoder read from burn's (weights laid out, the table of codes): {:.1} ms\n",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     let v = &model.config.vqvae;
     let (h, d, r) = (v.hidden_channels, v.embedding_dim, v.residual_channels);
     let side = 256;
