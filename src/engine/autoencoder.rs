@@ -109,6 +109,8 @@ pub struct Ranked {
     pub height: usize,
     /// Columns of cells.
     pub width: usize,
+    /// Codes per cell (at most `K`, whatever was asked for).
+    pub k: usize,
     /// Codes per cell, `[n, h, w, k]`.
     pub codes: Vec<u32>,
     /// Squared distances, `[n, h, w, k]`, ascending per cell.
@@ -116,15 +118,15 @@ pub struct Ranked {
 }
 
 impl Ranked {
-    /// Each image's grid of its nearest codes (`k` codes per cell).
-    pub fn grids(&self, k: usize) -> Vec<Grid> {
-        let cells = self.height * self.width;
+    /// Each image's grid of its nearest codes.
+    pub fn grids(&self) -> Vec<Grid> {
+        let (cells, k) = (self.height * self.width, self.k.max(1));
         self.codes
             .chunks((cells * k).max(1))
             .map(|codes| Grid {
                 height: self.height,
                 width: self.width,
-                codes: codes.iter().step_by(k.max(1)).copied().collect(),
+                codes: codes.iter().step_by(k).copied().collect(),
             })
             .collect()
     }
@@ -186,6 +188,7 @@ impl Latents {
                 let mut ranked = Ranked {
                     height,
                     width,
+                    k: k.clamp(1, host.quantizer.codebook_size().max(1)),
                     codes: Vec::new(),
                     distance: Vec::new(),
                 };
@@ -198,10 +201,11 @@ impl Latents {
             }
             _ => {
                 let ranked = model.vqvae.quantizer.ranked(self.tensor(device), k); // [n, h, w, k]
-                let [_, height, width, _] = ranked.codes.dims();
+                let [_, height, width, k] = ranked.codes.dims();
                 Ok(Ranked {
                     height,
                     width,
+                    k,
                     codes: codes_of(read_i64(ranked.codes).await?),
                     distance: read_f32(ranked.distance).await?,
                 })
@@ -238,7 +242,7 @@ impl Latents {
     ) -> Result<(Ranked, Vec<Vec<f32>>), EngineError> {
         let Self::Device(z_e) = self else {
             let ranked = self.ranked(model, k, device).await?;
-            let grids = ranked.grids(k);
+            let grids = ranked.grids();
             let decoded = decode(model, &grids, device).await?;
             return Ok((ranked, decoded.planes));
         };
@@ -253,6 +257,7 @@ impl Latents {
         let ranked = Ranked {
             height,
             width,
+            k,
             codes: codes_of(read_i64(ranked.codes).await?),
             distance: read_f32(ranked.distance).await?,
         };

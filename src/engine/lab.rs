@@ -240,7 +240,7 @@ pub async fn encode(
     let x = planes_from_rgba(&prepared.rgba, size, channels); // [C, H, W]
     let z_e = Latents::of(model, std::slice::from_ref(&x), size, device);
     let (ranked, mut x_hat) = z_e.ranked_and_decoded(model, NEAREST, device).await?;
-    let grid = ranked.grids(NEAREST).swap_remove(0);
+    let grid = ranked.grids().swap_remove(0);
     let x_hat = x_hat.swap_remove(0); // [C, H, W]
     let z_e = z_e.values().await?;
     let (grid_width, grid_height) = (grid.width, grid.height);

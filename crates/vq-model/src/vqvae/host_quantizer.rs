@@ -45,6 +45,11 @@ impl HostQuantizer {
         }
     }
 
+    /// `K`.
+    pub fn codebook_size(&self) -> usize {
+        self.codebook_size
+    }
+
     /// The `k` nearest codes of every cell of `z_e` (`k` at most `K`), nearest first; of two
     /// codes at the same distance the lower comes first. Distances below zero (rounding) read
     /// as zero, as on the device.
