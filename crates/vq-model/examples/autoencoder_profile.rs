@@ -136,7 +136,7 @@ fn main() {
     let x = random_map(side, side, 3, &mut rng);
     let mut z_e = Map::zeros(0, 0, 0);
     let seconds = median(runs, || z_e = host.encoder.forward(&x));
-    report("encoder (host)", seconds, encoder_macs(side, v) as f64);
+    report("encoder (host)", seconds, macs(side, v).0 as f64);
     let z = Tensor::<4>::from_data(TensorData::new(z_e.to_planes(), [1, d, g, g]), &device);
     let seconds = median(runs, || {
         let ranked = model.vqvae.quantizer.ranked(z.clone(), 5);
@@ -164,22 +164,20 @@ fn main() {
     let seconds = median(runs, || {
         let _ = host.decoder.forward(&z_q);
     });
-    report(
-        "decoder of z_q (host)",
-        seconds,
-        decoder_macs(side, v) as f64,
-    );
+    report("decoder of z_q (host)", seconds, macs(side, v).1 as f64);
     let seconds = median(runs, || {
         let _ = host.decoder.decode(&grid);
     });
     report(
         "decoder of codes (host, first layer by table)",
         seconds,
-        decoder_macs(side, v) as f64,
+        macs(side, v).1 as f64,
     );
 }
 
-fn encoder_macs(side: usize, v: &vq_model::VqVaeConfig) -> usize {
+/// Multiply-adds of the encoder and of the decoder at `side` px (from `vqvae/encoder.rs` and
+/// `vqvae/decoder.rs`): `(encoder, decoder)`.
+fn macs(side: usize, v: &vq_model::VqVaeConfig) -> (usize, usize) {
     let (h, d, r, c) = (
         v.hidden_channels,
         v.embedding_dim,
@@ -187,23 +185,15 @@ fn encoder_macs(side: usize, v: &vq_model::VqVaeConfig) -> usize {
         v.in_channels,
     );
     let (half, g) = (side / 2, side / 4);
-    half * half * (h / 2) * c * 16
+    let residual = v.residual_blocks * g * g * (r * h * 9 + h * r);
+    let encoder = half * half * (h / 2) * c * 16
         + g * g * h * (h / 2) * 16
         + g * g * h * h * 9
-        + v.residual_blocks * g * g * (r * h * 9 + h * r)
-        + g * g * d * h
-}
-
-fn decoder_macs(side: usize, v: &vq_model::VqVaeConfig) -> usize {
-    let (h, d, r, c) = (
-        v.hidden_channels,
-        v.embedding_dim,
-        v.residual_channels,
-        v.in_channels,
-    );
-    let (half, g) = (side / 2, side / 4);
-    g * g * h * d * 9
-        + v.residual_blocks * g * g * (r * h * 9 + h * r)
+        + residual
+        + g * g * d * h;
+    let decoder = g * g * h * d * 9
+        + residual
         + half * half * (h / 2) * h * 4
-        + side * side * c * (h / 2) * 4
+        + side * side * c * (h / 2) * 4;
+    (encoder, decoder)
 }
