@@ -112,7 +112,8 @@ function check(condition, message) {
 class ScenarioStopped extends Error {}
 
 /// Waits at most `seconds` for `predicate(arg)` to hold in the page. Counts an ok, or on timeout a
-/// FAIL with `message`, the limit and what `observe()` reads from the page; then, unless
+/// FAIL with `message`, the limit and what `observe()` reads from the page (without one, the
+/// start of the page's text); then, unless
 /// `fatal` is false, stops the scenario (`ScenarioStopped`). Returns whether it held.
 async function expectWithin(page, message, seconds, predicate, arg, observe, { fatal = true } = {}) {
   try {
@@ -121,7 +122,7 @@ async function expectWithin(page, message, seconds, predicate, arg, observe, { f
     if (error?.name !== "TimeoutError") throw error;
     let seen;
     try {
-      seen = await observe();
+      seen = observe ? await observe() : JSON.stringify(await page.evaluate(() => document.body.innerText.slice(0, 400)));
     } catch (observing) {
       seen = `(the page could not be read: ${String(observing.message ?? observing).split("\n")[0]})`;
     }
@@ -1238,6 +1239,10 @@ async function sessionScenario(page, errors) {
     !document.querySelector('[data-testid="encoded-info"]') && !document.querySelector('[data-testid="session-restored"]'));
   await expectKept(page, "start over: the browser keeps no image", 10, (kept) => kept === null || kept.source === null);
   check(await byId(page, "colour-by").count() === 0 || await byId(page, "colour-by").inputValue() === "code", "start over: the view is the default");
+  // Past the session's write delay (400 ms): what start over changed (the view, the model) is a
+  // first visit's, and the browser keeps nothing at all, not a session without an image.
+  await page.waitForTimeout(1000);
+  await expectKept(page, "start over, a second later: the browser keeps no session", 10, (kept) => kept === null);
   await page.reload();
   await byId(page, "model-status").waitFor();
   await expectWithin(page, "after start over, a reload opens an empty lab", 60, () =>

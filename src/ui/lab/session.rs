@@ -80,14 +80,23 @@ pub fn keep(lab: RwSignal<LabState>, intake: Intake, colour_by: RwSignal<ColourB
         lab.with_untracked(|lab| lab.to_saved(view))
     };
     let write = move || {
-        if let Some(session) = snapshot() {
-            spawn_local(async move {
-                match store::save(&session).await {
-                    Ok(()) => notes.problem.set(None),
-                    Err(problem) => notes.problem.set(Some(problem)),
-                }
-            });
-        }
+        let Some(session) = snapshot() else {
+            return;
+        };
+        // A first visit's session (after "Start over", say) is forgotten, not kept: a reload
+        // then opens the lab afresh and says nothing was restored.
+        let first_visit = lab.with_untracked(|lab| session.is_first_visit(&lab.model.catalogue));
+        spawn_local(async move {
+            let kept = if first_visit {
+                store::clear().await
+            } else {
+                store::save(&session).await
+            };
+            match kept {
+                Ok(()) => notes.problem.set(None),
+                Err(problem) => notes.problem.set(Some(problem)),
+            }
+        });
     };
     let pending = StoredValue::new(false);
     let revision = Memo::new(move |_| {

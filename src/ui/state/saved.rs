@@ -11,6 +11,7 @@ use super::LabState;
 use super::history::Image;
 use super::model::ModelStatus;
 use crate::protocol::{Catalogue, DEFAULT_PHOTO_SIZE, Invert, PHOTO_SIZES};
+use crate::ui::colouring::ColourBy;
 
 /// The layout of [`SavedSession`]: a session of another version is not used.
 pub const SAVED_VERSION: u32 = 1;
@@ -119,6 +120,17 @@ impl SavedSession {
             self.long_side = DEFAULT_PHOTO_SIZE;
         }
         Ok(self)
+    }
+
+    /// Whether this is what a first visit opens with: the catalogue's default model, no image
+    /// and the default view. Such a session is not kept: a reload after "Start over" finds
+    /// nothing, and says nothing was restored.
+    pub fn is_first_visit(&self, catalogue: &Catalogue) -> bool {
+        self.image.is_none()
+            && catalogue.default_name() == Some(self.model.as_str())
+            && self.view == ColourBy::Code.name()
+            && self.invert == Invert::Auto
+            && self.long_side == DEFAULT_PHOTO_SIZE
     }
 
     /// One line for the page: what was restored.
@@ -252,6 +264,35 @@ mod tests {
             invert: Invert::No,
             long_side: 256,
         }
+    }
+
+    #[test]
+    fn only_the_default_model_with_no_image_and_the_default_view_is_a_first_visit() {
+        let catalogue = catalogue();
+        let first = SavedSession {
+            view: "code".to_owned(),
+            invert: Invert::Auto,
+            long_side: DEFAULT_PHOTO_SIZE,
+            ..session(None)
+        };
+        assert!(first.is_first_visit(&catalogue));
+        assert!(
+            !session(None).is_first_visit(&catalogue),
+            "another view is kept"
+        );
+        let with_image = SavedSession {
+            image: Some(image()),
+            ..first.clone()
+        };
+        assert!(!with_image.is_first_visit(&catalogue), "an image is kept");
+        let other_model = SavedSession {
+            model: "photo".to_owned(),
+            ..first
+        };
+        assert!(
+            !other_model.is_first_visit(&catalogue),
+            "another model is kept"
+        );
     }
 
     #[test]
