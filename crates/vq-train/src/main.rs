@@ -44,6 +44,9 @@ enum Command {
     /// `PHOTO-SOURCES.md`, evaluates it on whole held-out photographs from other sources and
     /// writes it to `--out`.
     Photo(photo::Args),
+    /// Trains a new prior for the VQ-VAE of a `photo` model directory (kept as it is),
+    /// measures it as `photo` does, and writes the model with it to `--out`.
+    PhotoPrior(photo::prior_only::Args),
     /// Judges the class-conditional samples of a shipped `fashion` model with an independent
     /// classifier, and records the result in its manifest.
     Judge {
@@ -131,6 +134,7 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Fashion(args) => fashion::run(&args, &device),
         Command::Photo(args) => photo::run(&args, &device),
+        Command::PhotoPrior(args) => photo::prior_only::run(&args, &device),
         Command::PhotoExamples { out, data, only } => {
             photo::write_examples(&data, &out, &only)?;
             photo::write_held_out_sample(&data, &out)

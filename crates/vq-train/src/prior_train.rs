@@ -131,6 +131,18 @@ pub fn train(
     Ok(prior.valid())
 }
 
+/// Mean bits per code over several sets of grids (of different sizes, e.g. whole photographs),
+/// each code counted once.
+pub fn mean_bits_per_code(prior: &PixelCnnPrior, sets: &[GridSet], device: &Device) -> f64 {
+    let (mut bits, mut codes) = (0.0, 0.0);
+    for set in sets.iter().filter(|set| !set.is_empty()) {
+        let count = set.codes.len() as f64;
+        bits += bits_per_code(prior, set, device) * count;
+        codes += count;
+    }
+    bits / f64::max(codes, 1.0)
+}
+
 /// Mean bits per code of `grids` under `prior` (teacher-forced), each with its class.
 pub fn bits_per_code(prior: &PixelCnnPrior, grids: &GridSet, device: &Device) -> f64 {
     let loss_fn = CrossEntropyLossConfig::new().init(device);

@@ -2,6 +2,7 @@
 //! unconditional gated PixelCNN trained on 16×16 grids (the codes of 64×64 crops).
 
 mod held_out;
+pub mod prior_only;
 
 pub use held_out::{HeldOut, Use, WHOLE_SIDES, held_out_of, log_uses, reduced_size, whole_sides};
 
@@ -50,9 +51,12 @@ pub struct Args {
     /// VQ-VAE steps.
     #[arg(long, default_value_t = 4500)]
     pub steps: usize,
-    /// Prior steps (batches of 32 grids of 16×16).
+    /// Prior steps (batches of `--prior-batch` grids of `--prior-crop` ÷ 4 codes a side).
     #[arg(long, default_value_t = 700)]
     pub prior_steps: usize,
+    /// The prior's training grids and its number of them per step.
+    #[command(flatten)]
+    pub prior: PriorArgs,
     /// Crops per VQ-VAE step.
     #[arg(long, default_value_t = 32)]
     pub batch_size: usize,
@@ -97,6 +101,41 @@ pub struct Args {
     pub dry_run: bool,
 }
 
+/// How the prior is trained: on the grids of which crops, how many per step, and its size.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct PriorArgs {
+    /// Side in pixels of the crops whose grids train the prior (64: grids of 16×16; 128:
+    /// 32×32, closer to the page's grids of whole photographs).
+    #[arg(long, default_value_t = PRIOR_CROP)]
+    pub prior_crop: u32,
+    /// Grids per prior step.
+    #[arg(long, default_value_t = 32)]
+    pub prior_batch: usize,
+    /// Channels of the prior's layers.
+    #[arg(long, default_value_t = 64)]
+    pub prior_channels: usize,
+    /// Gated layers of the prior.
+    #[arg(long, default_value_t = 6)]
+    pub prior_layers: usize,
+}
+
+impl PriorArgs {
+    /// The shipped prior's: 16×16 grids, 32 a step, 64 channels, 6 layers.
+    pub const SHIPPED: Self = Self {
+        prior_crop: PRIOR_CROP,
+        prior_batch: 32,
+        prior_channels: 64,
+        prior_layers: 6,
+    };
+
+    /// How many training crops of `prior_crop` px to draw: 20 000 of 64 px, as many codes
+    /// for larger crops (at least 1 000).
+    fn crops(&self) -> usize {
+        let cells = (self.prior_crop / 4).max(1) as usize;
+        (20_000 * 16 * 16 / (cells * cells)).max(1_000)
+    }
+}
+
 /// What `--augment` does to the training crops.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AugmentArg {
@@ -124,7 +163,7 @@ impl AugmentArg {
 
 /// The architecture of the shipped `photo` model.
 pub fn config() -> ModelConfig {
-    config_of(&Shape::SHIPPED)
+    config_of(&Shape::SHIPPED, &PriorArgs::SHIPPED)
 }
 
 /// The knobs of the `photo` architecture that `vq-train photo` takes.
@@ -153,9 +192,8 @@ impl Shape {
     };
 }
 
-/// The `photo` architecture of `shape`, with the prior over its `K` codes (64 channels,
-/// 6 layers).
-pub fn config_of(shape: &Shape) -> ModelConfig {
+/// The `photo` architecture of `shape`, with the prior of `prior` over its `K` codes.
+pub fn config_of(shape: &Shape, prior: &PriorArgs) -> ModelConfig {
     ModelConfig::new(
         "photo".into(),
         VqVaeConfig::new(3, shape.embedding_dim, shape.codebook_size)
@@ -163,8 +201,8 @@ pub fn config_of(shape: &Shape) -> ModelConfig {
             .with_residual_channels(shape.residual_channels)
             .with_residual_blocks(shape.residual_blocks),
         PriorConfig::new(shape.codebook_size)
-            .with_channels(64)
-            .with_layers(6),
+            .with_channels(prior.prior_channels)
+            .with_layers(prior.prior_layers),
         256,
     )
 }
@@ -205,18 +243,20 @@ pub fn held_out(photos: &Photos) -> HeldOut {
 
 /// Mean PSNR of whole images, and the codes they use.
 pub fn whole_image_psnr(model: &VqVae, images: &[RgbImage], device: &Device) -> (f64, Vec<i64>) {
-    let (psnrs, codes) = whole_image_psnrs(model, images, device);
+    let (psnrs, grids) = whole_image_psnrs(model, images, device);
+    let codes = grids.into_iter().flat_map(|grid| grid.codes).collect();
     (psnrs.iter().sum::<f64>() / psnrs.len().max(1) as f64, codes)
 }
 
-/// The PSNR of each whole image, and the codes they use.
+/// The PSNR of each whole image, and its grid (one [`GridSet`] of one grid each: their sizes
+/// differ).
 pub fn whole_image_psnrs(
     model: &VqVae,
     images: &[RgbImage],
     device: &Device,
-) -> (Vec<f64>, Vec<i64>) {
+) -> (Vec<f64>, Vec<GridSet>) {
     let mut psnrs = Vec::new();
-    let mut codes = Vec::new();
+    let mut grids = Vec::new();
     for image in images {
         let mut values = Vec::new();
         photos::push_planar(image, 0, 0, image.width(), image.height(), &mut values);
@@ -232,9 +272,15 @@ pub fn whole_image_psnrs(
         psnrs.push(f64::from(psnr(
             batch::floats((x_hat - x).square().mean())[0],
         )));
-        codes.extend(batch::ints(grid));
+        let [_, height, width] = grid.dims();
+        grids.push(GridSet {
+            height,
+            width,
+            codes: batch::ints(grid),
+            labels: Vec::new(),
+        });
     }
-    (psnrs, codes)
+    (psnrs, grids)
 }
 
 /// The median of `values` (the mean of the middle two when their count is even; 0 when empty).
@@ -270,7 +316,9 @@ pub fn held_out_grids(
 /// that large: never enlarged), `held_out_codes_used_fraction` and
 /// `held_out_perplexity` (over the whole images' codes and those of 2 000 random 64×64
 /// crops), `held_out_prior_bits_per_code` (on those crops' 16×16 grids) and
-/// `held_out_prior_fraction_of_uniform` (of `log2 K` bits).
+/// `held_out_prior_fraction_of_uniform` (of `log2 K` bits), and the prior on the grids the page
+/// shows: `held_out_whole{128,256,512}_prior_bits_per_code` (each whole photograph's grid at
+/// that long side, e.g. 64×48 codes at 256 px) and `held_out_whole256_prior_fraction_of_uniform`.
 pub fn held_out_metrics(
     vqvae: &VqVae,
     prior: &PixelCnnPrior,
@@ -279,17 +327,27 @@ pub fn held_out_metrics(
     device: &Device,
 ) -> BTreeMap<String, f64> {
     let k = vqvae.quantizer.codebook_size();
+    let uniform = (k as f64).log2();
     let set = held_out_of(held_out);
     let crops = evaluate::evaluate(vqvae, &set.crops, k, device);
     let mut codes = Vec::new();
     let mut whole = BTreeMap::new();
     for (side, images) in &set.whole {
-        let (psnrs, side_codes) = whole_image_psnrs(vqvae, images, device);
+        let (psnrs, grids) = whole_image_psnrs(vqvae, images, device);
+        let prior_bits = prior_train::mean_bits_per_code(prior, &grids, device);
+        whole.insert(
+            format!("held_out_whole{side}_prior_bits_per_code"),
+            prior_bits,
+        );
         if *side == 256 {
-            codes = side_codes;
+            codes = grids.into_iter().flat_map(|grid| grid.codes).collect();
             whole.insert(
                 "held_out_whole256_psnr_db".to_string(),
                 psnrs.iter().sum::<f64>() / psnrs.len().max(1) as f64,
+            );
+            whole.insert(
+                "held_out_whole256_prior_fraction_of_uniform".to_string(),
+                prior_bits / uniform,
             );
         }
         let worst = psnrs.iter().copied().reduce(f64::min).unwrap_or(0.0);
@@ -312,10 +370,7 @@ pub fn held_out_metrics(
         ("held_out_codes_used_fraction".into(), used),
         ("held_out_perplexity".into(), perplexity(&usage)),
         ("held_out_prior_bits_per_code".into(), bits),
-        (
-            "held_out_prior_fraction_of_uniform".into(),
-            bits / (k as f64).log2(),
-        ),
+        ("held_out_prior_fraction_of_uniform".into(), bits / uniform),
     ]);
     metrics.extend(whole);
     metrics
@@ -324,13 +379,16 @@ pub fn held_out_metrics(
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
     let run = shipped::Run::start();
-    let config = config_of(&Shape {
-        hidden: args.hidden,
-        residual_channels: args.residual_channels,
-        residual_blocks: args.residual_blocks,
-        codebook_size: args.codebook_size,
-        embedding_dim: args.embedding_dim,
-    });
+    let config = config_of(
+        &Shape {
+            hidden: args.hidden,
+            residual_channels: args.residual_channels,
+            residual_blocks: args.residual_blocks,
+            codebook_size: args.codebook_size,
+            embedding_dim: args.embedding_dim,
+        },
+        &args.prior,
+    );
     let folders = Folders::or_installed(&args.train_data, &args.held_out_data);
     let photos = photos::load(&folders)?;
     eprintln!(
@@ -360,13 +418,14 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     let vqvae = train_measured(&config.vqvae, options, &train, &held_out, args, device)?;
 
     let k = config.vqvae.codebook_size;
-    let crops_64 = photos::random_crops(&photos.train, PRIOR_CROP, 20_000, args.seed ^ 64);
-    let train_grids = evaluate::encode(&vqvae, &crops_64, device);
-    let prior = prior_train::train(
+    let (prior, train_grids) = train_prior(
+        &vqvae,
         config.prior_config()?,
-        &train_grids,
-        &prior_train::Options::shipped(args.prior_steps, 32, args.seed),
-        &device.clone().autodiff(),
+        &photos,
+        &args.prior,
+        args.prior_steps,
+        args.seed,
+        device,
     )?;
 
     let metrics = held_out_metrics(&vqvae, &prior, &photos.held_out, args.seed, device);
@@ -384,6 +443,21 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         },
     )?;
 
+    write_card(&args.out, &vqvae, &prior, &held_out, device)
+}
+
+/// `card.png` in `out`: six held-out 128 px crops, their reconstructions, and six samples of
+/// 16×16 codes from `prior`.
+///
+/// # Errors
+/// When sampling fails or the picture cannot be written.
+pub fn write_card(
+    out: &std::path::Path,
+    vqvae: &VqVae,
+    prior: &PixelCnnPrior,
+    held_out: &HeldOut,
+    device: &Device,
+) -> Result<()> {
     let originals = batch::images(
         &held_out.crops,
         &(0..6).map(|i| i * 4).collect::<Vec<_>>(),
@@ -397,7 +471,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         class: None,
     };
     let grids: Vec<Grid> = pollster::block_on(sampler::sample(
-        &prior,
+        prior,
         (16, 16),
         6,
         &options,
@@ -410,11 +484,44 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
         burn::tensor::ops::PadMode::Constant(0.5),
     );
     card::write_rows(
-        &args.out.join("card.png"),
+        &out.join("card.png"),
         &[originals, reconstructions, samples],
         1,
     )?;
     Ok(())
+}
+
+/// Trains a prior of `config` on the grids `vqvae` gives to random crops of the training
+/// photographs (`prior.prior_crop` px, [`PriorArgs::crops`] of them, drawn from `seed`), for
+/// `steps` steps of `prior.prior_batch` grids. Returns the prior and its training grids.
+///
+/// # Errors
+/// When the prior's configuration is not valid.
+pub fn train_prior(
+    vqvae: &VqVae,
+    config: &PriorConfig,
+    photos: &Photos,
+    prior: &PriorArgs,
+    steps: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<(PixelCnnPrior, GridSet)> {
+    let crops = photos::random_crops(&photos.train, prior.prior_crop, prior.crops(), seed ^ 64);
+    let grids = evaluate::encode(vqvae, &crops, device);
+    eprintln!(
+        "prior: {} grids of {}×{} codes, {steps} steps of {}",
+        grids.len(),
+        grids.height,
+        grids.width,
+        prior.prior_batch
+    );
+    let trained = prior_train::train(
+        config,
+        &grids,
+        &prior_train::Options::shipped(steps, prior.prior_batch, seed),
+        &device.clone().autodiff(),
+    )?;
+    Ok((trained, grids))
 }
 
 /// Trains the VQ-VAE (resuming from `--work`'s checkpoint, if any), measuring the whole
@@ -592,4 +699,30 @@ fn example_name(path: &std::path::Path) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prior_trains_on_as_many_codes_whatever_its_crops() {
+        let of = |prior_crop| {
+            PriorArgs {
+                prior_crop,
+                ..PriorArgs::SHIPPED
+            }
+            .crops()
+        };
+        assert_eq!(of(64), 20_000, "the shipped recipe: 20 000 grids of 16×16");
+        assert_eq!(of(128), 5_000);
+        assert_eq!(of(256), 1_250);
+        assert_eq!(of(1024), 1_000, "never fewer than 1 000 crops");
+    }
+
+    #[test]
+    fn the_shipped_config_has_the_shipped_prior() {
+        let prior = config().prior.expect("a prior");
+        assert_eq!((prior.channels, prior.layers), (64, 6));
+    }
 }
