@@ -447,7 +447,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
 }
 
 /// `card.png` in `out`: six held-out 128 px crops, their reconstructions, and six samples of
-/// 16×16 codes from `prior`.
+/// 32×32 codes from `prior` (128 px, as the page draws them).
 ///
 /// # Errors
 /// When sampling fails or the picture cannot be written.
@@ -472,17 +472,13 @@ pub fn write_card(
     };
     let grids: Vec<Grid> = pollster::block_on(sampler::sample(
         prior,
-        (16, 16),
+        (32, 32),
         6,
         &options,
         device,
         &mut |_, _| {},
     ))?;
     let samples = vqvae.decode(Grid::to_tensor(&grids, device));
-    let samples = samples.pad(
-        [(32, 32), (32, 32)],
-        burn::tensor::ops::PadMode::Constant(0.5),
-    );
     card::write_rows(
         &out.join("card.png"),
         &[originals, reconstructions, samples],

@@ -74,14 +74,16 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     let metrics = held_out_metrics(&model.vqvae, &prior, &photos.held_out, seed, device);
     eprintln!("{}", serde_json::to_string_pretty(&metrics)?);
     let data = format!(
-        "{}; the VQ-VAE of {} (`{}` at revision {}), its prior trained again on {} grids of {}×{} codes",
-        model.manifest.data,
-        args.dir.display(),
+        "the VQ-VAE as `{}` trained it at revision {} ({}); the prior trained again on {} grids of {}×{} codes, crops of {} px from {} training photographs; figures measured on {} whole held-out photographs (scikit-image's sample data, Debian's palapeli-data); sources in crates/vq-train/PHOTO-SOURCES.md",
         model.manifest.command,
         model.manifest.git_revision,
+        model.manifest.data,
         grids.len(),
         grids.height,
         grids.width,
+        args.prior.prior_crop,
+        photos.train.len(),
+        photos.held_out.len(),
     );
     run.export(
         &args.out,
