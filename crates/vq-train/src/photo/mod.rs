@@ -1,5 +1,5 @@
 //! The `photo` model: natural photographs in RGB, grid = image ÷ 4, K = 512, D = 64, and an
-//! unconditional gated PixelCNN trained on 16×16 grids (the codes of 64×64 crops).
+//! unconditional gated PixelCNN trained on 32×32 grids (the codes of 128×128 crops).
 
 mod held_out;
 pub mod prior_only;
@@ -24,8 +24,13 @@ use crate::shipped::{self, Record};
 use crate::vqvae_train::psnr;
 use crate::{batch, card, evaluate, prior_train, vqvae_train};
 
-/// Side of the crops the prior is trained and scored on (16×16 grids).
+/// Side of the held-out crops the prior is scored on (16×16 grids: the manifest's
+/// `held_out_prior_bits_per_code`, comparable across runs); it trains on
+/// [`PriorArgs::prior_crop`].
 pub const PRIOR_CROP: u32 = 64;
+
+/// The shipped prior's steps.
+pub const PRIOR_STEPS: usize = 1_400;
 
 /// Held-out 64×64 crops whose grids score the prior and count the codes used.
 pub const HELD_OUT_PRIOR_CROPS: usize = 2_000;
@@ -52,7 +57,7 @@ pub struct Args {
     #[arg(long, default_value_t = 4500)]
     pub steps: usize,
     /// Prior steps (batches of `--prior-batch` grids of `--prior-crop` ÷ 4 codes a side).
-    #[arg(long, default_value_t = 700)]
+    #[arg(long, default_value_t = PRIOR_STEPS)]
     pub prior_steps: usize,
     /// The prior's training grids and its number of them per step.
     #[command(flatten)]
@@ -105,11 +110,11 @@ pub struct Args {
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct PriorArgs {
     /// Side in pixels of the crops whose grids train the prior (64: grids of 16×16; 128:
-    /// 32×32, closer to the page's grids of whole photographs).
-    #[arg(long, default_value_t = PRIOR_CROP)]
+    /// 32×32, the page's samples, closer to its grids of whole photographs).
+    #[arg(long, default_value_t = PriorArgs::SHIPPED.prior_crop)]
     pub prior_crop: u32,
     /// Grids per prior step.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = PriorArgs::SHIPPED.prior_batch)]
     pub prior_batch: usize,
     /// Channels of the prior's layers.
     #[arg(long, default_value_t = 64)]
@@ -120,10 +125,11 @@ pub struct PriorArgs {
 }
 
 impl PriorArgs {
-    /// The shipped prior's: 16×16 grids, 32 a step, 64 channels, 6 layers.
+    /// The shipped prior's (PHOTO-RUNS.md, "The prior"): grids of 32×32 (crops of 128 px),
+    /// 8 a step (as many codes as 32 grids of 16×16), 64 channels, 6 layers.
     pub const SHIPPED: Self = Self {
-        prior_crop: PRIOR_CROP,
-        prior_batch: 32,
+        prior_crop: 128,
+        prior_batch: 8,
         prior_channels: 64,
         prior_layers: 6,
     };
@@ -710,8 +716,8 @@ mod tests {
             }
             .crops()
         };
-        assert_eq!(of(64), 20_000, "the shipped recipe: 20 000 grids of 16×16");
-        assert_eq!(of(128), 5_000);
+        assert_eq!(of(64), 20_000, "20 000 grids of 16×16");
+        assert_eq!(of(128), 5_000, "the shipped recipe: 5 000 grids of 32×32");
         assert_eq!(of(256), 1_250);
         assert_eq!(of(1024), 1_000, "never fewer than 1 000 crops");
     }

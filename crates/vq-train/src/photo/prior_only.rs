@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long)]
     pub held_out_data: Vec<PathBuf>,
     /// Prior steps.
-    #[arg(long, default_value_t = 700)]
+    #[arg(long, default_value_t = super::PRIOR_STEPS)]
     pub steps: usize,
     /// The prior's grids and size.
     #[command(flatten)]
