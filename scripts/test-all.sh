@@ -7,8 +7,9 @@
 #   4. clippy, wasm32                9. end-to-end tests of pkg/ in headless Chromium
 #   5. cargo test, native
 #
-# It first installs what is missing (Debian packages, the wasm tools, the e2e test's npm
-# packages); nothing downloads a browser. Browser tests and the site are built with one cargo
+# It first installs what is missing (Debian packages, the held-out photographs of
+# scripts/install-photo-data.sh, the wasm tools, the e2e test's npm packages); nothing
+# downloads a browser. Browser tests and the site are built with one cargo
 # profile (`web`, Cargo.toml) and the engine's features, so burn is compiled once for both.
 # CARGO_TARGET_DIR defaults to $HOME/.cache/vq-lab/target, shared by every clone.
 set -euo pipefail
@@ -67,6 +68,8 @@ install_e2e_packages() {
 
 install_all() {
   install_debian_packages
+  # The held-out photographs the photo model's asset test measures it on (idempotent).
+  scripts/install-photo-data.sh
   scripts/setup-app.sh --install-only
   install_e2e_packages
 }

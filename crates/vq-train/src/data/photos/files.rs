@@ -141,17 +141,6 @@ pub(super) fn one_per_wallpaper(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     best.into_values().map(|(_, p)| p).collect()
 }
 
-/// Every photograph under `dirs`, one per wallpaper, sorted; missing folders are skipped.
-pub(super) fn walk(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    for dir in dirs {
-        collect(dir, &mut paths);
-    }
-    let mut paths = one_per_wallpaper(paths);
-    paths.sort();
-    paths
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

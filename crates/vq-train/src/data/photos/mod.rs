@@ -18,7 +18,6 @@ use super::ImageSet;
 pub mod alpha;
 pub mod augment;
 pub mod files;
-pub mod legacy;
 
 use alpha::{Alpha, AlphaCounts};
 use augment::Augment;
