@@ -83,7 +83,7 @@ const OPERATIONS = [
   { id: "photo-surprisal", label: "photo 256 px: colour by surprisal → totals shown", backends: ["cpu"] },
   { id: "sample-fashion-1", label: "sample: fashion, 1 grid of 7×7", backends: ["cpu", "webgpu"], samplers: true },
   { id: "sample-fashion-8", label: "sample: fashion, 8 grids of 7×7", backends: ["cpu"], samplers: true },
-  { id: "sample-photo-1", label: "sample: photo, one 16×16 grid", backends: ["cpu"], samplers: true },
+  { id: "sample-photo-1", label: "sample: photo, one 32×32 grid", backends: ["cpu"], samplers: true },
   { id: "wasm-peak", label: "single-thread WebAssembly SIMD peak", backends: ["cpu"], limit: true },
   { id: "autoencoder-encode-256", label: "photo: upload 256 px PNG → heatmap (encoder, nearest codes, full decode)",
     backends: ["cpu"], autoencoders: true },
@@ -1340,7 +1340,7 @@ function multiplyAdds(id) {
     "photo-surprisal": 64 * 64 * priorMacs(photo.prior).all,
     "sample-fashion-1": sample(fashion, 1, grid(fashion)),
     "sample-fashion-8": sample(fashion, 8, grid(fashion)),
-    "sample-photo-1": sample(photo, 1, 16),
+    "sample-photo-1": sample(photo, 1, 32),
   };
   return table[id] ?? null;
 }

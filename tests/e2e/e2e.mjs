@@ -2019,8 +2019,8 @@ try {
     await byId(page, "sample-seed").fill("3");
     const started = Date.now();
     const pictures = await sampleAndWait(page);
-    console.log(`    a 16×16 sample: ${Date.now() - started} ms; ${await byId(page, "op-timings").innerText()}`);
-    check(pictures.length === 1 && pictures[0].length === 64 * 64 * 4, "one 64×64 sample");
+    console.log(`    a 32×32 sample: ${Date.now() - started} ms; ${await byId(page, "op-timings").innerText()}`);
+    check(pictures.length === 1 && pictures[0].length === 128 * 128 * 4, "one sample of 32×32 codes, a picture of 128×128");
     await page.screenshot({ path: join(screenshots, "photo-cpu-sample.png"), fullPage: true });
     check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
   });
