@@ -23,8 +23,9 @@ use crate::protocol::{Drawn, SamplerKind, Sampling, SuggestedCode};
 pub const MAX_COUNT: usize = 8;
 
 /// The longest side, in cells, of a sampled grid: the `photo` model draws 32×32 grids (a
-/// picture of 128 px, the page's smallest photo size; its prior is trained on grids of that
-/// size, `vq-train photo --prior-crop 128`); `fashion` samples its whole 7×7 grid.
+/// picture of 128 px, the page's smallest photo size; its prior, trained on 16×16 grids, is
+/// scored on whole photographs' grids of up to 128×128: `crates/vq-train/PHOTO-RUNS.md`);
+/// `fashion` samples its whole 7×7 grid.
 pub const MAX_SAMPLE_SIDE: usize = 32;
 
 /// Suggestions shown for a cell.

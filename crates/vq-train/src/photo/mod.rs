@@ -1,5 +1,6 @@
 //! The `photo` model: natural photographs in RGB, grid = image ÷ 4, K = 512, D = 64, and an
-//! unconditional gated PixelCNN trained on 32×32 grids (the codes of 128×128 crops).
+//! unconditional gated PixelCNN trained on 16×16 grids (the codes of 64×64 crops), scored on
+//! those and on the grids of whole photographs the page shows.
 
 mod held_out;
 pub mod prior_only;
@@ -24,9 +25,8 @@ use crate::shipped::{self, Record};
 use crate::vqvae_train::psnr;
 use crate::{batch, card, evaluate, prior_train, vqvae_train};
 
-/// Side of the held-out crops the prior is scored on (16×16 grids: the manifest's
-/// `held_out_prior_bits_per_code`, comparable across runs); it trains on
-/// [`PriorArgs::prior_crop`].
+/// Side of the crops the shipped prior trains on and of the held-out crops it is scored on
+/// (16×16 grids: the manifest's `held_out_prior_bits_per_code`, comparable across runs).
 pub const PRIOR_CROP: u32 = 64;
 
 /// The shipped prior's steps.
@@ -110,7 +110,7 @@ pub struct Args {
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct PriorArgs {
     /// Side in pixels of the crops whose grids train the prior (64: grids of 16×16; 128:
-    /// 32×32, the page's samples, closer to its grids of whole photographs).
+    /// 32×32, which scored the page's grids worse: PHOTO-RUNS.md, "The prior").
     #[arg(long, default_value_t = PriorArgs::SHIPPED.prior_crop)]
     pub prior_crop: u32,
     /// Grids per prior step.
@@ -125,11 +125,11 @@ pub struct PriorArgs {
 }
 
 impl PriorArgs {
-    /// The shipped prior's (PHOTO-RUNS.md, "The prior"): grids of 32×32 (crops of 128 px),
-    /// 8 a step (as many codes as 32 grids of 16×16), 64 channels, 6 layers.
+    /// The shipped prior's (PHOTO-RUNS.md, "The prior"): grids of 16×16 (crops of 64 px),
+    /// 32 a step, 64 channels, 6 layers.
     pub const SHIPPED: Self = Self {
-        prior_crop: 128,
-        prior_batch: 8,
+        prior_crop: PRIOR_CROP,
+        prior_batch: 32,
         prior_channels: 64,
         prior_layers: 6,
     };
@@ -716,8 +716,8 @@ mod tests {
             }
             .crops()
         };
-        assert_eq!(of(64), 20_000, "20 000 grids of 16×16");
-        assert_eq!(of(128), 5_000, "the shipped recipe: 5 000 grids of 32×32");
+        assert_eq!(of(64), 20_000, "the shipped recipe: 20 000 grids of 16×16");
+        assert_eq!(of(128), 5_000);
         assert_eq!(of(256), 1_250);
         assert_eq!(of(1024), 1_000, "never fewer than 1 000 crops");
     }
