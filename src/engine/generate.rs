@@ -490,10 +490,11 @@ mod tests {
     }
 
     /// On both shipped priors, the cached sampler draws, for a seed, the grids the windowed
-    /// sampler draws: fashion's 8 class-conditional 7×7 grids, a photo grid of 16×16. Their
+    /// sampler draws: fashion's 8 class-conditional 7×7 grids, photo's 32×32 grid. Their
     /// logits agree up to float rounding (the host's sums and burn's run in different orders),
     /// so a draw that falls within that rounding of the boundary between two codes can part
-    /// them: photo's 32×32 grid of seed 2 agrees on its first 715 cells, then parts (at row 22).
+    /// them: with the photo prior shipped before 2026-12-02 this 32×32 grid parted at cell 715
+    /// (its first 16×16 grid agreed); with today's it agrees throughout.
     #[test]
     fn the_cached_sampler_draws_the_windowed_grids_of_the_shipped_priors() {
         for (model, count, sampling) in [
@@ -508,7 +509,7 @@ mod tests {
             ),
             (
                 photo(),
-                (1, (16, 16)),
+                (1, (32, 32)),
                 Sampling {
                     temperature: 0.9,
                     top_k: Some(50),
