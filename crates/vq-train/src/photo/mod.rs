@@ -134,6 +134,13 @@ impl PriorArgs {
         prior_layers: 6,
     };
 
+    /// The prior these knobs describe, over `codebook_size` codes.
+    pub fn config(&self, codebook_size: usize) -> PriorConfig {
+        PriorConfig::new(codebook_size)
+            .with_channels(self.prior_channels)
+            .with_layers(self.prior_layers)
+    }
+
     /// How many training crops of `prior_crop` px to draw: 20 000 of 64 px, as many codes
     /// for larger crops (at least 1 000).
     fn crops(&self) -> usize {
@@ -206,9 +213,7 @@ pub fn config_of(shape: &Shape, prior: &PriorArgs) -> ModelConfig {
             .with_hidden_channels(shape.hidden)
             .with_residual_channels(shape.residual_channels)
             .with_residual_blocks(shape.residual_blocks),
-        PriorConfig::new(shape.codebook_size)
-            .with_channels(prior.prior_channels)
-            .with_layers(prior.prior_layers),
+        prior.config(shape.codebook_size),
         256,
     )
 }
@@ -245,13 +250,6 @@ pub fn per_photo_psnrs(
 /// The fixed held-out set of `photos` (their held-out images only).
 pub fn held_out(photos: &Photos) -> HeldOut {
     held_out_of(&photos.held_out)
-}
-
-/// Mean PSNR of whole images, and the codes they use.
-pub fn whole_image_psnr(model: &VqVae, images: &[RgbImage], device: &Device) -> (f64, Vec<i64>) {
-    let (psnrs, grids) = whole_image_psnrs(model, images, device);
-    let codes = grids.into_iter().flat_map(|grid| grid.codes).collect();
-    (psnrs.iter().sum::<f64>() / psnrs.len().max(1) as f64, codes)
 }
 
 /// The PSNR of each whole image, and its grid (one [`GridSet`] of one grid each: their sizes

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use burn::prelude::*;
 use vq_model::codebook::usage_counts;
-use vq_model::config::PriorConfig;
 
 use super::{PriorArgs, held_out, held_out_metrics, train_prior, write_card};
 use crate::data::photos::{self, Folders};
@@ -54,11 +53,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
     }
     let mut config = model.config.clone();
     let k = config.vqvae.codebook_size;
-    config.prior = Some(
-        PriorConfig::new(k)
-            .with_channels(args.prior.prior_channels)
-            .with_layers(args.prior.prior_layers),
-    );
+    config.prior = Some(args.prior.config(k));
     let folders = Folders::or_installed(&args.train_data, &args.held_out_data);
     let photos = photos::load(&folders)?;
     let seed = model.manifest.seed;
