@@ -5,6 +5,7 @@
 //! bytes and posts the results. Every read from the device is asynchronous.
 
 use burn::tensor::Device;
+use vq_model::config::OutOfBounds;
 use vq_model::image::{
     RgbaImage, decode_upload, fit_size, planes_from_rgba, resize, rgba_from_planes, upload_size,
 };
@@ -339,7 +340,19 @@ fn bounds(values: impl Iterator<Item = usize>) -> Option<std::ops::RangeInclusiv
 ///
 /// [`WeightsError`], whose sentence the page shows.
 pub fn load(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel, WeightsError> {
-    load_model(files, device)
+    let model = load_model(files, device)?;
+    // The page's grids, edits and host kernels are those of a stride-2 4×4 pair; a model of
+    // `vq-train --downsample 2` is measured natively, not drawn here.
+    let downsample = model.config.vqvae.downsample();
+    if downsample != VqVaeConfig::DOWNSAMPLE {
+        return Err(WeightsError::OutOfBounds(OutOfBounds {
+            field: "vqvae.downsample",
+            value: downsample,
+            min: VqVaeConfig::DOWNSAMPLE,
+            max: VqVaeConfig::DOWNSAMPLE,
+        }));
+    }
+    Ok(model)
 }
 
 /// Decodes a grid of code 0 of the model's size and reads it back: compiles the decoder's

@@ -5,7 +5,8 @@ use burn::config::Config;
 /// The VQ-VAE of van den Oord et al. (2017): encoder, codebook, decoder.
 ///
 /// The encoder downsamples by 4 (two stride-2 4×4 convolutions), so an `H×W` image becomes an
-/// `H/4 × W/4` grid of codes.
+/// `H/4 × W/4` grid of codes; a `downsample` of 2 (the trainer's `--downsample 2`, an
+/// experiment the page does not draw) makes the second of them a stride-1 3×3.
 #[derive(Config, Debug, PartialEq)]
 pub struct VqVaeConfig {
     /// Image channels: 1 for grey, 3 for RGB.
@@ -26,11 +27,25 @@ pub struct VqVaeConfig {
     /// β of the commitment loss `β‖z_e − sg[e]‖²`; 0.25 in the paper.
     #[config(default = 0.25)]
     pub commitment_cost: f64,
+    /// Pixels per code along each side, 2 or 4; `None` (absent from `config.json`, as in
+    /// every shipped model's): 4, the paper's. Read it with [`VqVaeConfig::downsample`].
+    pub downsample: Option<usize>,
 }
 
 impl VqVaeConfig {
-    /// Pixels per code along each side.
+    /// Pixels per code along each side of the models the page draws.
     pub const DOWNSAMPLE: usize = 4;
+
+    /// Pixels per code along each side: 4 unless the config says 2.
+    pub fn downsample(&self) -> usize {
+        self.downsample.unwrap_or(Self::DOWNSAMPLE)
+    }
+
+    /// Whether the encoder's second (and the decoder's first) resampling layer is a stride-2
+    /// 4×4 one: `downsample` 4. With 2 it is a stride-1 3×3.
+    pub fn second_stride2(&self) -> bool {
+        self.downsample() == 4
+    }
 }
 
 /// The gated PixelCNN prior over grids of codes.
@@ -155,6 +170,13 @@ impl ModelConfig {
             ("vqvae.embedding_dim", self.vqvae.embedding_dim, 1, 1024),
             ("vqvae.codebook_size", self.vqvae.codebook_size, 2, 65_536),
             ("image_size", self.image_size, VqVaeConfig::DOWNSAMPLE, 4096),
+            // 2 or 4: the encoder's second layer is a stride-2 4×4 or a stride-1 3×3.
+            (
+                "vqvae.downsample",
+                self.vqvae.downsample(),
+                4 - 2 * usize::from(self.vqvae.downsample() == 2),
+                4,
+            ),
         ];
         let prior_fields = self.prior.as_ref().map_or_else(Vec::new, |prior| {
             vec![

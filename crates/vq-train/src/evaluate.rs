@@ -26,7 +26,7 @@ pub struct Metrics {
 
 /// Encodes every image of `set`: the grids, with the set's labels.
 pub fn encode(model: &VqVae, set: &ImageSet, device: &Device) -> GridSet {
-    let side = set.side / 4;
+    let side = set.side / model.downsample();
     let mut codes = Vec::with_capacity(set.len() * side * side);
     for start in (0..set.len()).step_by(500) {
         let indices: Vec<usize> = (start..(start + 500).min(set.len())).collect();

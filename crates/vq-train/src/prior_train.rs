@@ -11,6 +11,7 @@ use burn::tensor::Int;
 use vq_model::config::PriorConfig;
 use vq_model::prior::PixelCnnPrior;
 use vq_model::rng::SplitMix64;
+use vq_model::train::decayed_learning_rate;
 
 use crate::batch;
 use crate::progress::Progress;
@@ -84,20 +85,35 @@ pub struct Options {
     pub batch_size: usize,
     /// Adam's learning rate.
     pub learning_rate: f64,
+    /// From this step on, the learning rate falls linearly to a tenth at `steps`
+    /// ([`decayed_learning_rate`], the VQ-VAE's schedule); `None`: constant.
+    pub decay_from: Option<usize>,
     /// Seed.
     pub seed: u64,
 }
 
 impl Options {
     /// The recipe of the shipped priors (and of `vq-train bench`): Adam at 1e-3 for `steps`
-    /// steps of `batch_size` grids.
+    /// steps of `batch_size` grids, constant.
     pub fn shipped(steps: usize, batch_size: usize, seed: u64) -> Self {
         Self {
             steps,
             batch_size,
             learning_rate: 1e-3,
+            decay_from: None,
             seed,
         }
+    }
+
+    /// The same, the learning rate falling from step `decay_from` on.
+    #[must_use]
+    pub fn with_decay_from(self, decay_from: Option<usize>) -> Self {
+        Self { decay_from, ..self }
+    }
+
+    /// The learning rate of step `step` (counted from 0).
+    pub fn learning_rate_at(&self, step: usize) -> f64 {
+        decayed_learning_rate(self.learning_rate, step, self.steps, self.decay_from)
     }
 }
 
@@ -124,7 +140,7 @@ pub fn train(
         let loss = loss_fn.forward(logits, codes.reshape([-1]));
         let bits = batch::floats(loss.clone())[0] / std::f32::consts::LN_2;
         let grads = GradientsParams::from_grads(loss.backward(), &prior);
-        prior = optimizer.step(options.learning_rate, prior, grads);
+        prior = optimizer.step(options.learning_rate_at(step), prior, grads);
         progress.update(step + 1, &format!("{bits:.3} bits/code"));
     }
     progress.finish();
@@ -163,4 +179,28 @@ pub fn bits_per_code(prior: &PixelCnnPrior, grids: &GridSet, device: &Device) ->
         batches += indices.len() as f64;
     }
     total / batches.max(1.0) / std::f64::consts::LN_2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vq_model::train::TrainOptions;
+
+    /// The prior's learning rate follows the VQ-VAE's schedule: held, then falling linearly
+    /// towards a tenth from `decay_from`; the shipped recipe holds it throughout.
+    #[test]
+    fn the_prior_decays_as_the_vqvae_does() {
+        let prior = Options::shipped(2800, 32, 1).with_decay_from(Some(2100));
+        let vqvae = TrainOptions::shipped(2800, 32, Some(2100), 1);
+        for step in [0, 2099, 2100, 2450, 2799] {
+            assert_eq!(
+                prior.learning_rate_at(step),
+                vqvae.learning_rate_at(step),
+                "{step}"
+            );
+        }
+        assert!((prior.learning_rate_at(2450) - 0.55e-3).abs() < 1e-15);
+        let held = Options::shipped(2800, 32, 1);
+        assert_eq!(held.learning_rate_at(2799), 1e-3);
+    }
 }

@@ -40,7 +40,7 @@ pub use batches::batch_indices;
 pub use dead_codes::DeadCodes;
 pub use ema::{EMA_DECAY, EMA_EPSILON, Ema};
 pub use kmeans::{KMEANS_ITERATIONS, kmeans};
-pub use options::TrainOptions;
+pub use options::{TrainOptions, decayed_learning_rate};
 pub use report::StepReport;
 pub use state::{StateMismatch, TrainerState};
 pub use step::{StepRead, StepTensors};

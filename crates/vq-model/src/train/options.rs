@@ -51,13 +51,24 @@ impl TrainOptions {
     /// The learning rate of step `step` (counted from 0): `learning_rate` until `decay_from`,
     /// then a linear fall that would reach a tenth of it at `steps`.
     pub fn learning_rate_at(&self, step: usize) -> f64 {
-        let base = self.learning_rate;
-        match self.decay_from {
-            Some(from) if step >= from && self.steps > from => {
-                let progress = (step - from) as f64 / (self.steps - from) as f64;
-                base * (1.0 - 0.9 * progress)
-            }
-            _ => base,
+        decayed_learning_rate(self.learning_rate, step, self.steps, self.decay_from)
+    }
+}
+
+/// The learning rate of step `step` (counted from 0) of a run of `steps` steps: `base` until
+/// `decay_from`, then a linear fall that would reach a tenth of `base` at `steps`. The VQ-VAE's
+/// schedule ([`TrainOptions::learning_rate_at`]) and the native trainer's prior share it.
+pub fn decayed_learning_rate(
+    base: f64,
+    step: usize,
+    steps: usize,
+    decay_from: Option<usize>,
+) -> f64 {
+    match decay_from {
+        Some(from) if step >= from && steps > from => {
+            let progress = (step - from) as f64 / (steps - from) as f64;
+            base * (1.0 - 0.9 * progress)
         }
+        _ => base,
     }
 }

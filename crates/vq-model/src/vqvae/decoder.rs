@@ -8,7 +8,7 @@ use burn::prelude::*;
 use super::residual::ResidualStack;
 use crate::config::VqVaeConfig;
 
-/// `z_q` (a grid of codebook vectors) ↦ `x̂` (an image 4× larger on each side).
+/// `z_q` (a grid of codebook vectors) ↦ `x̂` (an image `downsample`× larger on each side).
 #[derive(Module, Debug)]
 pub struct Decoder {
     pub(super) conv3: Conv2d,
@@ -38,7 +38,13 @@ impl Decoder {
                 config.residual_channels,
                 device,
             ),
-            up1: stride2(h, h / 2),
+            up1: if config.second_stride2() {
+                stride2(h, h / 2)
+            } else {
+                ConvTranspose2dConfig::new([h, h / 2], [3, 3])
+                    .with_padding([1, 1])
+                    .init(device)
+            },
             up2: stride2(h / 2, config.in_channels),
             relu: Relu::new(),
         }
@@ -52,11 +58,12 @@ impl Decoder {
 
     /// # Shapes
     /// - `z_q`: `[batch, D, h, w]`
-    /// - returns `x̂`: `[batch, in_channels, 4h, 4w]`, in model space (pixel/255 − 0.5)
+    /// - returns `x̂`: `[batch, in_channels, 4h, 4w]` (`2h × 2w` at a `downsample` of 2), in
+    ///   model space (pixel/255 − 0.5)
     pub fn forward(&self, z_q: Tensor<4>) -> Tensor<4> {
         let x = self.conv3.forward(z_q); // [batch, hidden, h, w]
         let x = self.residual.forward(x);
-        let x = self.relu.forward(self.up1.forward(x)); // [batch, hidden/2, 2h, 2w]
+        let x = self.relu.forward(self.up1.forward(x)); // [batch, hidden/2, 2h, 2w] (or h, w)
         self.up2.forward(x) // [batch, in_channels, 4h, 4w]
     }
 }

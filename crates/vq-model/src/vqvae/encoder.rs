@@ -8,7 +8,7 @@ use burn::prelude::*;
 use super::residual::ResidualStack;
 use crate::config::VqVaeConfig;
 
-/// `x` (an image) ↦ `z_e` (a grid of `D`-vectors, 4× smaller on each side).
+/// `x` (an image) ↦ `z_e` (a grid of `D`-vectors, `downsample`× smaller on each side).
 #[derive(Module, Debug)]
 pub struct Encoder {
     pub(super) down1: Conv2d,
@@ -29,12 +29,19 @@ impl Encoder {
                 .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                 .init(device)
         };
+        let same3x3 = |c_in, c_out| {
+            Conv2dConfig::new([c_in, c_out], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        };
         Self {
             down1: stride2(config.in_channels, h / 2),
-            down2: stride2(h / 2, h),
-            conv3: Conv2dConfig::new([h, h], [3, 3])
-                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                .init(device),
+            down2: if config.second_stride2() {
+                stride2(h / 2, h)
+            } else {
+                same3x3(h / 2, h)
+            },
+            conv3: same3x3(h, h),
             residual: ResidualStack::new(
                 config.residual_blocks,
                 h,
@@ -53,10 +60,10 @@ impl Encoder {
 
     /// # Shapes
     /// - `x`: `[batch, in_channels, H, W]`, `H` and `W` multiples of 4
-    /// - returns `z_e`: `[batch, D, H/4, W/4]`
+    /// - returns `z_e`: `[batch, D, H/4, W/4]` (`H/2 × W/2` at a `downsample` of 2)
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let x = self.relu.forward(self.down1.forward(x)); // [batch, h/2, H/2, W/2]
-        let x = self.relu.forward(self.down2.forward(x)); // [batch, h, H/4, W/4]
+        let x = self.relu.forward(self.down2.forward(x)); // [batch, h, H/4, W/4] (or H/2, W/2)
         let x = self.conv3.forward(x);
         let x = self.residual.forward(x);
         self.to_embedding.forward(x) // [batch, D, H/4, W/4]

@@ -35,6 +35,9 @@ pub struct VqVae {
     /// β of the commitment loss.
     #[module(skip)]
     pub commitment_cost: f64,
+    /// Pixels per code along each side (the config's `downsample`).
+    #[module(skip)]
+    downsample: usize,
 }
 
 /// One pass through the autoencoder.
@@ -79,6 +82,7 @@ impl VqVae {
             quantizer: VectorQuantizer::new(config.codebook_size, config.embedding_dim, device),
             decoder: Decoder::new(config, device),
             commitment_cost: config.commitment_cost,
+            downsample: config.downsample(),
         }
     }
 
@@ -104,6 +108,11 @@ impl VqVae {
             codebook: pass.quantized.codebook_loss.clone(),
             commitment: pass.quantized.commitment_loss.clone() * self.commitment_cost,
         }
+    }
+
+    /// Pixels per code along each side: 4, or 2 for a `vq-train --downsample 2` model.
+    pub fn downsample(&self) -> usize {
+        self.downsample
     }
 
     /// The grid of codes of `x`.

@@ -1,5 +1,7 @@
 use std::collections::BTreeMap;
 
+use burn::prelude::*;
+
 use vq_model::config::ModelConfig;
 use vq_model::prior::PixelCnnPrior;
 use vq_model::sampler::Grid;
@@ -140,10 +142,44 @@ fn a_config_out_of_bounds_is_refused_before_anything_is_allocated() {
         sentence.contains("1073741824") && sentence.contains("2..=65536"),
         "{sentence}"
     );
-    let mut wide = shipped;
+    let mut wide = shipped.clone();
     wide.image_size = 0;
     assert_eq!(
         wide.check_bounds().err().map(|e| e.field),
         Some("image_size")
+    );
+    // `downsample`, absent from the shipped files, reads as 4; 2 is allowed, 3 is not.
+    assert_eq!(shipped.vqvae.downsample(), 4);
+    for (downsample, field) in [
+        (2, None),
+        (3, Some("vqvae.downsample")),
+        (8, Some("vqvae.downsample")),
+    ] {
+        let mut other = shipped.clone();
+        other.vqvae.downsample = Some(downsample);
+        assert_eq!(
+            other.check_bounds().err().map(|e| e.field),
+            field,
+            "{downsample}"
+        );
+    }
+}
+
+/// A model of `downsample` 2 makes grids half the image's side, and decodes them back to it.
+#[test]
+fn a_downsample_of_2_halves_the_side_once() {
+    let device = device();
+    let config = small_vqvae_config(3).with_downsample(Some(2));
+    let model = VqVae::new(&config, &device);
+    let x = Tensor::<4>::zeros([1, 3, 16, 12], &device);
+    let codes = model.encode(x);
+    assert_eq!(codes.dims(), [1, 8, 6]);
+    assert_eq!(model.downsample(), 2);
+    assert_eq!(model.decode(codes).dims(), [1, 3, 16, 12]);
+    let four = VqVae::new(&small_vqvae_config(3), &device);
+    assert_eq!(
+        four.encode(Tensor::<4>::zeros([1, 3, 16, 12], &device))
+            .dims(),
+        [1, 4, 3]
     );
 }

@@ -100,6 +100,10 @@ pub struct Args {
     /// `D`, the dimension of each code's vector.
     #[arg(long, default_value_t = 64)]
     pub embedding_dim: usize,
+    /// Pixels per code along each side: 4 (the page's), or 2 (four times the codes: an
+    /// experiment the page refuses to draw; PHOTO-RUNS.md).
+    #[arg(long, default_value_t = 4)]
+    pub downsample: usize,
     /// Load the photographs, log what was kept and at which sizes each held-out one is
     /// evaluated, and stop before training.
     #[arg(long)]
@@ -122,6 +126,10 @@ pub struct PriorArgs {
     /// Gated layers of the prior.
     #[arg(long, default_value_t = 6)]
     pub prior_layers: usize,
+    /// From this prior step on, the prior's learning rate falls linearly to a tenth at the
+    /// last step (the VQ-VAE's `--decay-from` schedule); none: constant.
+    #[arg(long)]
+    pub prior_decay_from: Option<usize>,
 }
 
 impl PriorArgs {
@@ -132,6 +140,7 @@ impl PriorArgs {
         prior_batch: 32,
         prior_channels: 64,
         prior_layers: 6,
+        prior_decay_from: None,
     };
 
     /// The prior these knobs describe, over `codebook_size` codes.
@@ -192,6 +201,8 @@ pub struct Shape {
     pub codebook_size: usize,
     /// `D`.
     pub embedding_dim: usize,
+    /// Pixels per code along each side: 4, or 2 (an experiment the page does not draw).
+    pub downsample: usize,
 }
 
 impl Shape {
@@ -202,6 +213,7 @@ impl Shape {
         residual_blocks: 2,
         codebook_size: 512,
         embedding_dim: 64,
+        downsample: 4,
     };
 }
 
@@ -212,7 +224,8 @@ pub fn config_of(shape: &Shape, prior: &PriorArgs) -> ModelConfig {
         VqVaeConfig::new(3, shape.embedding_dim, shape.codebook_size)
             .with_hidden_channels(shape.hidden)
             .with_residual_channels(shape.residual_channels)
-            .with_residual_blocks(shape.residual_blocks),
+            .with_residual_blocks(shape.residual_blocks)
+            .with_downsample((shape.downsample != 4).then_some(shape.downsample)),
         prior.config(shape.codebook_size),
         256,
     )
@@ -382,6 +395,9 @@ pub fn held_out_metrics(
 
 /// Trains, evaluates and exports.
 pub fn run(args: &Args, device: &Device) -> Result<()> {
+    if ![2, 4].contains(&args.downsample) {
+        anyhow::bail!("--downsample is 2 or 4, not {}", args.downsample);
+    }
     let run = shipped::Run::start();
     let config = config_of(
         &Shape {
@@ -390,6 +406,7 @@ pub fn run(args: &Args, device: &Device) -> Result<()> {
             residual_blocks: args.residual_blocks,
             codebook_size: args.codebook_size,
             embedding_dim: args.embedding_dim,
+            downsample: args.downsample,
         },
         &args.prior,
     );
@@ -474,9 +491,11 @@ pub fn write_card(
         seed: 1,
         class: None,
     };
+    // Samples as large as the held-out crops: 32×32 codes at the page's ÷4.
+    let side = held_out.crops.side / vqvae.downsample();
     let grids: Vec<Grid> = pollster::block_on(sampler::sample(
         prior,
-        (32, 32),
+        (side, side),
         6,
         &options,
         device,
@@ -518,7 +537,8 @@ pub fn train_prior(
     let trained = prior_train::train(
         config,
         &grids,
-        &prior_train::Options::shipped(steps, prior.prior_batch, seed),
+        &prior_train::Options::shipped(steps, prior.prior_batch, seed)
+            .with_decay_from(prior.prior_decay_from),
         &device.clone().autodiff(),
     )?;
     Ok((trained, grids))
