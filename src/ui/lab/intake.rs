@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::protocol::bundle::MAX_BUNDLE_BYTES;
-use crate::protocol::{BundleError, DEFAULT_PHOTO_SIZE, Example, Invert, ToEngine};
+use crate::protocol::{BundleError, Example, Invert, ToEngine};
 use crate::ui::checks::{MAX_IMAGE_FILE_BYTES, file_size, grid_for_model};
 use crate::ui::colouring::ColourBy;
 use crate::ui::dom::{fetch_bytes, file_bytes, location_hash};
@@ -15,7 +15,7 @@ use crate::ui::engine_client::Engine;
 use crate::ui::share::{GridFile, Shared, parse_fragment};
 use crate::ui::state::LabState;
 use crate::ui::state::model::opening;
-use crate::ui::state::saved::SavedSession;
+use crate::ui::state::saved::{FIRST_VIEW, SavedSession};
 
 /// The lab's intake. `Copy`: every field is a signal or a stored value.
 #[derive(Clone, Copy)]
@@ -53,8 +53,8 @@ impl Intake {
             engine,
             lab,
             model_name: RwSignal::new(opening.model.clone().unwrap_or_default()),
-            invert: RwSignal::new(Invert::Auto),
-            long_side: RwSignal::new(DEFAULT_PHOTO_SIZE),
+            invert: RwSignal::new(FIRST_VIEW.invert),
+            long_side: RwSignal::new(FIRST_VIEW.long_side),
             dragging: RwSignal::new(false),
             last_file: StoredValue::new_local(None),
         };
@@ -88,9 +88,9 @@ impl Intake {
 
     /// Back to a first visit: the catalogue's default model, no image, the default view.
     pub fn start_over(self, colour_by: RwSignal<ColourBy>) {
-        colour_by.set(ColourBy::Code);
-        self.invert.set(Invert::Auto);
-        self.long_side.set(DEFAULT_PHOTO_SIZE);
+        colour_by.set(FIRST_VIEW.colour_by);
+        self.invert.set(FIRST_VIEW.invert);
+        self.long_side.set(FIRST_VIEW.long_side);
         self.last_file.set_value(None);
         let default = self
             .lab

@@ -52,7 +52,6 @@ use self::model_panel::{ModelSelect, ModelStatusPanel};
 use self::shortcuts::HelpOverlay;
 use self::toolbar::Toolbar;
 use self::views::{ErrorMapView, PixelView};
-use crate::ui::colouring::ColourBy;
 use crate::ui::dom::location_hash;
 use crate::ui::engine_client::{Engine, EngineHandle};
 use crate::ui::first_visit::{Visit, first_screen};
@@ -61,6 +60,7 @@ use crate::ui::layout::bounds;
 use crate::ui::modes::Modes;
 use crate::ui::sampling::SamplingInput;
 use crate::ui::state::LabState;
+use crate::ui::state::saved::FIRST_VIEW;
 use crate::ui::store::Kept;
 use crate::ui::tools::Cell;
 use crate::ui::visit;
@@ -80,7 +80,7 @@ pub fn Lab(
         sampler: crate::ui::location::sampler(),
         ..SamplingInput::default()
     });
-    let colour_by = RwSignal::new(ColourBy::Code);
+    let colour_by = RwSignal::new(FIRST_VIEW.colour_by);
     let code_input = RwSignal::new(String::new());
     let help = RwSignal::new(false);
     let notes = session::Notes::default();

@@ -13,6 +13,26 @@ use super::model::ModelStatus;
 use crate::protocol::{Catalogue, DEFAULT_PHOTO_SIZE, Invert, PHOTO_SIZES};
 use crate::ui::colouring::ColourBy;
 
+/// The view a first visit opens with, and "Start over" returns to: cells coloured by code,
+/// grey levels inverted automatically, photographs at the default size. A session that holds
+/// only this (and the default model, no image) is not kept ([`SavedSession::is_first_visit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstView {
+    /// The heatmap's colouring.
+    pub colour_by: ColourBy,
+    /// Whether grey uploads are inverted.
+    pub invert: Invert,
+    /// The long side photographs are encoded at, in pixels.
+    pub long_side: u32,
+}
+
+/// The one [`FirstView`].
+pub const FIRST_VIEW: FirstView = FirstView {
+    colour_by: ColourBy::Code,
+    invert: Invert::Auto,
+    long_side: DEFAULT_PHOTO_SIZE,
+};
+
 /// The layout of [`SavedSession`]: a session of another version is not used.
 pub const SAVED_VERSION: u32 = 1;
 
@@ -128,9 +148,9 @@ impl SavedSession {
     pub fn is_first_visit(&self, catalogue: &Catalogue) -> bool {
         self.image.is_none()
             && catalogue.default_name() == Some(self.model.as_str())
-            && self.view == ColourBy::Code.name()
-            && self.invert == Invert::Auto
-            && self.long_side == DEFAULT_PHOTO_SIZE
+            && self.view == FIRST_VIEW.colour_by.name()
+            && self.invert == FIRST_VIEW.invert
+            && self.long_side == FIRST_VIEW.long_side
     }
 
     /// One line for the page: what was restored.
