@@ -30,7 +30,10 @@ use crate::{batch, card, evaluate, prior_train, vqvae_train};
 pub const PRIOR_CROP: u32 = 64;
 
 /// The shipped prior's steps.
-pub const PRIOR_STEPS: usize = 1_400;
+pub const PRIOR_STEPS: usize = 2_400;
+
+/// The step from which the shipped prior's learning rate falls (to a tenth at the last).
+pub const PRIOR_DECAY_FROM: usize = 1_800;
 
 /// Held-out 64×64 crops whose grids score the prior and count the codes used.
 pub const HELD_OUT_PRIOR_CROPS: usize = 2_000;
@@ -111,7 +114,7 @@ pub struct Args {
 }
 
 /// How the prior is trained: on the grids of which crops, how many per step, and its size.
-#[derive(clap::Args, Debug, Clone, Copy)]
+#[derive(clap::Args, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PriorArgs {
     /// Side in pixels of the crops whose grids train the prior (64: grids of 16×16; 128:
     /// 32×32, which scored the page's grids worse: PHOTO-RUNS.md, "The prior").
@@ -127,20 +130,21 @@ pub struct PriorArgs {
     #[arg(long, default_value_t = 6)]
     pub prior_layers: usize,
     /// From this prior step on, the prior's learning rate falls linearly to a tenth at the
-    /// last step (the VQ-VAE's `--decay-from` schedule); none: constant.
-    #[arg(long)]
+    /// last step (the VQ-VAE's `--decay-from` schedule); at or past the last step: constant.
+    #[arg(long, default_value = "1800")]
     pub prior_decay_from: Option<usize>,
 }
 
 impl PriorArgs {
     /// The shipped prior's (PHOTO-RUNS.md, "The prior"): grids of 16×16 (crops of 64 px),
-    /// 32 a step, 64 channels, 6 layers.
+    /// 32 a step, 64 channels, 6 layers, the learning rate falling from step
+    /// [`PRIOR_DECAY_FROM`] (of [`PRIOR_STEPS`]).
     pub const SHIPPED: Self = Self {
         prior_crop: PRIOR_CROP,
         prior_batch: 32,
         prior_channels: 64,
         prior_layers: 6,
-        prior_decay_from: None,
+        prior_decay_from: Some(PRIOR_DECAY_FROM),
     };
 
     /// The prior these knobs describe, over `codebook_size` codes.
@@ -724,6 +728,19 @@ fn example_name(path: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The flags' defaults are the shipped prior's recipe.
+    #[test]
+    fn the_prior_flags_default_to_the_shipped_recipe() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Command {
+            #[command(flatten)]
+            prior: PriorArgs,
+        }
+        let parsed = Command::parse_from(["vq-train"]).prior;
+        assert_eq!(parsed, PriorArgs::SHIPPED);
+    }
 
     #[test]
     fn the_prior_trains_on_as_many_codes_whatever_its_crops() {
