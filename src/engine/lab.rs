@@ -441,6 +441,55 @@ mod tests {
         assert!(refused.is_some_and(|e| e.to_string().contains("choose 128, 256 or 512")));
     }
 
+    /// A model of `vq-train photo --downsample 2` loads natively but not in the page, whose
+    /// grids and host kernels are ÷4's: it is refused with a sentence naming the field.
+    #[test]
+    fn a_model_of_another_downsampling_is_refused_with_a_sentence() {
+        use vq_model::weights::{Provenance, files, model_files_of, to_bytes};
+        let device = Device::flex();
+        let four = fashion_config();
+        let config = ModelConfig::without_prior(
+            "halves".to_owned(),
+            four.vqvae.clone().with_downsample(Some(2)),
+            28,
+        );
+        let vqvae = vq_model::vqvae::VqVae::new(&config.vqvae, &device);
+        let weights = to_bytes(&vqvae).unwrap_or_else(|err| panic!("{err}"));
+        let provenance = Provenance {
+            command: "test".into(),
+            seed: 1,
+            git_revision: "none".into(),
+            data: "none".into(),
+            metrics: Default::default(),
+            train_usage: vec![1; 128],
+            wall_time_s: 0.0,
+        };
+        let (manifest, named) = model_files_of(&config, vec![(files::VQVAE, weights)], provenance)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let file = |name: &str| {
+            named
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, bytes)| bytes.clone())
+                .unwrap_or_else(|| panic!("no {name}"))
+        };
+        let manifest = serde_json::to_vec(&manifest).unwrap_or_else(|err| panic!("{err}"));
+        let (config_bytes, vqvae_bytes) = (file(files::CONFIG), file(files::VQVAE));
+        let files = ModelFiles {
+            manifest: &manifest,
+            config: &config_bytes,
+            vqvae: &vqvae_bytes,
+            prior: None,
+        };
+        let refused = load(files, &device).err().map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|sentence| sentence.contains("vqvae.downsample = 2")),
+            "{refused:?}"
+        );
+    }
+
     #[test]
     fn a_text_file_is_refused_with_a_sentence() {
         let result = prepare(

@@ -157,6 +157,14 @@ impl ModelConfig {
     ///
     /// The first field out of its bounds.
     pub fn check_bounds(&self) -> Result<(), OutOfBounds> {
+        // 2 and 4 are the only downsamplings (a stride-1 3×3 or a stride-2 4×4 second layer):
+        // 2 is checked against 2..=4, anything else against 4..=4.
+        let downsample = self.vqvae.downsample();
+        let least_downsample = if downsample == 2 {
+            2
+        } else {
+            VqVaeConfig::DOWNSAMPLE
+        };
         let fields = [
             ("vqvae.in_channels", self.vqvae.in_channels, 1, 4),
             ("vqvae.hidden_channels", self.vqvae.hidden_channels, 1, 1024),
@@ -170,12 +178,11 @@ impl ModelConfig {
             ("vqvae.embedding_dim", self.vqvae.embedding_dim, 1, 1024),
             ("vqvae.codebook_size", self.vqvae.codebook_size, 2, 65_536),
             ("image_size", self.image_size, VqVaeConfig::DOWNSAMPLE, 4096),
-            // 2 or 4: the encoder's second layer is a stride-2 4×4 or a stride-1 3×3.
             (
                 "vqvae.downsample",
-                self.vqvae.downsample(),
-                4 - 2 * usize::from(self.vqvae.downsample() == 2),
-                4,
+                downsample,
+                least_downsample,
+                VqVaeConfig::DOWNSAMPLE,
             ),
         ];
         let prior_fields = self.prior.as_ref().map_or_else(Vec::new, |prior| {
