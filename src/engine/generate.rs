@@ -7,7 +7,6 @@
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use vq_model::VqVaeConfig;
 use vq_model::prior::HostPrior;
 use vq_model::sampler::{
     CachedResampler, Grid, HostSuggester, HostSurprisal, Resampler, SampleOptions,
@@ -81,7 +80,8 @@ pub fn sample_options(
 
 /// The size `(rows, cols)` of the grids the prior draws for `model`.
 pub fn sample_size(model: &LoadedModel) -> (usize, usize) {
-    let side = (model.config.image_size / VqVaeConfig::DOWNSAMPLE).clamp(1, MAX_SAMPLE_SIDE);
+    let side =
+        (model.config.image_size / model.config.vqvae.downsample()).clamp(1, MAX_SAMPLE_SIDE);
     (side, side)
 }
 

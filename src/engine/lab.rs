@@ -5,13 +5,12 @@
 //! bytes and posts the results. Every read from the device is asynchronous.
 
 use burn::tensor::Device;
-use vq_model::config::OutOfBounds;
 use vq_model::image::{
     RgbaImage, decode_upload, fit_size, planes_from_rgba, resize, rgba_from_planes, upload_size,
 };
 use vq_model::sampler::Grid;
 use vq_model::weights::{LoadedModel, ModelFiles, WeightsError, load_model};
-use vq_model::{ModelConfig, VqVaeConfig, read_f32};
+use vq_model::{ModelConfig, read_f32};
 use web_time::Instant;
 
 use super::EngineError;
@@ -340,19 +339,7 @@ fn bounds(values: impl Iterator<Item = usize>) -> Option<std::ops::RangeInclusiv
 ///
 /// [`WeightsError`], whose sentence the page shows.
 pub fn load(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel, WeightsError> {
-    let model = load_model(files, device)?;
-    // The page's grids, edits and host kernels are those of a stride-2 4×4 pair; a model of
-    // `vq-train --downsample 2` is measured natively, not drawn here.
-    let downsample = model.config.vqvae.downsample();
-    if downsample != VqVaeConfig::DOWNSAMPLE {
-        return Err(WeightsError::OutOfBounds(OutOfBounds {
-            field: "vqvae.downsample",
-            value: downsample,
-            min: VqVaeConfig::DOWNSAMPLE,
-            max: VqVaeConfig::DOWNSAMPLE,
-        }));
-    }
-    Ok(model)
+    load_model(files, device)
 }
 
 /// Decodes a grid of code 0 of the model's size and reads it back: compiles the decoder's
@@ -363,7 +350,7 @@ pub fn load(files: ModelFiles<'_>, device: &Device) -> Result<LoadedModel, Weigh
 /// [`EngineError::Device`] when the device fails to compute or read back.
 pub async fn warm_up(model: &LoadedModel, device: &Device) -> Result<f64, EngineError> {
     let started = Instant::now();
-    let side = (model.config.image_size / VqVaeConfig::DOWNSAMPLE).max(1);
+    let side = (model.config.image_size / model.config.vqvae.downsample()).max(1);
     let grid = Grid::zeros(side, side);
     let decoded = model
         .vqvae
@@ -376,6 +363,7 @@ pub async fn warm_up(model: &LoadedModel, device: &Device) -> Result<f64, Engine
 mod tests {
     use super::*;
     use crate::protocol::DEFAULT_PHOTO_SIZE;
+    use vq_model::VqVaeConfig;
     use vq_model::image::UploadError;
 
     fn fashion_config() -> ModelConfig {
@@ -439,55 +427,6 @@ mod tests {
         assert_eq!((small.width, small.height), (128, 84));
         let refused = prepare(&png, &photo, Invert::Auto, 4096).err();
         assert!(refused.is_some_and(|e| e.to_string().contains("choose 128, 256 or 512")));
-    }
-
-    /// A model of `vq-train photo --downsample 2` loads natively but not in the page, whose
-    /// grids and host kernels are ÷4's: it is refused with a sentence naming the field.
-    #[test]
-    fn a_model_of_another_downsampling_is_refused_with_a_sentence() {
-        use vq_model::weights::{Provenance, files, model_files_of, to_bytes};
-        let device = Device::flex();
-        let four = fashion_config();
-        let config = ModelConfig::without_prior(
-            "halves".to_owned(),
-            four.vqvae.clone().with_downsample(Some(2)),
-            28,
-        );
-        let vqvae = vq_model::vqvae::VqVae::new(&config.vqvae, &device);
-        let weights = to_bytes(&vqvae).unwrap_or_else(|err| panic!("{err}"));
-        let provenance = Provenance {
-            command: "test".into(),
-            seed: 1,
-            git_revision: "none".into(),
-            data: "none".into(),
-            metrics: Default::default(),
-            train_usage: vec![1; 128],
-            wall_time_s: 0.0,
-        };
-        let (manifest, named) = model_files_of(&config, vec![(files::VQVAE, weights)], provenance)
-            .unwrap_or_else(|err| panic!("{err}"));
-        let file = |name: &str| {
-            named
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, bytes)| bytes.clone())
-                .unwrap_or_else(|| panic!("no {name}"))
-        };
-        let manifest = serde_json::to_vec(&manifest).unwrap_or_else(|err| panic!("{err}"));
-        let (config_bytes, vqvae_bytes) = (file(files::CONFIG), file(files::VQVAE));
-        let files = ModelFiles {
-            manifest: &manifest,
-            config: &config_bytes,
-            vqvae: &vqvae_bytes,
-            prior: None,
-        };
-        let refused = load(files, &device).err().map(|e| e.to_string());
-        assert!(
-            refused
-                .as_deref()
-                .is_some_and(|sentence| sentence.contains("vqvae.downsample = 2")),
-            "{refused:?}"
-        );
     }
 
     #[test]

@@ -5,8 +5,8 @@ use burn::config::Config;
 /// The VQ-VAE of van den Oord et al. (2017): encoder, codebook, decoder.
 ///
 /// The encoder downsamples by 4 (two stride-2 4×4 convolutions), so an `H×W` image becomes an
-/// `H/4 × W/4` grid of codes; a `downsample` of 2 (the trainer's `--downsample 2`, an
-/// experiment the page does not draw) makes the second of them a stride-1 3×3.
+/// `H/4 × W/4` grid of codes; a `downsample` of 2 (the trainer's `--downsample 2`) makes the
+/// second of them a stride-1 3×3 (and the decoder's first upsampling a stride-1 3×3).
 #[derive(Config, Debug, PartialEq)]
 pub struct VqVaeConfig {
     /// Image channels: 1 for grey, 3 for RGB.
@@ -33,7 +33,8 @@ pub struct VqVaeConfig {
 }
 
 impl VqVaeConfig {
-    /// Pixels per code along each side of the models the page draws.
+    /// Pixels per code along each side when a config does not say (the paper's, and that of
+    /// the models the page trains).
     pub const DOWNSAMPLE: usize = 4;
 
     /// Pixels per code along each side: 4 unless the config says 2.

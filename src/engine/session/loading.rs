@@ -3,7 +3,6 @@
 
 use web_time::Instant;
 
-use vq_model::VqVaeConfig;
 use vq_model::inside::HostCodebook;
 use vq_model::prior::HostPrior;
 use vq_model::vqvae::HostVqVae;
@@ -152,7 +151,7 @@ impl<S: ModelSource> Session<S> {
             channels: model.config.vqvae.in_channels,
             image_size: model.config.image_size,
             codebook_size: model.config.vqvae.codebook_size,
-            cell_size: VqVaeConfig::DOWNSAMPLE,
+            cell_size: model.config.vqvae.downsample(),
             max_grid_side: max_grid_side(&model),
             class_names: model.config.class_names.clone(),
             has_prior: model.prior.is_some(),

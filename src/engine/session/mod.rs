@@ -21,7 +21,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use vq_model::VqVaeConfig;
 use vq_model::inside::HostCodebook;
 use vq_model::map::Pca2;
 use vq_model::prior::HostPrior;
@@ -512,15 +511,13 @@ impl<S: ModelSource> Session<S> {
     async fn hold_again(&self, original: Vec<u8>) -> Result<(), EngineError> {
         let image = self.images.get();
         let grid = self.current_grid()?;
-        let (width, height) = (
-            grid.width * VqVaeConfig::DOWNSAMPLE,
-            grid.height * VqVaeConfig::DOWNSAMPLE,
-        );
+        let model = self.model()?;
+        let scale = model.config.vqvae.downsample();
+        let (width, height) = (grid.width * scale, grid.height * scale);
         if original.is_empty() || original.len() != 4 * width * height {
             return Ok(());
         }
         let device = self.device()?;
-        let model = self.model()?;
         let prepared = lab::Prepared {
             rgba: original,
             width,
@@ -727,7 +724,7 @@ pub fn max_grid_side(model: &LoadedModel) -> usize {
     } else {
         PHOTO_SIZES.iter().copied().max().unwrap_or(512) as usize
     };
-    (pixels / VqVaeConfig::DOWNSAMPLE).max(1)
+    (pixels / model.config.vqvae.downsample()).max(1)
 }
 
 fn refused(request: Request, err: &EngineError) -> FromEngine {

@@ -9,7 +9,6 @@
 
 use std::rc::Rc;
 
-use vq_model::VqVaeConfig;
 use vq_model::image::decode_upload;
 use vq_model::map::Pca2;
 use vq_model::weights::LoadedModel;
@@ -187,7 +186,7 @@ impl<S: ModelSource> Session<S> {
         }
         Ok(Meanings::new(
             pictures,
-            VqVaeConfig::DOWNSAMPLE,
+            model.config.vqvae.downsample(),
             model.config.vqvae.codebook_size,
             note,
         ))

@@ -93,9 +93,24 @@ pub(super) async fn export(
         wall_time_s: run.seconds,
     };
     let weights = to_bytes_async(&vqvae).await.map_err(export_error)?;
+    trained_files(&config, weights, provenance, knobs(&run.setup, step))
+}
+
+/// The files of `config`'s model whose `vqvae.bpk` is `weights`, as the lab adds and loads
+/// them: `config.json` as written, and a manifest hashing both with `provenance` and `knobs`
+/// (the export's last step, and what tests build a model of their own with).
+///
+/// # Errors
+/// [`TrainingError::Export`] when the files cannot be written.
+pub fn trained_files(
+    config: &ModelConfig,
+    weights: Vec<u8>,
+    provenance: Provenance,
+    knobs: BTreeMap<String, String>,
+) -> Result<TrainedFiles, TrainingError> {
     let (mut manifest, contents) =
-        model_files_of(&config, vec![(files::VQVAE, weights)], provenance).map_err(export_error)?;
-    manifest.knobs = knobs(&run.setup, step);
+        model_files_of(config, vec![(files::VQVAE, weights)], provenance).map_err(export_error)?;
+    manifest.knobs = knobs;
     let (mut weights, mut config_json) = (Vec::new(), Vec::new());
     for (file, bytes) in contents {
         match file {
@@ -107,7 +122,7 @@ pub(super) async fn export(
     let manifest_json = serde_json::to_string_pretty(&manifest)
         .map_err(|err| TrainingError::Export(err.to_string()))?;
     Ok(TrainedFiles {
-        name: name.to_owned(),
+        name: config.name.clone(),
         manifest: manifest_json,
         config: String::from_utf8(config_json)
             .map_err(|err| TrainingError::Export(err.to_string()))?,

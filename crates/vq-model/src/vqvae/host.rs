@@ -7,11 +7,12 @@ use std::ops::Range;
 use super::host_codes::CodeConv;
 use super::host_conv::{HostConv, HostConvTranspose, Map, Region};
 use super::host_quantizer::HostQuantizer;
-use super::{Decoder, Encoder, ResidualStack, VqVae};
+use super::{Decoder, Encoder, ResidualStack, Upsampling, VqVae};
 use crate::ReadError;
 use crate::config::VqVaeConfig;
 use crate::incremental::Window;
 use crate::sampler::Grid;
+use burn::nn::conv::ConvTranspose2d;
 
 /// The residual blocks and the ReLU after them.
 #[derive(Debug, Clone)]
@@ -98,6 +99,78 @@ fn upsampled_to(range: &Range<usize>, size: usize) -> Range<usize> {
     )
 }
 
+/// The decoder's first upsampling on the host: a stride-2 4×4 transposed convolution at a
+/// `downsample` of 4, a stride-1 3×3 (read as the plain convolution it equals) at 2.
+#[derive(Debug, Clone)]
+enum HostUpsampling {
+    Stride2(HostConvTranspose),
+    Same(HostConv),
+}
+
+impl HostUpsampling {
+    async fn read(conv: &ConvTranspose2d, kind: Upsampling) -> Result<Self, ReadError> {
+        Ok(match kind {
+            Upsampling::Stride2 => Self::Stride2(HostConvTranspose::read(conv).await?),
+            Upsampling::Same => Self::Same(HostConv::read_transposed_same(conv).await?),
+        })
+    }
+
+    /// Outputs per input along each side.
+    fn factor(&self) -> usize {
+        match self {
+            Self::Stride2(_) => 2,
+            Self::Same(_) => 1,
+        }
+    }
+
+    fn forward(&self, x: &Map, relu_out: bool) -> Map {
+        match self {
+            Self::Stride2(conv) => conv.forward(x, relu_out),
+            Self::Same(conv) => conv.forward(x, false, relu_out),
+        }
+    }
+
+    /// The outputs `rows × cols` (whole pairs for a stride of 2: [`Self::align`]).
+    fn forward_region(
+        &self,
+        x: &Region,
+        relu_out: bool,
+        rows: Range<usize>,
+        cols: Range<usize>,
+    ) -> Region {
+        match self {
+            Self::Stride2(conv) => conv.forward_region(x, relu_out, rows, cols),
+            Self::Same(conv) => conv.forward_region(x, (false, relu_out), rows, cols),
+        }
+    }
+
+    /// The outputs `range` as [`Self::forward_region`] computes them: whole pairs at a stride
+    /// of 2, within `0..size`.
+    fn align(&self, range: &Range<usize>, size: usize) -> Range<usize> {
+        match self {
+            Self::Stride2(_) => pairs(range, size),
+            Self::Same(_) => range.clone(),
+        }
+    }
+
+    /// The inputs (within `0..size`) that the outputs `range` read.
+    fn reads(&self, range: &Range<usize>, size: usize) -> Range<usize> {
+        match self {
+            Self::Stride2(_) => upsampled_from(range, size),
+            Self::Same(_) => grow(range, 1, size),
+        }
+    }
+
+    /// The outputs (within `0..size`, whole pairs at a stride of 2) that the inputs `range`
+    /// reach.
+    fn reaches(&self, range: &Range<usize>, size: usize) -> Range<usize> {
+        match self {
+            Self::Stride2(_) => upsampled_to(range, size),
+            Self::Same(_) => grow(range, 1, size),
+        }
+    }
+}
+
 /// The part of `range` inside `bounds`.
 fn within(range: &Range<usize>, bounds: &Range<usize>) -> Range<usize> {
     let start = range.start.max(bounds.start);
@@ -120,10 +193,13 @@ pub struct HostEncoder {
 }
 
 impl HostEncoder {
-    async fn read(encoder: &Encoder) -> Result<Self, ReadError> {
+    /// The encoder of a model that downsamples by `downsample` (4, or 2: `down2` a stride-1
+    /// 3×3).
+    async fn read(encoder: &Encoder, downsample: usize) -> Result<Self, ReadError> {
+        let down2_stride = if downsample == 4 { 2 } else { 1 };
         Ok(Self {
             down1: HostConv::read(&encoder.down1, 2, 1).await?,
-            down2: HostConv::read(&encoder.down2, 2, 1).await?,
+            down2: HostConv::read(&encoder.down2, down2_stride, 1).await?,
             conv3: HostConv::read(&encoder.conv3, 1, 1).await?,
             residual: HostResidual::read(&encoder.residual).await?,
             to_embedding: HostConv::read(&encoder.to_embedding, 1, 0).await?,
@@ -131,7 +207,7 @@ impl HostEncoder {
     }
 
     /// # Shapes
-    /// - `x`: `[H, W, C]` in model space → `z_e`: `[H/4, W/4, D]`
+    /// - `x`: `[H, W, C]` in model space → `z_e`: `[H/4, W/4, D]` (`[H/2, W/2, D]` at ÷2)
     pub fn forward(&self, x: &Map) -> Map {
         let x = self.down1.forward(x, false, true);
         let x = self.down2.forward(&x, false, true);
@@ -153,12 +229,13 @@ pub struct HostDecoder {
     /// ([`CodeConv`]): what decoding a grid uses.
     first: CodeConv,
     residual: HostResidual,
-    up1: HostConvTranspose,
+    up1: HostUpsampling,
     up2: HostConvTranspose,
 }
 
 impl HostDecoder {
     async fn read(decoder: &Decoder, vqvae: &VqVae) -> Result<Self, ReadError> {
+        let [up1_kind, _] = Decoder::upsamplings(vqvae.downsample());
         let [_, embedding_dim] = vqvae.quantizer.codebook.weight.dims();
         let codebook = crate::read_f32(vqvae.quantizer.codebook.weight.val()).await?;
         let [outputs, _, kernel, _] = decoder.conv3.weight.dims();
@@ -173,7 +250,7 @@ impl HostDecoder {
             embedding_dim,
             conv3: HostConv::read(&decoder.conv3, 1, 1).await?,
             residual: HostResidual::read(&decoder.residual).await?,
-            up1: HostConvTranspose::read(&decoder.up1).await?,
+            up1: HostUpsampling::read(&decoder.up1, up1_kind).await?,
             up2: HostConvTranspose::read(&decoder.up2).await?,
         })
     }
@@ -195,7 +272,7 @@ impl HostDecoder {
     }
 
     /// # Shapes
-    /// - `z_q`: `[h, w, D]` → `x̂`: `[4h, 4w, C]` in model space
+    /// - `z_q`: `[h, w, D]` → `x̂`: `[4h, 4w, C]` in model space (`[2h, 2w, C]` at ÷2)
     pub fn forward(&self, z_q: &Map) -> Map {
         self.after_first(self.conv3.forward(z_q, false, false))
     }
@@ -204,7 +281,7 @@ impl HostDecoder {
     /// the table of codes ([`CodeConv`]; the same values up to the order of float sums).
     ///
     /// # Shapes
-    /// - returns `x̂`: `[4h, 4w, C]` in model space
+    /// - returns `x̂`: `[4h, 4w, C]` in model space (`[2h, 2w, C]` at ÷2)
     pub fn decode(&self, grid: &Grid) -> Map {
         let (h, w) = (grid.height, grid.width);
         self.after_first(self.first.forward_region(grid, 0..h, 0..w).map)
@@ -218,16 +295,18 @@ impl HostDecoder {
     }
 
     /// Back from the pixels `rows × cols`: the outputs of each layer they depend on (up2's,
-    /// up1's, the residual stack's, conv3's; the upsamplings read half as many rows and columns
-    /// and one more on each side, the 3×3 convolutions one more on each side).
+    /// up1's, the residual stack's, conv3's; a stride-2 upsampling reads half as many rows and
+    /// columns and one more on each side, the 3×3 convolutions one more on each side).
     fn reach(&self, grid: &Grid, rows: &Range<usize>, cols: &Range<usize>) -> Reach {
         let (h, w) = (grid.height, grid.width);
-        let (r4, c4) = (pairs(rows, 4 * h), pairs(cols, 4 * w));
+        // up1's output: the grid's size times its factor (2 at ÷4, 1 at ÷2).
+        let (h1, w1) = (self.up1.factor() * h, self.up1.factor() * w);
+        let (r4, c4) = (pairs(rows, 2 * h1), pairs(cols, 2 * w1));
         let (r3, c3) = (
-            pairs(&upsampled_from(&r4, 2 * h), 2 * h),
-            pairs(&upsampled_from(&c4, 2 * w), 2 * w),
+            self.up1.align(&upsampled_from(&r4, h1), h1),
+            self.up1.align(&upsampled_from(&c4, w1), w1),
         );
-        let (r2, c2) = (upsampled_from(&r3, h), upsampled_from(&c3, w));
+        let (r2, c2) = (self.up1.reads(&r3, h), self.up1.reads(&c3, w));
         let blocks = self.residual.blocks.len();
         let (r1, c1) = (grow(&r2, blocks, h), grow(&c2, blocks, w));
         Reach {
@@ -302,12 +381,13 @@ impl HostDecoder {
         // The cell's cone, layer by layer, within the frame.
         let cone = |by: usize| (grow(&(row..row + 1), by, h), grow(&(col..col + 1), by, w));
         let (k_last, l_last) = cone(1 + blocks);
-        let (u1_rows, u1_cols) = (upsampled_to(&k_last, 2 * h), upsampled_to(&l_last, 2 * w));
+        let (h1, w1) = (self.up1.factor() * h, self.up1.factor() * w);
+        let (u1_rows, u1_cols) = (self.up1.reaches(&k_last, h1), self.up1.reaches(&l_last, w1));
         // Only the pixels of the window, and only what the first pass holds.
         let (u1_rows, u1_cols) = (within(&u1_rows, &up1_rows), within(&u1_cols, &up1_cols));
         let (u2_rows, u2_cols) = (
-            within(&upsampled_to(&u1_rows, 4 * h), &r4),
-            within(&upsampled_to(&u1_cols, 4 * w), &c4),
+            within(&upsampled_to(&u1_rows, 2 * h1), &r4),
+            within(&upsampled_to(&u1_cols, 2 * w1), &c4),
         );
         let signed = |r: &Range<usize>| r.start as isize..r.end as isize;
         codes
@@ -383,7 +463,7 @@ impl HostVqVae {
     pub async fn read(vqvae: &VqVae) -> Result<Self, ReadError> {
         let decoder = HostDecoder::read(&vqvae.decoder, vqvae).await?;
         Ok(Self {
-            encoder: HostEncoder::read(&vqvae.encoder).await?,
+            encoder: HostEncoder::read(&vqvae.encoder, vqvae.downsample()).await?,
             quantizer: HostQuantizer::new(&decoder.codebook, decoder.embedding_dim),
             decoder,
         })
@@ -392,7 +472,7 @@ impl HostVqVae {
     /// Decodes `grid`.
     ///
     /// # Shapes
-    /// - returns `x̂`: `[4h, 4w, C]`
+    /// - returns `x̂`: `[4h, 4w, C]` (`[2h, 2w, C]` at ÷2)
     pub fn decode(&self, grid: &Grid) -> Map {
         self.decoder.decode(grid)
     }

@@ -472,6 +472,42 @@ impl HostConv {
         })
     }
 
+    /// Reads a stride-1 3×3 transposed convolution with padding 1 (weight `[in, out, 3, 3]`,
+    /// the decoder's `up1` at a `downsample` of 2) as the plain 3×3 convolution it equals:
+    /// output `y` sums inputs `y + 1 − ky`, i.e. the tap at row `2 − ky` of the input padded
+    /// by one, with the kernel turned half a turn and its channels swapped.
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError`] when a weight cannot be read back.
+    pub async fn read_transposed_same(conv: &ConvTranspose2d) -> Result<Self, ReadError> {
+        let [inputs, outputs, kernel, kw] = conv.weight.dims();
+        debug_assert_eq!((kernel, kw), (3, 3));
+        let raw = read_f32(conv.weight.val()).await?;
+        let bias = match &conv.bias {
+            Some(bias) => read_f32(bias.val()).await?,
+            None => vec![0.0; outputs],
+        };
+        let offsets = (0..kernel * kernel)
+            .map(|t| (t / kernel, t % kernel))
+            .collect();
+        let taps = Taps::new(
+            offsets,
+            (inputs, outputs),
+            |t, i, o| {
+                let (ky, kx) = (kernel - 1 - t / kernel, kernel - 1 - t % kernel);
+                raw[((i * outputs + o) * kernel + ky) * kernel + kx]
+            },
+            &bias,
+        );
+        Ok(Self {
+            taps,
+            stride: 1,
+            padding: 1,
+            kernel,
+        })
+    }
+
     /// A 1×1 convolution from `inputs` to `outputs` channels: output `o` of a pixel is
     /// `bias[o] + Σᵢ weight(o, i) · x[i]` (the quantizer's distances, as a layer).
     pub fn pointwise(

@@ -10,7 +10,7 @@ pub mod host_conv;
 pub mod host_quantizer;
 mod residual;
 
-pub use decoder::Decoder;
+pub use decoder::{Decoder, Upsampling};
 pub use encoder::Encoder;
 pub use host::{HostPatch, HostVqVae};
 pub use host_conv::{Map, Region};

@@ -16,6 +16,11 @@ fn odd_config(in_channels: usize) -> VqVaeConfig {
         .with_residual_channels(6)
 }
 
+/// `config` at a downsampling of 2: `up1` and `down2` of stride 1, four times the cells.
+fn at_half(config: VqVaeConfig) -> VqVaeConfig {
+    config.with_downsample(Some(2))
+}
+
 fn planes_of(map: &Map) -> Vec<f32> {
     map.to_planes()
 }
@@ -23,9 +28,15 @@ fn planes_of(map: &Map) -> Vec<f32> {
 #[test]
 fn host_encoder_equals_burns() {
     let device = device();
-    for config in [small_vqvae_config(1), small_vqvae_config(3), odd_config(3)] {
+    for config in [
+        small_vqvae_config(1),
+        small_vqvae_config(3),
+        odd_config(3),
+        at_half(odd_config(3)),
+    ] {
         let vqvae = VqVae::new(&config, &device);
         let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
+        let scale = config.downsample();
         for (height, width) in [(28, 28), (20, 36), (12, 8)] {
             let x = Tensor::<4>::random(
                 [1, config.in_channels, height, width],
@@ -35,7 +46,7 @@ fn host_encoder_equals_burns() {
             let expected = to_vec(vqvae.encoder.forward(x.clone()));
             let input = Map::from_planes(&to_vec(x), (height, width), config.in_channels);
             let z_e = host.encoder.forward(&input);
-            assert_eq!((z_e.height, z_e.width), (height / 4, width / 4));
+            assert_eq!((z_e.height, z_e.width), (height / scale, width / scale));
             let diff = max_abs_diff(&planes_of(&z_e), &expected);
             assert!(diff < 1e-4, "{config:?} at {height}×{width}: {diff}");
         }
@@ -80,9 +91,15 @@ fn host_ranking_equals_burns() {
 #[test]
 fn host_decoder_equals_burns() {
     let device = device();
-    for config in [small_vqvae_config(1), small_vqvae_config(3), odd_config(3)] {
+    for config in [
+        small_vqvae_config(1),
+        small_vqvae_config(3),
+        odd_config(3),
+        at_half(odd_config(3)),
+    ] {
         let vqvae = VqVae::new(&config, &device);
         let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
+        let scale = config.downsample();
         for (h, w, seed) in [(7, 7, 1), (5, 9, 2), (1, 3, 3)] {
             let grid = random_grid(h, w, config.codebook_size, seed);
             let expected = to_vec(vqvae.decode(vq_model::sampler::Grid::to_tensor(
@@ -92,7 +109,7 @@ fn host_decoder_equals_burns() {
             let decoded = host.decode(&grid);
             assert_eq!(
                 (decoded.height, decoded.width, decoded.channels),
-                (4 * h, 4 * w, config.in_channels)
+                (scale * h, scale * w, config.in_channels)
             );
             let diff = max_abs_diff(&planes_of(&decoded), &expected);
             assert!(diff < 1e-4, "{config:?} at {h}×{w}: {diff}");
@@ -106,7 +123,7 @@ fn host_decoder_equals_burns() {
 #[test]
 fn the_table_of_codes_decodes_as_the_convolution_of_z_q() {
     let device = device();
-    for config in [small_vqvae_config(3), odd_config(3)] {
+    for config in [small_vqvae_config(3), odd_config(3), at_half(odd_config(3))] {
         let vqvae = VqVae::new(&config, &device);
         let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
         for (h, w, seed) in [(6, 5, 4), (1, 1, 5), (2, 7, 6)] {
@@ -122,18 +139,20 @@ fn the_table_of_codes_decodes_as_the_convolution_of_z_q() {
 #[test]
 fn host_window_decode_equals_burns() {
     let device = device();
-    let config = odd_config(3);
-    let vqvae = VqVae::new(&config, &device);
-    let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
-    let grid = random_grid(16, 18, config.codebook_size, 9);
-    for (rows, cols) in [(3..=3, 4..=4), (0..=2, 15..=17), (8..=12, 0..=1)] {
-        let expected = decode_window(&vqvae, &config, &grid, rows.clone(), cols.clone(), &device);
-        let patch = host.decode_window(&config, &grid, rows.clone(), cols.clone());
-        assert_eq!((patch.top, patch.left), (expected.top, expected.left));
-        let [_, _, height, width] = expected.pixels.dims();
-        assert_eq!((patch.pixels.height, patch.pixels.width), (height, width));
-        let diff = max_abs_diff(&planes_of(&patch.pixels), &to_vec(expected.pixels));
-        assert!(diff < 1e-4, "{rows:?} × {cols:?}: {diff}");
+    for config in [odd_config(3), at_half(odd_config(3))] {
+        let vqvae = VqVae::new(&config, &device);
+        let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
+        let grid = random_grid(16, 18, config.codebook_size, 9);
+        for (rows, cols) in [(3..=3, 4..=4), (0..=2, 15..=17), (8..=12, 0..=1)] {
+            let expected =
+                decode_window(&vqvae, &config, &grid, rows.clone(), cols.clone(), &device);
+            let patch = host.decode_window(&config, &grid, rows.clone(), cols.clone());
+            assert_eq!((patch.top, patch.left), (expected.top, expected.left));
+            let [_, _, height, width] = expected.pixels.dims();
+            assert_eq!((patch.pixels.height, patch.pixels.width), (height, width));
+            let diff = max_abs_diff(&planes_of(&patch.pixels), &to_vec(expected.pixels));
+            assert!(diff < 1e-4, "{config:?}, {rows:?} × {cols:?}: {diff}");
+        }
     }
 }
 
@@ -142,20 +161,27 @@ fn host_window_decode_equals_burns() {
 #[test]
 fn host_region_decode_equals_the_full_decode() {
     let device = device();
-    for config in [small_vqvae_config(3), odd_config(3)] {
+    for config in [small_vqvae_config(3), odd_config(3), at_half(odd_config(3))] {
         let vqvae = VqVae::new(&config, &device);
         let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
         let grid = random_grid(13, 17, config.codebook_size, 5);
         let full = host.decode(&grid);
         let (height, width) = (full.height, full.width);
+        // The ranges of a ÷4 decode (52 × 68 pixels), halved for a ÷2 one (26 × 34).
+        let scaled = |r: std::ops::Range<usize>| {
+            let s = config.downsample();
+            r.start * s / 4..(r.end * s).div_ceil(4)
+        };
         for (rows, cols) in [
             (0..9, 0..11),
             (7..36, 23..41),
             (45..52, 60..68),
             (20..21, 33..34),
-            (0..height, 0..width),
+            (0..52, 0..68),
             (1..50, 3..66),
         ] {
+            let (rows, cols) = (scaled(rows), scaled(cols));
+            assert!(rows.end <= height && cols.end <= width);
             let region = host
                 .decoder
                 .decode_region(&grid, rows.clone(), cols.clone());
@@ -175,7 +201,7 @@ fn host_region_decode_equals_the_full_decode() {
 #[test]
 fn host_variants_equal_the_window_of_each_changed_grid() {
     let device = device();
-    for config in [small_vqvae_config(3), odd_config(3)] {
+    for config in [small_vqvae_config(3), odd_config(3), at_half(odd_config(3))] {
         let vqvae = VqVae::new(&config, &device);
         let host = block_on(HostVqVae::read(&vqvae)).expect("weights");
         let grid = random_grid(13, 17, config.codebook_size, 9);

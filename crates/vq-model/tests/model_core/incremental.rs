@@ -1,22 +1,35 @@
+use burn::prelude::*;
+use vq_model::VqVaeConfig;
 use vq_model::incremental::{decode_window, decode_window_each};
 use vq_model::vqvae::VqVae;
 
 use crate::{device, max_abs_diff, random_grid, small_vqvae_config, to_vec};
 
 /// Decoding only the window of an edit gives exactly the pixels of a full decode there
-/// (1e-5: float sums in another order), wherever the edit is: corner, edge, middle, a block.
+/// (1e-5: float sums in another order), wherever the edit is: corner, edge, middle, a block;
+/// at a downsampling of 4 and of 2.
 #[test]
 fn incremental_decode_equals_the_crop_of_a_full_decode() {
     let device = device();
-    let config = small_vqvae_config(3);
+    for config in [
+        small_vqvae_config(3),
+        small_vqvae_config(3).with_downsample(Some(2)),
+    ] {
+        window_equals_the_crop_of_a_full_decode(&config, &device);
+    }
+}
+
+fn window_equals_the_crop_of_a_full_decode(config: &VqVaeConfig, device: &Device) {
+    let (config, device) = (config.clone(), device.clone());
     let model = VqVae::new(&config, &device);
     let grid = random_grid(20, 18, config.codebook_size, 2);
     let full = model.decode(vq_model::sampler::Grid::to_tensor(
         std::slice::from_ref(&grid),
         &device,
-    )); // [1, 3, 80, 72]
+    )); // [1, 3, 80, 72] (40 × 36 at ÷2)
     let [_, channels, height, width] = full.dims();
-    assert_eq!((height, width), (80, 72));
+    let scale = config.downsample();
+    assert_eq!((height, width), (20 * scale, 18 * scale));
     for (rows, cols) in [
         (0..=0, 0..=0),
         (10..=10, 9..=9),
@@ -40,11 +53,22 @@ fn incremental_decode_equals_the_crop_of_a_full_decode() {
     }
 }
 
-/// The window covers every pixel an edit changes: outside it, a full decode is unchanged.
+/// The window covers every pixel an edit changes: outside it, a full decode is unchanged (at
+/// a downsampling of 4 and of 2).
 #[test]
 fn pixels_outside_the_window_do_not_change() {
     let device = device();
-    let config = small_vqvae_config(1);
+    for config in [
+        small_vqvae_config(1),
+        small_vqvae_config(1).with_downsample(Some(2)),
+    ] {
+        only_the_window_changes(&config, &device);
+    }
+}
+
+fn only_the_window_changes(config: &VqVaeConfig, device: &Device) {
+    let (config, device) = (config.clone(), device.clone());
+    let side = 16 * config.downsample();
     let model = VqVae::new(&config, &device);
     let grid = random_grid(16, 16, config.codebook_size, 4);
     let mut edited = grid.clone();
@@ -59,11 +83,11 @@ fn pixels_outside_the_window_do_not_change() {
     let patch = decode_window(&model, &config, &edited, 8..=8, 7..=7, &device);
     let [_, _, ph, pw] = patch.pixels.dims();
     let mut changed_inside = 0;
-    for y in 0..64 {
-        for x in 0..64 {
+    for y in 0..side {
+        for x in 0..side {
             let inside = (patch.top..patch.top + ph).contains(&y)
                 && (patch.left..patch.left + pw).contains(&x);
-            let differs = (before[y * 64 + x] - after[y * 64 + x]).abs() > 0.0;
+            let differs = (before[y * side + x] - after[y * side + x]).abs() > 0.0;
             assert!(
                 inside || !differs,
                 "pixel ({y}, {x}) changed outside the window"

@@ -103,8 +103,8 @@ pub struct Args {
     /// `D`, the dimension of each code's vector.
     #[arg(long, default_value_t = 64)]
     pub embedding_dim: usize,
-    /// Pixels per code along each side: 4 (the page's), or 2 (four times the codes: an
-    /// experiment the page refuses to draw; PHOTO-RUNS.md).
+    /// Pixels per code along each side: 4 (the paper's and the shipped models'), or 2 (four
+    /// times the codes, cells of 2×2 pixels in the page; PHOTO-RUNS.md).
     #[arg(long, default_value_t = 4)]
     pub downsample: usize,
     /// Load the photographs, log what was kept and at which sizes each held-out one is

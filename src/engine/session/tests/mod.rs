@@ -4,6 +4,7 @@
 //! [`robust`]: missing files, stalled downloads, a restart's restore, the crash hook, stopping
 //! a drawing.
 
+mod downsample;
 mod inside;
 mod prior;
 mod robust;
