@@ -14,6 +14,7 @@
 use burn::nn::conv::Conv2d;
 
 use super::{PixelCnnPrior, ReceptiveField};
+use crate::vqvae::host_conv::read_bias;
 use crate::{ReadError, read_f32};
 
 /// A dense map `y = W·x + b` with `W` stored row by row.
@@ -47,10 +48,7 @@ impl Dense {
                 }
             }
         }
-        let bias = match &conv.bias {
-            Some(bias) => read_f32(bias.val()).await?,
-            None => vec![0.0; out],
-        };
+        let bias = read_bias(conv.bias.as_ref(), out).await?;
         Ok(Self {
             rows: out,
             cols,

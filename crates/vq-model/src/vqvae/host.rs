@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::host_codes::CodeConv;
-use super::host_conv::{HostConv, HostConvTranspose, Map, Region};
+use super::host_conv::{HostConv, HostConvTranspose, Map, Region, read_bias};
 use super::host_quantizer::HostQuantizer;
 use super::{Decoder, Encoder, ResidualStack, Upsampling, VqVae};
 use crate::ReadError;
@@ -240,10 +240,7 @@ impl HostDecoder {
         let codebook = crate::read_f32(vqvae.quantizer.codebook.weight.val()).await?;
         let [outputs, _, kernel, _] = decoder.conv3.weight.dims();
         let weight = crate::read_f32(decoder.conv3.weight.val()).await?;
-        let bias = match &decoder.conv3.bias {
-            Some(bias) => crate::read_f32(bias.val()).await?,
-            None => vec![0.0; outputs],
-        };
+        let bias = read_bias(decoder.conv3.bias.as_ref(), outputs).await?;
         Ok(Self {
             first: CodeConv::new(&weight, &bias, kernel, &codebook, embedding_dim),
             codebook,

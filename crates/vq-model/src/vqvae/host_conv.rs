@@ -15,7 +15,9 @@
 
 use std::ops::Range;
 
+use burn::module::Param;
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
+use burn::tensor::Tensor;
 
 use crate::{ReadError, read_f32};
 
@@ -432,6 +434,28 @@ impl Sums {
     }
 }
 
+/// A layer's bias, read back from its device; zeros for `outputs` when it has none.
+///
+/// # Errors
+///
+/// [`ReadError`] when it cannot be read back.
+pub async fn read_bias(
+    bias: Option<&Param<Tensor<1>>>,
+    outputs: usize,
+) -> Result<Vec<f32>, ReadError> {
+    match bias {
+        Some(bias) => read_f32(bias.val()).await,
+        None => Ok(vec![0.0; outputs]),
+    }
+}
+
+/// The taps of a `kernel × kernel` convolution, row by row: `(row, column)` in its window.
+fn square_offsets(kernel: usize) -> Vec<(usize, usize)> {
+    (0..kernel * kernel)
+        .map(|t| (t / kernel, t % kernel))
+        .collect()
+}
+
 /// A convolution of the model (square kernel, zero padding) for the host kernel.
 #[derive(Debug, Clone)]
 pub struct HostConv {
@@ -451,15 +475,9 @@ impl HostConv {
         let [outputs, inputs, kernel, kw] = conv.weight.dims();
         debug_assert_eq!(kernel, kw);
         let raw = read_f32(conv.weight.val()).await?;
-        let bias = match &conv.bias {
-            Some(bias) => read_f32(bias.val()).await?,
-            None => vec![0.0; outputs],
-        };
-        let offsets = (0..kernel * kernel)
-            .map(|t| (t / kernel, t % kernel))
-            .collect();
+        let bias = read_bias(conv.bias.as_ref(), outputs).await?;
         let taps = Taps::new(
-            offsets,
+            square_offsets(kernel),
             (inputs, outputs),
             |t, i, o| raw[(o * inputs + i) * kernel * kernel + t],
             &bias,
@@ -484,15 +502,9 @@ impl HostConv {
         let [inputs, outputs, kernel, kw] = conv.weight.dims();
         debug_assert_eq!((kernel, kw), (3, 3));
         let raw = read_f32(conv.weight.val()).await?;
-        let bias = match &conv.bias {
-            Some(bias) => read_f32(bias.val()).await?,
-            None => vec![0.0; outputs],
-        };
-        let offsets = (0..kernel * kernel)
-            .map(|t| (t / kernel, t % kernel))
-            .collect();
+        let bias = read_bias(conv.bias.as_ref(), outputs).await?;
         let taps = Taps::new(
-            offsets,
+            square_offsets(kernel),
             (inputs, outputs),
             |t, i, o| {
                 let (ky, kx) = (kernel - 1 - t / kernel, kernel - 1 - t % kernel);
@@ -607,10 +619,7 @@ impl HostConvTranspose {
         let [inputs, outputs, kernel, _] = conv.weight.dims();
         debug_assert_eq!(kernel, 4);
         let raw = read_f32(conv.weight.val()).await?;
-        let bias = match &conv.bias {
-            Some(bias) => read_f32(bias.val()).await?,
-            None => vec![0.0; outputs],
-        };
+        let bias = read_bias(conv.bias.as_ref(), outputs).await?;
         // For output parity 0 the kernel rows 1 (input row m) and 3 (m − 1); for parity 1
         // rows 0 (m + 1) and 2 (m): `(kernel row, row in the input padded by one)`.
         let rows = |parity: usize| -> [(usize, usize); 2] {
