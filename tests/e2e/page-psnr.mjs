@@ -1,8 +1,9 @@
 // Issue 16's check, as a user makes it: each held-out photograph (`scripts/install-photo-data.sh`:
 // $VQ_LAB_CACHE/photos/held-out, sources no training folder uses) uploaded through the page at
 // 256 px with the photo model on the CPU backend, and the PSNR the page's own error map shows.
-// Prints one line per photograph, then the median and the worst, and the encode time the page
-// reports; writes a screenshot of the lab after each upload into $OUT (default /tmp/page-psnr).
+// Prints one line per photograph, then the median and the worst, with the engine's times of the
+// encode and of one edit (a Set code on the middle cell) as the page reports them; writes a
+// screenshot of the lab after each upload into $OUT (default /tmp/page-psnr).
 //
 //   node tests/e2e/page-psnr.mjs            the site in pkg/ (trunk build --release)
 //   VQ_LAB_PKG=/other/site node tests/e2e/page-psnr.mjs
@@ -54,12 +55,31 @@ for (const path of files) {
     cols: Number(document.querySelector('[data-testid="heatmap"]')?.dataset.cols),
   }));
   const psnr = Number(/PSNR ([\d.]+) dB/.exec(seen.caption)[1]);
-  rows.push({ name, psnr, grid: `${seen.cols}×${seen.rows}`, info: seen.info });
-  console.log(`${name}: ${psnr.toFixed(1)} dB, grid ${seen.cols}×${seen.rows}; ${seen.info.slice(0, 160)}`);
+  const encodeMs = Number(/encoded in ([\d.]+) ms/.exec(seen.info)?.[1]);
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+
+  // One edit: the middle cell set to another code, the engine's time of its decode.
+  const [row, col] = [Math.floor(seen.rows / 2), Math.floor(seen.cols / 2)];
+  const canvas = byId(page, "heatmap-canvas");
+  const box = await canvas.boundingBox();
+  await canvas.click({ position: { x: ((col + 0.5) / seen.cols) * box.width, y: ((row + 0.5) / seen.rows) * box.height } });
+  await page.waitForFunction(([r, c]) => (document.querySelector('[data-testid="selected-cell"]')?.textContent ?? "")
+    .startsWith(`Cell (${r}, ${c})`), [row, col]);
+  const code = (Number(await byId(page, "code-input").inputValue()) + 1) % 512;
+  await byId(page, "code-input").fill(String(code));
+  await byId(page, "apply-code").click();
+  await page.waitForFunction(([r, c, k]) =>
+    document.querySelector('[data-testid="edit-time"]') && !document.querySelector('[data-testid="edit-pending"]') &&
+    new RegExp(`^Cell \\(${r}, ${c}\\): code ${k} \\(edited`).test(document.querySelector('[data-testid="cell-info"]')?.textContent ?? ""),
+  [row, col, code]);
+  const editMs = Number(/last edit ([\d.]+) ms/.exec(await byId(page, "edit-time").innerText())?.[1]);
+  rows.push({ name, psnr, encodeMs, editMs });
+  console.log(`${name}: ${psnr.toFixed(1)} dB, grid ${seen.cols}×${seen.rows}, encoded in ${encodeMs} ms, an edit ${editMs} ms`);
 }
 const sorted = rows.map((r) => r.psnr).sort((a, b) => a - b);
 const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-console.log(`${rows.length} photographs at 256 px in the page (${pkg}): median ${median.toFixed(2)} dB, worst ${sorted[0].toFixed(1)} dB`);
+const middle = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+console.log(`${rows.length} photographs at 256 px in the page (${pkg}): median ${median.toFixed(2)} dB, worst ${sorted[0].toFixed(1)} dB; ` +
+  `encode median ${middle(rows.map((r) => r.encodeMs))} ms, an edit median ${middle(rows.map((r) => r.editMs))} ms (the engine's times)`);
 await browser.close();
 server.close();
