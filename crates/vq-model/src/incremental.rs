@@ -5,8 +5,9 @@
 //! upsampling): a changed cell `g` changes cells `g−R ..= g+R` after the residual stack, and the
 //! two stride-2 4×4 transposed convolutions map a cell `g` to pixels `4g−3 ..= 4g+6`. Those
 //! pixels in turn depend on cells `g−2R−2 ..= g+2R+2` of `z_q`, which is the window decoded.
-//! At a `downsample` of 2 the first upsampling is a stride-1 3×3 ([`crate::vqvae::Upsampling`]): a cell `g`
-//! reaches pixels `2(g−R)−3 ..= 2(g+R)+4`, which read cells `g−2R−3 ..= g+2R+3`.
+//! At a `downsample` of 2 the first upsampling is a stride-1 3×3
+//! ([`crate::vqvae::Upsampling`]): a cell `g` reaches pixels `2(g−R)−3 ..= 2(g+R)+4`, which
+//! read cells `g−2R−3 ..= g+2R+3`.
 //! Zero padding at the window's edge only disturbs pixels outside the returned patch, so the
 //! patch equals the same pixels of a full decode (tested to 1e-5).
 
