@@ -199,6 +199,14 @@ pub fn show_every(total: usize) -> usize {
     total.div_ceil(24).max(1)
 }
 
+/// Whether a snapshot is shown now, with `drawn` of `total` cells drawn: cells are left to
+/// draw, at least `from` are drawn (the last one shown's count and [`show_every`]), and the
+/// drawing since the last one took at least twice as long as that one did (`since` and
+/// `cost`, in milliseconds).
+fn snapshot_due((drawn, total): (usize, usize), from: usize, (since, cost): (f64, f64)) -> bool {
+    drawn < total && drawn >= from && since >= 2.0 * cost
+}
+
 /// The longest the worker computes without giving its event loop a turn (a cancel or an edit
 /// waits at most this long), in milliseconds.
 const TURN_MILLIS: f64 = 40.0;
@@ -234,10 +242,11 @@ pub async fn draw(
     loop {
         let (drawn, total) = drawer.progress();
         let elapsed = |since: Instant| since.elapsed().as_secs_f64() * 1000.0;
-        if drawn < total
-            && drawn >= shown_cells + every
-            && elapsed(since_show) >= 2.0 * snapshot_millis
-        {
+        if snapshot_due(
+            (drawn, total),
+            shown_cells + every,
+            (elapsed(since_show), snapshot_millis),
+        ) {
             let shown_at = Instant::now();
             show(snapshot(id, model, &drawer, last, started, device).await?);
             snapshot_millis = elapsed(shown_at);
@@ -448,6 +457,21 @@ pub async fn suggest(
 mod tests {
     use super::*;
     use vq_model::weights::{ModelFiles, load_model};
+
+    /// A snapshot is shown once enough cells and enough time have passed, never after the
+    /// last cell (the final picture is sent anyway).
+    #[test]
+    fn a_snapshot_is_due_after_enough_cells_and_twice_its_cost() {
+        let every = show_every(49);
+        assert_eq!(every, 3);
+        assert!(snapshot_due((3, 49), every, (2.0, 1.0)));
+        assert!(!snapshot_due((2, 49), every, (2.0, 1.0)), "too few cells");
+        assert!(
+            !snapshot_due((3, 49), every, (1.9, 1.0)),
+            "too soon after the last"
+        );
+        assert!(!snapshot_due((49, 49), every, (100.0, 1.0)), "all drawn");
+    }
 
     fn photo() -> LoadedModel {
         load_model(

@@ -18,10 +18,23 @@ fn the_prior_draws_completes_and_refuses_bad_controls() {
             count: 1,
         },
     );
-    assert!(messages.len() > 2, "no snapshots: {messages:?}");
-    let Some(FromEngine::Drawn(drawn)) = messages.last() else {
+    // The picture before the first cell, those during the drawing (as many as its time
+    // allows: `generate::snapshot_due`), each further on, then the last.
+    let Some((FromEngine::Drawn(drawn), during)) = messages.split_last() else {
         panic!("{messages:?}");
     };
+    let progress: Vec<usize> = during
+        .iter()
+        .map(|message| match message {
+            FromEngine::Drawing(d) if d.id == 4 => d.drawn,
+            other => panic!("{}", summary(other)),
+        })
+        .collect();
+    assert_eq!(progress.first(), Some(&0), "{progress:?}");
+    assert!(
+        progress.windows(2).all(|pair| pair[0] < pair[1]),
+        "{progress:?}"
+    );
     assert_eq!(
         (drawn.id, drawn.drawn, drawn.total, drawn.grids.len()),
         (4, 49, 49, 1)
