@@ -34,7 +34,7 @@ fn colour_model(name: &str, downsample: usize) -> crate::protocol::TrainedFiles 
         .unwrap_or_else(|err| panic!("{err}"))
 }
 
-/// A 60×40 PNG: grey with a dark block.
+/// A 60×40 PNG: pale blue with a dark green block.
 fn photo() -> Vec<u8> {
     let mut image = image::RgbaImage::from_pixel(60, 40, image::Rgba([180, 200, 220, 255]));
     for y in 10..30 {
