@@ -131,8 +131,8 @@ pub struct PriorArgs {
     pub prior_layers: usize,
     /// From this prior step on, the prior's learning rate falls linearly to a tenth at the
     /// last step (the VQ-VAE's `--decay-from` schedule); at or past the last step: constant.
-    #[arg(long, default_value = "1800")]
-    pub prior_decay_from: Option<usize>,
+    #[arg(long, default_value_t = PRIOR_DECAY_FROM)]
+    pub prior_decay_from: usize,
 }
 
 impl PriorArgs {
@@ -144,7 +144,7 @@ impl PriorArgs {
         prior_batch: 32,
         prior_channels: 64,
         prior_layers: 6,
-        prior_decay_from: Some(PRIOR_DECAY_FROM),
+        prior_decay_from: PRIOR_DECAY_FROM,
     };
 
     /// The prior these knobs describe, over `codebook_size` codes.
@@ -542,7 +542,7 @@ pub fn train_prior(
         config,
         &grids,
         &prior_train::Options::shipped(steps, prior.prior_batch, seed)
-            .with_decay_from(prior.prior_decay_from),
+            .with_decay_from(Some(prior.prior_decay_from)),
         &device.clone().autodiff(),
     )?;
     Ok((trained, grids))
