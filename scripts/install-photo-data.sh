@@ -2,7 +2,9 @@
 # Installs the extra photographs of issue 16 (see crates/vq-train/PHOTO-SOURCES.md): real
 # photographs picked by hand from Debian packages and from scikit-image's wheel on PyPI, copied
 # into two flat folders:
-#   $VQ_LAB_CACHE/photos/train/<source>/     more training photos (wallpapers from lomiri, lxqt)
+#   $VQ_LAB_CACHE/photos/train/<source>/     more training photos (wallpapers from lomiri, lxqt;
+#                                            photographed textures from torcs, extremetuxracer,
+#                                            scorched3d)
 #   $VQ_LAB_CACHE/photos/held-out/<source>/  held-out photos (scikit-image, palapeli), from
 #                                            sources that no training folder uses
 # VQ_LAB_CACHE defaults to $HOME/.cache/vq-lab.
@@ -15,13 +17,29 @@
 # --no-deps: only its data files are read, and nothing is downloaded when the trainer runs.
 # Every file is checked against its SHA-256, so the held-out set stays byte for byte the same.
 # Idempotent: a source whose files are all present and correct is skipped.
+#
+#   scripts/install-photo-data.sh                  training and held-out photographs
+#   scripts/install-photo-data.sh --held-out-only  only the held-out ones (what the tests read;
+#                                                  the training sources are ~450 MB of .debs)
 set -euo pipefail
+
+roles="train held-out"
+case "${1:-}" in
+  "") ;;
+  --held-out-only) roles="held-out" ;;
+  *)
+    echo "install-photo-data.sh: unknown option $1 (try --held-out-only)" >&2
+    exit 2
+    ;;
+esac
 
 cache="${VQ_LAB_CACHE:-$HOME/.cache/vq-lab}"
 root="$cache/photos"
 scikit_image_version=0.26.0
 
-# role  source  version  path-in-package  sha256
+# role  source  version  path-in-package  sha256  [name]
+# The file is installed as `name`, or as the path's last part where no name is given (the game
+# packages' textures repeat file names across folders).
 files=$(
   cat <<'EOF'
 train lomiri-wallpapers-16.04 20.04.0-2 usr/share/backgrounds/Bridge_by_Sander_Klootwijk.jpg bd86b081f9975e2b83527f71e49b9271a8ab40885428395969d9f7d834d7f050
@@ -50,6 +68,66 @@ train lxqt-themes 1.2.0-1 usr/share/lxqt/wallpapers/drop.png 3b726aea9a6f8af3643
 train lxqt-themes 1.2.0-1 usr/share/lxqt/wallpapers/flowers.png 3a935d8be4d6c9784f9079ff2814acd2de2c8406e9fe584be03e90264f37c371
 train lxqt-themes 1.2.0-1 usr/share/lxqt/wallpapers/fog.jpg a8235344ee6b5ab1b6de3ccef731bcc0e6509cf33ce832db87eae1eb75987083
 train lxqt-themes 1.2.0-1 usr/share/lxqt/wallpapers/this-is-not-windows.jpg 2d885e0438c0ab244f818d33d8f745a1cc486558462faf9bf3948675c68ac227
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-3/grass-e3.png 50170b84b5fcfcb70af20a57c0baa557b739e97b355a01d7819d36fb55f9a823 e-track-3-grass-e3.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/grass-e2.png 77e253224658bccee38c386d97de57b7212a823c5814d62e5c5964f29408c860 e-track-2-grass-e2.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/grass-bw-d2.png 6c4f69a12c8292255cb64eb0a0c74a7062ed01dabcf64ac34f1fd72c55ddf82d dirt-2-grass-bw-d2.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-3/newgrass.png f4b38130bec7d70ad135f0bad53c56e13e754424a5e0a574eea563d1eb3002e1 dirt-3-newgrass.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/ruudskogen/grass01.png ade4447f0b45ac64e6c893208d38d0caafa0870ff86779932de1a1e5460b5d15 ruudskogen-grass01.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/ruudskogen/grass02.png 1731c9e3353de8c5dfabcd07911afe8970172fa645471119bac625a2a8bbd4b5 ruudskogen-grass02.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/gravel-e2.png eafa73c9776002be6958a6af4f70ac5cfc0b922027762614675e5b669968ccaf e-track-2-gravel-e2.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/rock1-e2.png 359e985085fe1fd8e705adf2ef9dba3a05657ef76663bcff9166789a453e63bb e-track-2-rock1-e2.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/rock-wall-e2.png b304f50952ebc701aba57f0d9f1f33e631c5eaf32c7dbfabe56d5857230ac8c5 e-track-2-rock-wall-e2.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/wheel-1/rock1-w1.png ae5de339f04d977c8aae2115c3aace8eda2262d81301c7bbd69b296c666dd824 wheel-1-rock1-w1.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-6/cliff2.png 1bfdc360f4554b46832c4062c2f8b8f1b7bdf27ce6e4253eb6b2616e1feb6b36 e-track-6-cliff2.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-3/stone1.png 1f5945e1ca68aa1c97a8120e2e08cb529af4f6a50d60ddc0ff552377cc82b6dd dirt-3-stone1.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/alpine-2/rockwall.png c701c1f56f0f9a503bd9de0d0695d2a5b1c0d2b7b2b299b19511f11311377760 alpine-2-rockwall.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/strawbale-bw.png 6e790d705fbd16ad31d6ac0767cd1fd146207527340cc9100b24a4f54bed9502 dirt-2-strawbale-bw.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/street-1/tr-spec.png c57d4dea6b4ec06f7600c97e3510e1d6ad1db9dec8762ab28103b3462a491044 street-1-tr-spec.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/road-dirt.png f862e14be2d4e7f44b78a3c2d5660c1411fec4e8d23e1f3b5fe24fc2c84a0d0c e-track-2-road-dirt.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/ole-road-1/cracked-asphalt.png c5515b94dbdffd76ead4cef2a063cda4f7dc60e39248860facf8a7c7ff8a5ed4 ole-road-1-cracked-asphalt.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-3/bridgeplanks.png 5eb10a3e807b1ae68364d3acc27adf9463f354ca32a8e929621ad5ceeae18eaa dirt-3-bridgeplanks.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/wall14-2.png c1bff25a602e6c51fc8b8f661fc800149ee9aac14065dcbf8582ef5199d5289b dirt-2-wall14-2.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/house12.png 6ec9dca213cad3a179fd1ac3a387f7d0579ad7aaf79eeec0dacfcb2094b79161 dirt-2-house12.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/silo1-w.png 9853146ede57f21c2393c3b940b74d82e9986ace7e698eb6dbff87782c1e1937 dirt-2-silo1-w.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/roof11.png d18b9b433065d459df3ab66eee80f6ed9e28b11e524e7397f1a289f6dbca9a33 dirt-2-roof11.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-3/tank.png 06304fd9d3a9195f850d8ba0c1cd12bdcd16406acca50462ceeeeb056c1bf6ce dirt-3-tank.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/wall11.png 5afa34e030733c1d5a8d3b47a68b6cd38a8fc8387eb86798bbef7d59326d4a1e dirt-2-wall11.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/brondehach/PALAZB03.png c42fc48374a6b37749071549fcaf3a2aa29da98e6f2e52c0d4e5c59a59c3cf95 brondehach-PALAZB03.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/house25roof.png 14bad332f15a0a0e8113853f50552976fed16b3942cc22dac1bbf6b4ecdd4700 e-track-2-house25roof.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/house33facade.png fb147314e40e71d791afa2bb5959b9fc29674b3d684cd08600a1a10dda3354cd e-track-2-house33facade.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/e-track-2/house36facade.png 494501fba929f5a03ed69f4b6731ec210d8f70f7525448f0c26b50e125bdd914 e-track-2-house36facade.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/wheel-1/house10f.png d68b41b22d5fee74324e5ef2e543a5791c8e58b96f6daf7022d814aa9d4cf502 wheel-1-house10f.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/dirt/dirt-2/background.png db81d802fe86571b063b423e1765518b3c3cf94ab575627e5579ee2a0e85b165 dirt-2-background.png
+train torcs-data 1.3.7+dfsg-5 usr/share/games/torcs/tracks/road/eroad/background.png fb091ecc26d88f3cd797fea7c7cef6fa84c79cbc34ec3d71d5b17671a3cb4af6 eroad-background.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/dirt01.png 7874fb10028c4c1e808d1fff5a82aadb8933c435fde0c3568cc9aabdc8b0e203 terrains-dirt01.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/floor01.png fd3219cbf5911cd194561184435e87cc456be2af5c167cbe917ef9f6d70a1a2f terrains-floor01.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/floor02.png 74e517e5f8db5ca78d04e37dfb572b821cc7ef8cad8d6f65acb704fa4a5833f8 terrains-floor02.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/grass01.png 5d7de7c2fad3d50c62907511147272f79a4268ccbb104f02ac3b9593b781233a terrains-grass01.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/grass02.png 60fc690c941cdeac81ae2e723ce1ad46afa9b494d77bdfc8dcd97dd7bd676a20 terrains-grass02.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/grass03.png 0e254d42066ce2eaed11c300b3dceaf2eec7abf20b082afa4b40f3f8cd3be4b1 terrains-grass03.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/pave01.png 4729716ffe09cb7a8586bc3df219bfa046e34066b232a05fc351887312eabe49 terrains-pave01.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/pebbles04.png 595240277a60207b1c2a9a72e912a8ac5d7c665a034d1ecf20d0ba0548cae42e terrains-pebbles04.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/rock01.png 73b3f4c9151d07bd24adf808ae0866532e5eb5256cea940728dfb89b06ee1e2c terrains-rock01.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/rock06.png 5beae93a95ef59c9454515bebac534f90f60afcef765768d8e561ec5c780894d terrains-rock06.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/rock07.png ad522d268ff3271adc99077ea089eb7acdbf0a4c7d4e14638700506e84302fab terrains-rock07.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/sand01.png d99f7006c87aa8bccde980fca35d77b966b62161571ce23697221d8b97f1553a terrains-sand01.png
+train extremetuxracer-data 0.8.2-1 usr/share/games/etr/terrains/mud01.png f7749489f26ffea96abfa046aa43a9cc12b6b550e5791c62f2ca67640d334450 terrains-mud01.png
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/snow/texture0.jpg 686eed8cb4a17a8a7dbb8c28d69aec73134470fd69350b4afc59d6ac0d9751c5 snow-texture0.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/snow/shore.jpg 4e337b80704a399409df329ceb1c0d3fc0342d537c1c3f83447b7393830ee904 snow-shore.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/snow/texture1.jpg 232aa82798897f2bc95ce968ba79dd19ebc9a8781cc67ea33f74258fa946dab8 snow-texture1.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/snow/texture2.jpg 5500b1ce289f0170051c832922d66e60c0df784ee4ea88c5f2db5db69092a428 snow-texture2.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/plage/texture0.jpg cae2c8022b8a3072f529bfaea862aa8034852fea6ecff386b8dd7349745c596f plage-texture0.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/plage/texture1.jpg 7fa955ff0f35028eb236f23909fabd7d41ca9d29858664b1b28841f404a644f4 plage-texture1.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/plage/texture2.jpg b17d44de6f38a90db46ecb4eb5f7667879ae992d7ec7d6d477911f6d60172f07 plage-texture2.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/plage/texture3.jpg 6782696884726631866ca8e939ed457f5a5e893bcd3858d616fbb4e5a8c5f8de plage-texture3.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/plage/texture4.jpg b5cf02011dd5af6c17133f8140c17a255756438e0a6a3efbd8affaadb93d5994 plage-texture4.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/sand/texture4.jpg 41fa08f95c2d559e9b96c406261190e4e94f3fdc3b06fc923af484d51e2583eb sand-texture4.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/sand/cubemap.jpg 7f537a8cf1d57ba821b7857a7b350303366871bddf9f1fb8b1e71f6134308e10 sand-cubemap.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/vulcano/texture2.jpg 1f482bab8410d176791ba926dd301f4531554441edb8e89ff43c1d6b3f86804b vulcano-texture2.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/asianspring/rockside.jpg 2dd467228a6de93e7be42d13ff084cb0edeae54fc54004b5496b1d47686ad699 asianspring-rockside.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/none/data/textures/landscape/denali/rockside.jpg f061d9b443f0c3f51e998a9d4ada32a1c39202495367046d46ec7c67b5b978cb denali-rockside.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/apoc/data/textures/landscape/grass/texture1.jpg 0320c5a20f1fb80ebdbe3359a3bb37d06a7407ccef50a269ff4fbe018f3e91ab grass-texture1.jpg
+train scorched3d-data 44+dfsg-8 usr/share/games/scorched3d/data/globalmods/apoc/data/textures/landscape/moon/texture1.jpg 13a81092c1cdda1dc1d37db0f5935742043d86d1d8f5f74f725730f8356f2809 moon-texture1.jpg
 held-out palapeli-data 4:22.12.3-1 usr/share/palapeli/collection/castle-maintenon.jpg f4a6bf48b97d97715413f9ebd2d8744bd46df0e492bc8326e2513d51084f2612
 held-out palapeli-data 4:22.12.3-1 usr/share/palapeli/collection/cincinnati-bridge.jpg 09772d09318b34a5c5edd58ee86ff462bcd2907006f31cc8e0704310f8e9ab60
 held-out palapeli-data 4:22.12.3-1 usr/share/palapeli/collection/citrus-fruits.jpg 0cbd7154a14789803167c86705130d0358875198231269df168ea26224e70848
@@ -69,6 +147,8 @@ held-out scikit-image 0.26.0 skimage/data/gravel.png c48615b451bf1e606fbd72c0aa9
 held-out scikit-image 0.26.0 skimage/data/coins.png f8d773fc9cfa6f4d8e5942dc34d0a0788fcaed2a4fefbbed0aef5398d7ef4cba
 EOF
 )
+# Only the lines of the roles asked for.
+files=$(awk -v roles=" $roles " 'index(roles, " " $1 " ")' <<<"$files")
 
 sudo=()
 [[ $(id -u) -eq 0 ]] || sudo=(sudo)
@@ -80,19 +160,19 @@ is_right() { [[ -f "$1" ]] && [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]];
 
 # Whether every file of source $1 is already in place.
 source_done() {
-  local role source version path sha
-  while read -r role source version path sha; do
+  local role source version path sha name
+  while read -r role source version path sha name; do
     [[ "$source" == "$1" ]] || continue
-    is_right "$root/$role/$source/${path##*/}" "$sha" || return 1
+    is_right "$root/$role/$source/${name:-${path##*/}}" "$sha" || return 1
   done <<<"$files"
 }
 
 # Copies the files of source $1 out of folder $2 (where its paths are relative to), checking each.
 copy_files() {
-  local role source version path sha destination
-  while read -r role source version path sha; do
+  local role source version path sha name destination
+  while read -r role source version path sha name; do
     [[ "$source" == "$1" ]] || continue
-    destination="$root/$role/$source/${path##*/}"
+    destination="$root/$role/$source/${name:-${path##*/}}"
     mkdir -p "${destination%/*}"
     cp -f "$2/$path" "$destination"
     if ! is_right "$destination" "$sha"; then

@@ -69,7 +69,7 @@ install_e2e_packages() {
 install_all() {
   install_debian_packages
   # The held-out photographs the photo model's asset test measures it on (idempotent).
-  scripts/install-photo-data.sh
+  scripts/install-photo-data.sh --held-out-only
   scripts/setup-app.sh --install-only
   install_e2e_packages
 }

@@ -16,6 +16,7 @@
 // exit status is 1 when M > 0 (or when no check ran).
 
 import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
 import { readFile, writeFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { tmpdir } from "node:os";
@@ -30,6 +31,18 @@ const screenshots = join(here, "screenshots");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const timeout = Number(process.env.VQ_LAB_E2E_TIMEOUT_MS ?? 180000);
 
+
+/// The shipped photo model's geometry, read from the site's `models/photo/config.json`: `cell`,
+/// the pixels a side of one code (`vqvae.downsample`, 4 where absent), and `reach(c)`, the pixels
+/// `[from, to)` along one axis that a code in cell `c` reaches through the decoder (its 3×3
+/// layers and resampling, as `vq_model::vqvae::Upsampling` counts them: 4c − 15 ..< 4c + 19 at
+/// ÷4, 2c − 9 ..< 2c + 11 at ÷2).
+function photoGeometry() {
+  const config = JSON.parse(readFileSync(join(pkg, "models", "photo", "config.json"), "utf8"));
+  const cell = config.vqvae.downsample ?? 4;
+  const [before, after] = { 4: [15, 19], 2: [9, 11] }[cell];
+  return { cell, reach: (c) => [cell * c - before, cell * c + after] };
+}
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -998,7 +1011,8 @@ async function largeUploadScenario(page, errors, url) {
   check(stages.some((line) => /^Decoded at 1024×768 in \d+ ms; encoding…$/.test(line)) &&
     !stages.some((line) => line.includes("could not decode it smaller")),
     `the browser decoded it smaller, and the page said how long that took: ${stages.join(" | ")}`);
-  check(info.startsWith("large-8000x6000.jpg: 8000×6000 → 256×192 pixels → 64×48 codes"),
+  const { cell } = photoGeometry();
+  check(info.startsWith(`large-8000x6000.jpg: 8000×6000 → 256×192 pixels → ${256 / cell}×${192 / cell} codes`),
     `the encoding names the file's own size and the model's: ${info}`);
   // The reconstruction shows the photograph's colours: its mean is neither black nor grey.
   const mean = await page.evaluate(() => {
@@ -1919,7 +1933,7 @@ try {
     await priorScenario(page, errors, `${base}?backend=webgpu`, "webgpu", "prior-webgpu");
   });
 
-  await scenario("the photo model on the CPU backend: a held-out photo, a 64-wide heatmap canvas, an edit, a sample", [], async (page, errors) => {
+  await scenario("the photo model on the CPU backend: a held-out photo, a heatmap canvas, an edit, a sample", [], async (page, errors) => {
     checkBadge(await loadBadge(page, base), "cpu", { fatal: true });
     await byId(page, "model-status").waitFor();
     await byId(page, "model-select").selectOption("photo");
@@ -1930,7 +1944,8 @@ try {
     const info = await byId(page, "encoded-info").innerText();
     const rows = Number(await byId(page, "heatmap").getAttribute("data-rows"));
     const cols = Number(await byId(page, "heatmap").getAttribute("data-cols"));
-    check(cols === 64 && rows === 40, `a 256×160 photo gives 64×40 codes: ${info}`);
+    const { cell, reach } = photoGeometry();
+    check(cols === 256 / cell && rows === 160 / cell, `a 256×160 photo gives ${256 / cell}×${160 / cell} codes: ${info}`);
     check(await byId(page, "heatmap-canvas").count() === 1 && await byId(page, "code-cell").count() === 0, "the large grid is drawn on a canvas");
     const canvas = byId(page, "heatmap-canvas");
     const box = await canvas.boundingBox();
@@ -1956,9 +1971,9 @@ try {
       const x = (i / 4) % width, y = Math.floor(i / 4 / width);
       if (after[i] !== before[i] || after[i + 1] !== before[i + 1] || after[i + 2] !== before[i + 2]) {
         changed += 1;
-        // As in the fashion test (cell 0 reaches pixels 0 ..< 19): cell c reaches pixels
-        // 4c − 15 ..< 4c + 19, in both directions.
-        if (x < 4 * 20 - 15 || x >= 4 * 20 + 19 || y < 4 * 10 - 15 || y >= 4 * 10 + 19) outside += 1;
+        // As in the fashion test (cell 0 reaches pixels 0 ..< 19): `reach`, in both directions.
+        const [[x0, x1], [y0, y1]] = [reach(20), reach(10)];
+        if (x < x0 || x >= x1 || y < y0 || y >= y1) outside += 1;
       }
     }
     check(changed > 0 && outside === 0, `the edit changed ${changed} pixels, none outside the cell's reach (${outside})`);
@@ -1983,7 +1998,7 @@ try {
         document.querySelector('[data-testid="cell-info"]')?.textContent ?? ""), taken,
       async () => `(expected cell (10, 20) edited to code ${taken}) ${await editState(page)}`);
 
-    // A 3×3 brush stroke across 30 columns of the 64×40 canvas, watched for long tasks.
+    // A 3×3 brush stroke across 30 columns of the canvas, watched for long tasks.
     await page.evaluate(() => {
       window.__strokeTasks = [];
       new PerformanceObserver((list) => {
@@ -2006,7 +2021,7 @@ try {
     const strokeMs = Date.now() - strokeStarted;
     const strokeTasks = await page.evaluate(() => window.__strokeTasks);
     const strokeChanged = changedPixels(strokeBefore, await reconstructionPixels(page), 256);
-    const rowsOut = strokeChanged.filter(([, py]) => py < 4 * 24 - 15 || py >= 4 * 26 + 19).length;
+    const rowsOut = strokeChanged.filter(([, py]) => py < reach(24)[0] || py >= reach(26)[1]).length;
     console.log(`    brush stroke over 31 cells: ${strokeMs} ms to the last pixel; long tasks ${strokeTasks.length} (${strokeTasks.map((d) => d.toFixed(0)).join(", ")} ms)`);
     check(strokeChanged.length > 0 && rowsOut === 0, `the stroke repaints ${strokeChanged.length} pixels, all within its rows' reach (${rowsOut} outside)`);
     check(strokeTasks.length === 0, `no main-thread task over 50 ms while painting the photo on the CPU backend (${strokeTasks.length})`);
