@@ -13,8 +13,18 @@ in burn's layouts and `index.json`), builds the same computation as
       → Conv 3×3, pad 1                               [1, H, h, w]
       → 2 × (x + Conv1×1(ReLU(Conv3×3(ReLU(x)))))      (the residual blocks)
       → ReLU
-      → ConvTranspose 4×4, stride 2, pad 1 → ReLU      [1, H/2, 2h, 2w]
-      → ConvTranspose 4×4, stride 2, pad 1             [1, C, 4h, 4w]   x̂, model space
+      → ConvTranspose 4×4, stride 2, pad 1 → ReLU      [1, H/2, 2h, 2w]   (up1)
+      → ConvTranspose 4×4, stride 2, pad 1             [1, C, 4h, 4w]   x̂, model space (up2)
+
+At a `downsample` of 2 (the config's `vqvae.downsample`; null or absent is 4), up1 is the
+decoder's stride-1 3×3 (`Upsampling::Same` in decoder.rs), written as it is:
+
+      → ConvTranspose 3×3, stride 1, pad 1 → ReLU      [1, H/2, h, w]
+      → ConvTranspose 4×4, stride 2, pad 1             [1, C, 2h, 2w]
+
+(ONNX's ConvTranspose is the same transposed convolution as burn's: with stride 1, kernel 3
+and pads 1 it keeps the size, the plain 3×3 convolution with the kernel flipped and in/out
+swapped that `HostConv::read_transposed_same` reads it as.)
 
 checks it with onnxruntime (Python, CPU) against our decoder's reference decode, and writes it.
 The weight layouts need no change: burn's Conv2d weight is [out, in, kh, kw] and its
@@ -56,6 +66,16 @@ def decoder_graph(index, tensors):
     """The decoder as an ONNX model (see the module's docstring)."""
     config = index["vqvae"]
     blocks = config["residual_blocks"]
+    # Pixels per code along each side (`VqVaeConfig::downsample`): 4 unless the config says 2.
+    downsample = config.get("downsample") or 4
+    if downsample not in (2, 4):
+        raise SystemExit(f"export-onnx: a downsample of {downsample}; the decoder knows 4 and 2")
+    # up1: a stride-2 4×4 at ÷4, a stride-1 3×3 at ÷2 (decoder.rs, `Decoder::new`).
+    up1_kernel, up1_stride = (4, 2) if downsample == 4 else (3, 1)
+    up1_shape = tensors["decoder.up1.weight"].shape
+    if tuple(up1_shape[2:]) != (up1_kernel, up1_kernel):
+        raise SystemExit(f"export-onnx: decoder.up1.weight is {list(up1_shape)}, not a "
+                         f"{up1_kernel}x{up1_kernel} kernel as a downsample of {downsample} has")
     initializers = []
     nodes = []
 
@@ -69,10 +89,10 @@ def decoder_graph(index, tensors):
             kernel_shape=[kernel, kernel], pads=[pads] * 4, name=name))
         return out
 
-    def conv_transpose(x, name, out):
+    def conv_transpose(x, name, out, kernel=4, stride=2):
         nodes.append(helper.make_node(
             "ConvTranspose", [x, weight(f"{name}.weight"), weight(f"{name}.bias")], [out],
-            kernel_shape=[4, 4], strides=[2, 2], pads=[1, 1, 1, 1], name=name))
+            kernel_shape=[kernel, kernel], strides=[stride, stride], pads=[1, 1, 1, 1], name=name))
         return out
 
     def relu(x, out):
@@ -91,14 +111,15 @@ def decoder_graph(index, tensors):
         nodes.append(helper.make_node("Add", [x, h], [f"{name}.out"]))
         x = f"{name}.out"
     x = relu(x, "residual_out")
-    x = relu(conv_transpose(x, "decoder.up1", "up1_out"), "up1_relu")  # [1, H/2, 2h, 2w]
-    conv_transpose(x, "decoder.up2", "x_hat")  # [1, C, 4h, 4w]
+    # [1, H/2, 2h, 2w] (÷4), [1, H/2, h, w] (÷2)
+    x = relu(conv_transpose(x, "decoder.up1", "up1_out", up1_kernel, up1_stride), "up1_relu")
+    conv_transpose(x, "decoder.up2", "x_hat")  # [1, C, 4h, 4w] (÷4), [1, C, 2h, 2w] (÷2)
 
     graph = helper.make_graph(
         nodes, f"{index['model']}-decoder",
         [helper.make_tensor_value_info("codes", TensorProto.INT64, [1, "h", "w"])],
         [helper.make_tensor_value_info("x_hat", TensorProto.FLOAT,
-                                       [1, config["in_channels"], "4h", "4w"])],
+                                       [1, config["in_channels"], f"{downsample}h", f"{downsample}w"])],
         initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="vq-lab scripts/export-onnx.py")

@@ -21,11 +21,11 @@ use crate::protocol::{Drawn, SamplerKind, Sampling, SuggestedCode};
 /// Grids drawn side by side at most.
 pub const MAX_COUNT: usize = 8;
 
-/// The longest side, in cells, of a sampled grid: the `photo` model draws 32×32 grids (a
-/// picture of 128 px, the page's smallest photo size; its prior, trained on 16×16 grids, is
-/// scored on whole photographs' grids of up to 128×128: `crates/vq-train/PHOTO-RUNS.md`);
-/// `fashion` samples its whole 7×7 grid.
-pub const MAX_SAMPLE_SIDE: usize = 32;
+/// The longest side, in pixels, of a sampled picture: 128 px, the page's smallest photo size.
+/// The `photo` model draws grids of 128 px ÷ its cell (32×32 codes at ÷4, 64×64 at ÷2; its
+/// prior, trained on 16×16 grids, is scored on whole photographs' grids of up to 256×256:
+/// `crates/vq-train/PHOTO-RUNS.md`); `fashion` samples its whole 7×7 grid.
+pub const MAX_SAMPLE_PIXELS: usize = 128;
 
 /// Suggestions shown for a cell.
 pub const SUGGESTIONS: usize = 5;
@@ -80,9 +80,14 @@ pub fn sample_options(
 
 /// The size `(rows, cols)` of the grids the prior draws for `model`.
 pub fn sample_size(model: &LoadedModel) -> (usize, usize) {
-    let side =
-        (model.config.image_size / model.config.vqvae.downsample()).clamp(1, MAX_SAMPLE_SIDE);
+    let side = sample_side(model.config.image_size, model.config.vqvae.downsample());
     (side, side)
+}
+
+/// The side in cells of a sampled grid: the model's picture, at most [`MAX_SAMPLE_PIXELS`], in
+/// cells of `downsample` pixels (at least one).
+pub fn sample_side(image_size: usize, downsample: usize) -> usize {
+    (image_size.min(MAX_SAMPLE_PIXELS) / downsample.max(1)).max(1)
 }
 
 /// Decodes `grids` (all of one size) in one batch; returns the RGBA of each and the pixel
@@ -602,6 +607,14 @@ mod tests {
             );
         }
         assert_eq!(sample_size(&model), (7, 7));
+    }
+
+    #[test]
+    fn a_sample_is_a_picture_of_at_most_128_pixels_in_the_models_cells() {
+        assert_eq!(sample_side(28, 4), 7, "fashion: its whole grid");
+        assert_eq!(sample_side(256, 4), 32, "photo at ÷4: 128 px");
+        assert_eq!(sample_side(256, 2), 64, "photo at ÷2: 128 px");
+        assert_eq!(sample_side(2, 4), 1, "never an empty grid");
     }
 
     #[test]

@@ -48,6 +48,21 @@ const ORT_DIST = join(here, "peer", "node_modules", "onnxruntime-web", "dist");
 /// The shipped models' configs (for the multiply-adds and the grid sizes).
 const CONFIGS = Object.fromEntries(await Promise.all(["fashion", "photo"].map(async (name) =>
   [name, JSON.parse(await readFile(join(root, "assets", "models", name, "config.json"), "utf8"))])));
+/// Pixels per code along each side of a model's `vqvae` config (`VqVaeConfig::downsample`,
+/// crates/vq-model/src/config.rs): its `downsample`, 4 when null or absent, else 2.
+const cellOf = (vqvae) => vqvae.downsample ?? 4;
+/// The shipped photo model's cell: 4 px (a 256 px photo is 64×64 codes), or 2 (128×128).
+const PHOTO_CELL = CONFIGS.photo.vqvae.downsample ?? 4;
+/// Codes per side of the photo model's grid of a `px`-pixel photo, and that grid in words.
+const photoCells = (px) => px / PHOTO_CELL;
+const photoGrid = (px) => `${photoCells(px)}×${photoCells(px)}`;
+/// The grid of a 256 px photo (64 codes a side at ÷4), where the edits, grid imports and the
+/// surprisal run.
+const PHOTO_GRID = photoCells(256);
+/// The side in codes of a sampled grid (src/engine/generate.rs, `sample_side`): the model's
+/// picture, at most `MAX_SAMPLE_PIXELS` = 128 px, in its cells (at least one): fashion's whole
+/// 7×7, photo's 128 px (32×32 codes at ÷4, 64×64 at ÷2).
+const sampleSide = (config) => Math.max(1, Math.floor(Math.min(config.image_size, 128) / cellOf(config.vqvae)));
 
 // ------------------------------------------------------------------ the operations
 
@@ -63,19 +78,19 @@ const PHOTO_WINDOW = editWindowCells(CONFIGS.photo.vqvae);
 const OPERATIONS = [
   { id: "load-fashion", label: "page load → fashion model ready", backends: ["cpu", "webgpu"] },
   { id: "load-photo", label: "switch to photo → photo model ready", backends: ["cpu"] },
-  { id: "photo-encode-first", label: "photo: first upload after loading → heatmap (256 px, 64×64 codes)", backends: ["cpu"] },
+  { id: "photo-encode-first", label: `photo: first upload after loading → heatmap (256 px, ${photoGrid(256)} codes)`, backends: ["cpu"] },
   { id: "photo-codebook", label: "photo: codebook tiles (512 codes), request → atlas shown", backends: ["cpu"] },
   { id: "fashion-encode", label: "fashion: upload (150×120 PNG) → heatmap (7×7)", backends: ["cpu", "webgpu"] },
   { id: "fashion-edit-after-select", label: "fashion: Set code → pixels, right after selecting the cell", backends: ["cpu", "webgpu"] },
   { id: "fashion-edit-idle", label: "fashion: Set code → pixels, cell selected 2 s before", backends: ["cpu", "webgpu"] },
   { id: "fashion-full-decode", label: "fashion: import a 7×7 grid → pixels (a full decode, 28×28 px)", backends: ["cpu", "webgpu"], peer: true },
-  { id: "photo-encode-128", label: "photo: upload 128 px PNG → heatmap (128 px, 32×32 codes)", backends: ["cpu"] },
-  { id: "photo-encode-256", label: "photo: upload 256 px PNG → heatmap (256 px, 64×64 codes)", backends: ["cpu"] },
-  { id: "photo-encode-512", label: "photo: upload 512 px PNG → heatmap (512 px, 128×128 codes)", backends: ["cpu"] },
+  { id: "photo-encode-128", label: `photo: upload 128 px PNG → heatmap (128 px, ${photoGrid(128)} codes)`, backends: ["cpu"] },
+  { id: "photo-encode-256", label: `photo: upload 256 px PNG → heatmap (256 px, ${photoGrid(256)} codes)`, backends: ["cpu"] },
+  { id: "photo-encode-512", label: `photo: upload 512 px PNG → heatmap (512 px, ${photoGrid(512)} codes)`, backends: ["cpu"] },
   { id: "photo-encode-512to256", label: "photo: upload 512 px PNG → heatmap at the default 256 px", backends: ["cpu"] },
   { id: "photo-edit-after-select", label: "photo 256 px: Set code → pixels, right after selecting the cell", backends: ["cpu"] },
   { id: "photo-edit-idle", label: "photo 256 px: Set code → pixels, cell selected 2 s before", backends: ["cpu"] },
-  { id: "photo-full-decode", label: "photo: import a 64×64 grid → pixels (a full decode, 256×256 px)", backends: ["cpu"], peer: true },
+  { id: "photo-full-decode", label: `photo: import a ${photoGrid(256)} grid → pixels (a full decode, 256×256 px)`, backends: ["cpu"], peer: true },
   { id: "photo-window-decode", label: `photo 256 px: Set code → pixels, engine idle (the edit's decode: ${PHOTO_WINDOW}×${PHOTO_WINDOW} cells)`,
     backends: ["cpu"], peer: true },
   { id: "photo-brush", label: "photo 256 px: 3×3 brush stroke over 30 cells → pixels settled", backends: ["cpu"] },
@@ -83,11 +98,11 @@ const OPERATIONS = [
   { id: "photo-surprisal", label: "photo 256 px: colour by surprisal → totals shown", backends: ["cpu"] },
   { id: "sample-fashion-1", label: "sample: fashion, 1 grid of 7×7", backends: ["cpu", "webgpu"], samplers: true },
   { id: "sample-fashion-8", label: "sample: fashion, 8 grids of 7×7", backends: ["cpu"], samplers: true },
-  { id: "sample-photo-1", label: "sample: photo, one 32×32 grid", backends: ["cpu"], samplers: true },
+  { id: "sample-photo-1", label: `sample: photo, one ${sampleSide(CONFIGS.photo)}×${sampleSide(CONFIGS.photo)} grid`, backends: ["cpu"], samplers: true },
   { id: "wasm-peak", label: "single-thread WebAssembly SIMD peak", backends: ["cpu"], limit: true },
   { id: "autoencoder-encode-256", label: "photo: upload 256 px PNG → heatmap (encoder, nearest codes, full decode)",
     backends: ["cpu"], autoencoders: true },
-  { id: "autoencoder-full-decode", label: "photo: import a 64×64 grid → pixels (a full decode)", backends: ["cpu"], autoencoders: true },
+  { id: "autoencoder-full-decode", label: `photo: import a ${photoGrid(256)} grid → pixels (a full decode)`, backends: ["cpu"], autoencoders: true },
   { id: "autoencoder-edit", label: "photo 256 px: Set code → pixels, engine idle (the edit's window)", backends: ["cpu"], autoencoders: true },
   { id: "large-upload", label: "photo: upload an 8000×6000 JPEG → heatmap (256 px)", backends: ["cpu"], decoders: true },
 ];
@@ -703,7 +718,7 @@ async function fashionLab(page, backend) {
 }
 
 /// The photo model at 128, 256 and 512 px, then edits, suggestions, a brush stroke and the
-/// surprisal at 256 px (64×64 codes).
+/// surprisal at 256 px (`PHOTO_GRID` codes a side: 64×64 at ÷4).
 async function photoLab(page, backend) {
   const images = { 128: photoLike(128), 256: photoLike(256), 512: photoLike(512) };
   await photoSize(page, backend, 256);
@@ -725,7 +740,7 @@ async function photoLab(page, backend) {
   await upload(page, backend, "photo-256.png", images[256]);
   await idle(page, backend, "the 256 px upload");
   const { rows, cols } = await grid(page);
-  if (rows !== 64 || cols !== 64) throw new Failure(`the 256 px photo gave ${rows}×${cols} codes, not 64×64`);
+  if (rows !== PHOTO_GRID || cols !== PHOTO_GRID) throw new Failure(`the 256 px photo gave ${rows}×${cols} codes, not ${photoGrid(256)}`);
   const click = async (row, col) => {
     const at = await canvasPoint(page, row, col);
     await page.mouse.click(at.x, at.y);
@@ -735,7 +750,7 @@ async function photoLab(page, backend) {
   for (const [id, waitMs, firstRow] of [["photo-edit-after-select", 0, 6], ["photo-edit-idle", 2000, 9]]) {
     await repeat(backend, id, null, async (i) => {
       await idle(page, backend);
-      const [row, col] = [(firstRow + 7 * i) % 60 + 2, (11 + 13 * i) % 60 + 2];
+      const [row, col] = [(firstRow + 7 * i) % (PHOTO_GRID - 4) + 2, (11 + 13 * i) % (PHOTO_GRID - 4) + 2];
       const at = await canvasPoint(page, row, col);
       return editOnce(page, backend, () => page.mouse.click(at.x, at.y), waitMs, 512);
     });
@@ -743,7 +758,7 @@ async function photoLab(page, backend) {
 
   await repeat(backend, "photo-suggest", null, async (i) => {
     await idle(page, backend);
-    const [row, col] = [(20 + 9 * i) % 60 + 2, (30 + 7 * i) % 60 + 2];
+    const [row, col] = [(20 + 9 * i) % (PHOTO_GRID - 4) + 2, (30 + 7 * i) % (PHOTO_GRID - 4) + 2];
     const at = await canvasPoint(page, row, col);
     const result = await measure(page, backend,
       { kind: "suggestions", args: { row, col }, startOn: { type: "pointerdown", testid: "heatmap-canvas" } },
@@ -755,7 +770,7 @@ async function photoLab(page, backend) {
   // The paint code: the eyedropper on a cell of the bottom rows, then the 3×3 brush.
   await idle(page, backend);
   await takeTool(page, "Eyedropper");
-  await click(61, 61);
+  await click(PHOTO_GRID - 3, PHOTO_GRID - 3);
   await takeTool(page, "Brush");
   await byId(page, "brush-size").selectOption("3");
   const paint = await byId(page, "paint-code").getAttribute("data-code");
@@ -973,11 +988,12 @@ async function preparePeer(page, peerBase, model, [height, width]) {
   }, { url: `${peerBase}${model}-decoder.onnx`, height, width });
 }
 
-/// One `session.run` of `model`'s decoder on `codes` (h×w), timed in the page. With
+/// One `session.run` of `model`'s decoder on `codes` (h×w; x̂ is its cell times larger a
+/// side: `downsample`, 4 or 2), timed in the page. With
 /// `against`, the canvas that shows our decode of the same codes: the largest difference of
 /// the two in grey levels (ours turns model space into bytes with round((x + 0.5)·255)).
 async function peerRun(page, peerBase, model, [height, width], codes, against = null) {
-  return page.evaluate(async ({ url, height, width, codes, against }) => {
+  return page.evaluate(async ({ url, height, width, cell, codes, against }) => {
     const P = window.__peer;
     const input = new P.ort.Tensor("int64", BigInt64Array.from(codes, (c) => BigInt(c)), [1, height, width]);
     const t0 = performance.now();
@@ -985,7 +1001,7 @@ async function peerRun(page, peerBase, model, [height, width], codes, against = 
     const ms = performance.now() - t0;
     const x = out.x_hat;
     const [, channels, h, w] = x.dims;
-    if (h !== 4 * height || w !== 4 * width) throw new Error(`the peer gave ${x.dims.join("×")} for a ${height}×${width} grid`);
+    if (h !== cell * height || w !== cell * width) throw new Error(`the peer gave ${x.dims.join("×")} for a ${height}×${width} grid`);
     let agreement = null;
     const canvas = against && document.querySelector(`[data-testid="${against}"]`);
     if (canvas?.width === w && canvas?.height === h) {
@@ -1002,7 +1018,7 @@ async function peerRun(page, peerBase, model, [height, width], codes, against = 
     }
     x.dispose?.();
     return { ms, agreement };
-  }, { url: `${peerBase}${model}-decoder.onnx`, height, width, codes, against });
+  }, { url: `${peerBase}${model}-decoder.onnx`, height, width, cell: cellOf(CONFIGS[model].vqvae), codes, against });
 }
 
 /// Imports a grid file of `model` (the page's "Import a grid": `ToEngine::UseGrid`, which
@@ -1092,7 +1108,7 @@ async function decodeSession(browser, base, peerBase, backend) {
         await idle(page, backend, "loading photo");
         await upload(page, backend, "warm-up.png", photoLike(128));
         await idle(page, backend, "the first upload (and the codebook it asks for)");
-        if (ids.includes("photo-full-decode")) await fullDecode("photo-full-decode", "photo", [64, 64]);
+        if (ids.includes("photo-full-decode")) await fullDecode("photo-full-decode", "photo", [PHOTO_GRID, PHOTO_GRID]);
         if (ids.includes("photo-window-decode")) await windowDecode(page, backend, peerBase, await prepare("photo", [PHOTO_WINDOW, PHOTO_WINDOW]));
       } catch (error) {
         failAll(backend, photoIds, sentence(error));
@@ -1101,19 +1117,19 @@ async function decodeSession(browser, base, peerBase, backend) {
   });
 }
 
-/// An edit's decode on a 64×64 photo grid: ours a Set code on a cell away from the edges
-/// (selected, then the engine left to become idle: its suggestions for the cell done), timed
-/// from the click to the pixels; the peer's decode of a window of the same size.
+/// An edit's decode on a 256 px photo's grid (64×64 at ÷4): ours a Set code on a cell away
+/// from the edges (selected, then the engine left to become idle: its suggestions for the cell
+/// done), timed from the click to the pixels; the peer's decode of a window of the same size.
 async function windowDecode(page, backend, peerBase, peerState) {
   const K = CONFIGS.photo.vqvae.codebook_size;
-  await importGrid(page, backend, "photo", [64, 64], gridCodes(64, 64, K, 0), "photo-grid.json");
-  await idle(page, backend, "importing a 64×64 grid");
+  await importGrid(page, backend, "photo", [PHOTO_GRID, PHOTO_GRID], gridCodes(PHOTO_GRID, PHOTO_GRID, K, 0), "photo-grid.json");
+  await idle(page, backend, `importing a ${photoGrid(256)} grid`);
   await takeTool(page, "Select");
   const side = PHOTO_WINDOW;
   const margin = (side - 1) / 2;
   await inTurn(page, backend, "photo-window-decode", peerState,
     async (i) => {
-      const [row, col] = [margin + ((7 * i) % (64 - 2 * margin)), margin + ((13 * i + 5) % (64 - 2 * margin))];
+      const [row, col] = [margin + ((7 * i) % (PHOTO_GRID - 2 * margin)), margin + ((13 * i + 5) % (PHOTO_GRID - 2 * margin))];
       const select = async () => {
         const at = await canvasPoint(page, row, col);
         await page.mouse.click(at.x, at.y);
@@ -1174,13 +1190,16 @@ async function pairSession(browser, base, what, kinds, queries, steps) {
 /// with the engine's own time.
 async function autoencoderSession(browser, base) {
   const K = CONFIGS.photo.vqvae.codebook_size;
+  // The edit's cell away from the grid's edges, its whole window inside (8 cells at ÷4).
+  const margin = (PHOTO_WINDOW - 1) / 2;
   await pairSession(browser, base, "the autoencoder", AUTOENCODERS,
     { burn: "?backend=cpu&autoencoder=burn", host: "?backend=cpu" }, {
       "autoencoder-encode-256": async (page, i) => ({ ...(await upload(page, "cpu", `photo-256-${i + 1}.png`, photoLike(256, 20 + i))),
         engineMs: await engineMillis(page, "encode") }),
-      "autoencoder-full-decode": (page, i) => importGrid(page, "cpu", "photo", [64, 64], gridCodes(64, 64, K, i), `photo-grid-${i + 1}.json`),
+      "autoencoder-full-decode": (page, i) => importGrid(page, "cpu", "photo", [PHOTO_GRID, PHOTO_GRID], gridCodes(PHOTO_GRID, PHOTO_GRID, K, i),
+        `photo-grid-${i + 1}.json`),
       "autoencoder-edit": async (page, i) => {
-        const [row, col] = [8 + ((7 * i) % 48), 8 + ((13 * i + 5) % 48)];
+        const [row, col] = [margin + ((7 * i) % (PHOTO_GRID - 2 * margin)), margin + ((13 * i + 5) % (PHOTO_GRID - 2 * margin))];
         await takeTool(page, "Select");
         return editOnce(page, "cpu", async () => {
           const at = await canvasPoint(page, row, col);
@@ -1245,37 +1264,52 @@ const decoderTable = () => pairTable("decoders", DECODERS,
 
 // ------------------------------------------------------------------ multiply-adds
 
-/// The cells an edit of one cell decodes: `incremental::Window` (crates/vq-model/src/incremental.rs)
-/// takes 2R + 2 cells on each side of the cell, R = 1 + residual_blocks (`Decoder::latent_reach`).
+/// The cells an edit of one cell decodes (away from the grid's edges): `incremental::Window::new`
+/// (crates/vq-model/src/incremental.rs) goes from the cell g, R = 1 + residual_blocks cells
+/// further (`Decoder::latent_reach`), forward through the upsamplings to the pixels it reaches,
+/// then back to the cells those pixels read, R cells further again. The upsamplings are
+/// `Decoder::upsamplings` (crates/vq-model/src/vqvae/decoder.rs): `Stride2` (input i reaches
+/// outputs 2i−1 ..= 2i+2; output o reads inputs ⌈(o−2)/2⌉ ..= ⌊(o+1)/2⌋) and `Same` (input i
+/// reaches outputs i−1 ..= i+1, output o reads inputs o−1 ..= o+1):
+///   ÷4: up1 Stride2, up2 Stride2   pixels 4(g−R)−3 ..= 4(g+R)+6   cells g−2R−2 ..= g+2R+2
+///   ÷2: up1 Same,    up2 Stride2   pixels 2(g−R)−3 ..= 2(g+R)+4   cells g−2R−3 ..= g+2R+3
+/// (the module's test `the_window_of_a_cell_is_its_reach`): 2R + 2 cells on each side of the
+/// cell at ÷4, 2R + 3 at ÷2.
 function editWindowCells(vqvae) {
   const reach = 1 + vqvae.residual_blocks;
-  return 2 * (2 * reach + 2) + 1;
+  const either = cellOf(vqvae) === 4 ? 2 * reach + 2 : 2 * reach + 3;
+  return 2 * either + 1;
 }
 
 /// Multiply-adds of the decoder (crates/vq-model/src/vqvae/decoder.rs) on h×w cells, with
-/// D = embedding_dim, H = hidden_channels, R = residual_channels, C = in_channels:
-///   conv 3×3 D→H                      h·w · 9·D·H
-///   each residual block               h·w · (9·H·R + R·H)
-///   ConvTranspose 4×4, stride 2 H→H/2  2h·2w · 4·H·H/2   (each output pixel meets 2×2 taps)
-///   ConvTranspose 4×4, stride 2 H/2→C  4h·4w · 4·H/2·C
+/// D = embedding_dim, H = hidden_channels, R = residual_channels, C = in_channels, s = the
+/// cell (`downsample`: 4, or 2; x̂ is sh×sw px):
+///   conv 3×3 D→H                                 h·w · 9·D·H
+///   each residual block                          h·w · (9·H·R + R·H)
+///   up1, ÷4: ConvTranspose 4×4, stride 2 H→H/2   2h·2w · 4·H·H/2   (each output pixel meets 2×2 taps)
+///   up1, ÷2: ConvTranspose 3×3, stride 1 H→H/2   h·w · 9·H·H/2     (a plain 3×3 convolution)
+///   up2: ConvTranspose 4×4, stride 2 H/2→C       sh·sw · 4·H/2·C
 function decoderMacs(v, h, w) {
-  const [D, H, R, C] = [v.embedding_dim, v.hidden_channels, v.residual_channels, v.in_channels];
-  return h * w * (9 * D * H + v.residual_blocks * (9 * H * R + R * H)) + 4 * h * w * 4 * H * (H / 2) + 16 * h * w * 4 * (H / 2) * C;
+  const [D, H, R, C, s] = [v.embedding_dim, v.hidden_channels, v.residual_channels, v.in_channels, cellOf(v)];
+  const up1 = s === 4 ? 4 * h * w * 4 * H * (H / 2) : h * w * 9 * H * (H / 2);
+  return h * w * (9 * D * H + v.residual_blocks * (9 * H * R + R * H)) + up1 + s * s * h * w * 4 * (H / 2) * C;
 }
 
 /// Multiply-adds of an upload of side × side px (encoder.rs, quantizer.rs, then the decode
-/// of the reconstruction), h = w = side/4:
-///   conv 4×4, stride 2 C→H/2            (side/2)² · 16·C·H/2
-///   conv 4×4, stride 2 H/2→H             h·w · 16·H/2·H
-///   conv 3×3 H→H, residual blocks        h·w · (9·H·H + blocks·(9·H·R + R·H))
-///   conv 1×1 H→D                          h·w · H·D
-///   the five nearest codes                h·w · K·D (one product with the codebook)
-///   the decoder                           decoderMacs(h, w)
+/// of the reconstruction), h = w = side/s, s the cell (`downsample`: 4, or 2):
+///   down1: conv 4×4, stride 2 C→H/2                (side/2)² · 16·C·H/2
+///   down2, ÷4: conv 4×4, stride 2 H/2→H             h·w · 16·H/2·H
+///   down2, ÷2: conv 3×3, stride 1, pad 1 H/2→H      h·w · 9·H/2·H   (h = side/2: the size kept)
+///   conv 3×3 H→H, residual blocks                   h·w · (9·H·H + blocks·(9·H·R + R·H))
+///   conv 1×1 H→D                                    h·w · H·D
+///   the five nearest codes                          h·w · K·D (one product with the codebook)
+///   the decoder                                     decoderMacs(h, w)
 function encodeMacs(v, side) {
-  const [D, H, R, C, K] = [v.embedding_dim, v.hidden_channels, v.residual_channels, v.in_channels, v.codebook_size];
-  const cells = (side / 4) ** 2;
-  return (side / 2) ** 2 * 16 * C * (H / 2) + cells * (16 * (H / 2) * H + 9 * H * H + v.residual_blocks * (9 * H * R + R * H) + H * D + K * D) +
-    decoderMacs(v, side / 4, side / 4);
+  const [D, H, R, C, K, s] = [v.embedding_dim, v.hidden_channels, v.residual_channels, v.in_channels, v.codebook_size, cellOf(v)];
+  const cells = (side / s) ** 2;
+  const down2 = s === 4 ? 16 * (H / 2) * H : 9 * (H / 2) * H;
+  return (side / 2) ** 2 * 16 * C * (H / 2) + cells * (down2 + 9 * H * H + v.residual_blocks * (9 * H * R + R * H) + H * D + K * D) +
+    decoderMacs(v, side / s, side / s);
 }
 
 /// Multiply-adds of the prior on the host (crates/vq-model/src/prior/host.rs,
@@ -1318,7 +1352,7 @@ function suggestMacs(model) {
 /// left out).
 function multiplyAdds(id) {
   const [fashion, photo] = [CONFIGS.fashion, CONFIGS.photo];
-  const grid = (config) => config.image_size / 4;
+  const grid = (config) => config.image_size / cellOf(config.vqvae);
   const sample = (config, count, side) => count * (side * side * priorMacs(config.prior).all + decoderMacs(config.vqvae, side, side));
   const table = {
     "photo-encode-first": encodeMacs(photo.vqvae, 256),
@@ -1334,13 +1368,13 @@ function multiplyAdds(id) {
     "photo-encode-512to256": encodeMacs(photo.vqvae, 256),
     "photo-edit-after-select": decoderMacs(photo.vqvae, PHOTO_WINDOW, PHOTO_WINDOW),
     "photo-edit-idle": decoderMacs(photo.vqvae, PHOTO_WINDOW, PHOTO_WINDOW),
-    "photo-full-decode": decoderMacs(photo.vqvae, 64, 64),
+    "photo-full-decode": decoderMacs(photo.vqvae, PHOTO_GRID, PHOTO_GRID),
     "photo-window-decode": decoderMacs(photo.vqvae, PHOTO_WINDOW, PHOTO_WINDOW),
     "photo-suggest": suggestMacs("photo"),
-    "photo-surprisal": 64 * 64 * priorMacs(photo.prior).all,
-    "sample-fashion-1": sample(fashion, 1, grid(fashion)),
-    "sample-fashion-8": sample(fashion, 8, grid(fashion)),
-    "sample-photo-1": sample(photo, 1, 32),
+    "photo-surprisal": PHOTO_GRID * PHOTO_GRID * priorMacs(photo.prior).all,
+    "sample-fashion-1": sample(fashion, 1, sampleSide(fashion)),
+    "sample-fashion-8": sample(fashion, 8, sampleSide(fashion)),
+    "sample-photo-1": sample(photo, 1, sampleSide(photo)),
   };
   return table[id] ?? null;
 }

@@ -2030,12 +2030,33 @@ try {
     await page.waitForFunction(() => !document.querySelector('[data-testid="edit-pending"]'));
     check(changedPixels(strokeBefore, await reconstructionPixels(page), 256).length === 0, "one undo takes the stroke back exactly");
     await page.keyboard.press("Escape");
+    check(await byId(page, "heatmap-zoom").count() === (256 / cell > 64 ? 1 : 0),
+      `a zoom is offered only where the grid is over 64 cells a side (${cols}×${rows})`);
+
+    // At 512 px the grid is over 64 cells a side at either cell size: 4× zooms it in a frame
+    // that scrolls, and a cell is still found under the pointer.
+    await byId(page, "size-select").selectOption("512");
+    await page.waitForFunction((c) => document.querySelector('[data-testid="heatmap"]')?.getAttribute("data-cols") === String(c), 512 / cell);
+    await byId(page, "heatmap-zoom").locator('button[data-zoom="4"]').click();
+    const frame = await byId(page, "heatmap-frame").boundingBox();
+    const zoomed = await byId(page, "heatmap-canvas").boundingBox();
+    check(Math.abs(zoomed.width - 4 * frame.width) < 2 && Math.abs(frame.height - frame.width * 320 / 512) < 2,
+      `4× makes the canvas four times its frame's width, the frame keeping the picture's shape (frame ${frame.width.toFixed(0)}×${frame.height.toFixed(0)}, canvas ${zoomed.width.toFixed(0)})`);
+    await byId(page, "heatmap-frame").evaluate((node, [x, y]) => node.scrollTo(x, y), [zoomed.width / 2, zoomed.height / 2]);
+    const [zr, zc] = [Math.floor(320 / cell / 2) + 3, Math.floor(512 / cell / 2) + 5];
+    const scrolled = await byId(page, "heatmap-canvas").boundingBox();
+    await page.mouse.move(scrolled.x + ((zc + 0.5) / (512 / cell)) * scrolled.width, scrolled.y + ((zr + 0.5) / (320 / cell)) * scrolled.height);
+    const zoomedInfo = await byId(page, "cell-info").innerText();
+    check(zoomedInfo.startsWith(`Cell (${zr}, ${zc}): code`), `zoomed and scrolled, the pointer names the cell under it: ${zoomedInfo}`);
+    await byId(page, "heatmap-frame").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshots, "photo-cpu-zoomed.png"), fullPage: true });
+    await byId(page, "heatmap-zoom").locator('button[data-zoom="1"]').click();
     await byId(page, "sample-count").selectOption("1");
     await byId(page, "sample-seed").fill("3");
     const started = Date.now();
     const pictures = await sampleAndWait(page);
-    console.log(`    a 32×32 sample: ${Date.now() - started} ms; ${await byId(page, "op-timings").innerText()}`);
-    check(pictures.length === 1 && pictures[0].length === 128 * 128 * 4, "one sample of 32×32 codes, a picture of 128×128");
+    console.log(`    a ${128 / cell}×${128 / cell} sample: ${Date.now() - started} ms; ${await byId(page, "op-timings").innerText()}`);
+    check(pictures.length === 1 && pictures[0].length === 128 * 128 * 4, `one sample of ${128 / cell}×${128 / cell} codes, a picture of 128×128`);
     await page.screenshot({ path: join(screenshots, "photo-cpu-sample.png"), fullPage: true });
     check(errors.length === 0, `no page errors (${errors.join(" | ")})`);
   });

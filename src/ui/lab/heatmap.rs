@@ -1,7 +1,8 @@
 //! The heatmap: the grid of codes, coloured by code, by mean tile colour, by margin or by bits
 //! under the prior ([`crate::ui::colouring`]), linked to the images on hover and edited with
 //! the tools. A small grid is one button a cell; a large one (over 16×16) is one canvas
-//! (`super::heatmap_canvas`).
+//! (`super::heatmap_canvas`), which a grid of more than 64 cells a side (a ÷2 model's photo)
+//! can zoom to 2× or 4× in a frame that scrolls.
 
 use leptos::prelude::*;
 
@@ -16,6 +17,13 @@ use crate::ui::tools::{Cell, Tool};
 
 /// Grids with more cells than this are drawn on a canvas instead of as buttons.
 const LARGEST_BUTTON_GRID: usize = 16 * 16;
+
+/// Grids with more cells than this a side offer a zoom (at 1× their cells are under 4 screen
+/// pixels in the lab's views).
+const ZOOMABLE_SIDE: usize = 64;
+
+/// The zooms offered.
+const ZOOMS: [usize; 3] = [1, 2, 4];
 
 /// The codes, width, height and margins of the grid.
 type Grid = Option<(Vec<u32>, usize, usize, Vec<f32>)>;
@@ -87,6 +95,32 @@ fn CodeCell(
         >
             {numbered.then(|| code.to_string())}
         </button>
+    }
+}
+
+/// The zoom of a large grid: 1×, 2× or 4× in its frame, which scrolls.
+#[component]
+fn ZoomChoice(zoom: RwSignal<usize>) -> impl IntoView {
+    view! {
+        <div class="heatmap-zoom" role="group" aria-label="Zoom of the codes" data-testid="heatmap-zoom">
+            "Zoom "
+            {ZOOMS
+                .iter()
+                .map(|&z| {
+                    view! {
+                        <button
+                            type="button"
+                            data-zoom=z
+                            aria-pressed=move || (zoom.get() == z).to_string()
+                            class:chosen=move || zoom.get() == z
+                            on:click=move |_| zoom.set(z)
+                        >
+                            {format!("{z}×")}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
     }
 }
 
@@ -167,6 +201,8 @@ pub fn Heatmap(
         })
     });
     let mean_colours = codebook::mean_colours(lab);
+    // Kept across images: a student who zoomed in keeps zooming in.
+    let zoom = RwSignal::new(1usize);
     move || {
         let by = colour_by.get();
         let bits = surprisal_bits.get();
@@ -184,6 +220,8 @@ pub fn Heatmap(
             );
             let has_margins = !margins.is_empty();
             let large = width * height > LARGEST_BUTTON_GRID;
+            let zoomable = large && width.max(height) > ZOOMABLE_SIDE;
+            let zoomed = Signal::derive(move || if zoomable { zoom.get() } else { 1 });
             let cells = if large {
                 view! {
                     <HeatmapCanvas
@@ -225,14 +263,21 @@ pub fn Heatmap(
             view! {
                 <figure class="heatmap-figure">
                     <div
+                        class="heatmap-frame"
+                        class:zoomed=move || zoomed.get() != 1
+                        data-testid="heatmap-frame"
+                        style=format!("aspect-ratio:{width} / {height}")
+                    >
+                    <div
                         class="heatmap"
                         class:heatmap-large=large
                         class:captures-drags=move || editing.captures_drags()
                         data-testid="heatmap"
                         data-rows=height
                         data-cols=width
-                        style=format!(
-                            "grid-template-columns:repeat({width}, 1fr);aspect-ratio:{width} / {height}"
+                        style=move || format!(
+                            "grid-template-columns:repeat({width}, 1fr);aspect-ratio:{width} / {height};width:{}%",
+                            100 * zoomed.get()
                         )
                         on:mouseleave=move |_| editing.enter(None)
                         on:pointermove=move |event| {
@@ -245,6 +290,8 @@ pub fn Heatmap(
                     >
                         {cells}
                     </div>
+                    </div>
+                    {zoomable.then(|| view! { <ZoomChoice zoom=zoom /> })}
                     <ColourChoice lab=lab colour_by=colour_by by=by has_margins=has_margins />
                 </figure>
             }
