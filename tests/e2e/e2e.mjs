@@ -1933,7 +1933,7 @@ try {
     await priorScenario(page, errors, `${base}?backend=webgpu`, "webgpu", "prior-webgpu");
   });
 
-  await scenario("the photo model on the CPU backend: a held-out photo, a heatmap canvas, an edit, a sample", [], async (page, errors) => {
+  await scenario("the photo model on the CPU backend: an example photo, a heatmap canvas, an edit, a sample", [], async (page, errors) => {
     checkBadge(await loadBadge(page, base), "cpu", { fatal: true });
     await byId(page, "model-status").waitFor();
     await byId(page, "model-select").selectOption("photo");
